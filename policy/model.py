@@ -1,0 +1,275 @@
+"""The data every part of imagepolicy shares: severities, rules, findings, results.
+
+Rules produce :class:`Violation` records (what is wrong, where, and the fix); the
+engine turns them into :class:`Finding` objects carrying the rule's code, name,
+aliases and the severity in force. Report formats consume only :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+
+class Severity(enum.IntEnum):
+    """Finding severities, ordered: ``ERROR > WARNING > INFO > STYLE``."""
+
+    STYLE = 1
+    INFO = 2
+    WARNING = 3
+    ERROR = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str | Severity) -> Severity:
+        if isinstance(value, Severity):
+            return value
+        try:
+            return cls[str(value).upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {value!r}; expected one of "
+                + ", ".join(s.label for s in sorted(cls, reverse=True))
+            ) from None
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.label
+
+
+SEVERITY_LABELS = tuple(s.label for s in sorted(Severity, reverse=True))
+
+TARGET_KINDS = ("dockerfile", "image")
+
+_CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule's check yields: one problem at one place.
+
+    ``message`` says what was found (with the offending value); ``fix`` says
+    what to do instead. ``code`` and ``severity`` are only set by rule families
+    (such as ShellCheck) whose single rule reports several codes.
+    """
+
+    message: str
+    line: int | None = None
+    end_line: int | None = None
+    fix: str | None = None
+    path_in_image: str | None = None
+    code: str | None = None
+    severity: Severity | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+CheckFunction = Callable[[Any, "RuleContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A policy rule, declared by a plugin through ``imagepolicy_rules``.
+
+    ``docs`` is Markdown with the sections *What it does*, *Why is this bad?*,
+    *Example*, *Use instead* (and optionally *Options*, *References*).
+    ``options`` is a JSON Schema (an ``object`` schema) for the rule's options
+    in the config; the engine validates user options against it and fills in
+    ``default`` values. A rule *family* (``code_pattern`` set) reports several
+    codes matching the pattern, each Violation naming its own ``code``.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    target: str
+    summary: str
+    docs: str = ""
+    aliases: tuple[str, ...] = ()
+    options: Mapping[str, Any] | None = None
+    check: CheckFunction | None = None
+    code_pattern: str | None = None
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _CODE_RE.match(self.code) and not (self.code_pattern and re.match(r"^[A-Z]{2,}$", self.code)):
+            problems.append(f"code {self.code!r} is not a prefix of capitals followed by 3-4 digits")
+        if not _NAME_RE.match(self.name):
+            problems.append(f"name {self.name!r} is not kebab-case")
+        if self.target not in TARGET_KINDS:
+            problems.append(f"target {self.target!r} is not one of {', '.join(TARGET_KINDS)}")
+        if not isinstance(self.severity, Severity):
+            problems.append(f"severity {self.severity!r} is not a Severity")
+        if not self.summary or "\n" in self.summary:
+            problems.append("summary must be one non-empty line")
+        if problems:
+            raise ValueError(f"invalid rule {self.code}: " + "; ".join(problems))
+
+    def matches(self, code: str) -> bool:
+        """True when ``code`` (a code, name or alias) designates this rule."""
+        if code in (self.code, self.name) or code in self.aliases:
+            return True
+        return bool(self.code_pattern and re.fullmatch(self.code_pattern, code))
+
+    def default_options(self) -> dict[str, Any]:
+        props = (self.options or {}).get("properties", {})
+        return {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: str,
+    target: str,
+    summary: str,
+    *,
+    aliases: Iterable[str] = (),
+    options: Mapping[str, Any] | None = None,
+    code_pattern: str | None = None,
+) -> Callable[[CheckFunction], Rule]:
+    """Decorate a rule's check function; the module docstring becomes its docs.
+
+    Put it right under the module docstring so code, name, severity, target,
+    aliases and options read together, as in::
+
+        @rule("PY001", "install-before-source", "error", "dockerfile", "...")
+        def check(dockerfile, ctx): ...
+    """
+
+    def decorate(func: CheckFunction) -> Rule:
+        module = sys.modules.get(func.__module__)
+        docs = (getattr(module, "__doc__", None) or func.__doc__ or "").strip()
+        return Rule(
+            code=code,
+            name=name,
+            severity=Severity.parse(severity),
+            target=target,
+            summary=summary,
+            docs=docs,
+            aliases=tuple(aliases),
+            options=options,
+            check=func,
+            code_pattern=code_pattern,
+            plugin=func.__module__,
+        )
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check receives besides its target: its options and the run's settings."""
+
+    options: Mapping[str, Any]
+    config: Any  # imagepolicy.config.Config
+    context_dir: str | None = None
+    dockerfile: Any = None  # the paired Dockerfile model when checking an image
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem, as every report format sees it."""
+
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    file: str | None
+    line: int | None = None
+    end_line: int | None = None
+    path_in_image: str | None = None
+    fix: str | None = None
+    aliases: tuple[str, ...] = ()
+    target: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, -int(self.severity), self.rule, self.path_in_image or "", self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "severity": self.severity.label,
+            "file": self.file,
+            "line": self.line,
+            "end_line": self.end_line,
+            "path_in_image": self.path_in_image,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass
+class TargetResult:
+    """Everything checked on one target (a Dockerfile or an image).
+
+    ``rules`` lists the rules that ran on it (reports show a passing case for
+    each rule without findings); ``errors`` holds input or internal errors,
+    each a complete human sentence naming the file and the problem.
+    """
+
+    target: str
+    kind: str
+    rules: list[Rule] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The outcome of one ``imagepolicy check`` run, fed to every format."""
+
+    tool_name: str
+    tool_version: str
+    results: list[TargetResult]
+    threshold: Severity | None
+    rules: Mapping[str, Rule] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(r.target, e) for r in self.results for e in r.errors]
+
+    def summary(self) -> dict[str, int]:
+        counts = {label: 0 for label in SEVERITY_LABELS}
+        for f in self.findings:
+            counts[f.severity.label] += 1
+        return counts
+
+    def blocking(self) -> list[Finding]:
+        if self.threshold is None:
+            return []
+        return [f for f in self.findings if f.severity >= self.threshold]
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """An output format, declared through ``imagepolicy_report_formats``.
+
+    ``render`` returns the whole document as text. ``color`` is passed to
+    formats that can use it (only ``text`` does).
+    """
+
+    name: str
+    description: str
+    render: Callable[[Report, bool], str]
+    extension: str = ""
+
+
+class InputError(Exception):
+    """A problem with the user's input (file, config, archive): exit code 2.
+
+    The message names the file (and line or key) and says what to do.
+    """

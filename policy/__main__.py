@@ -1,0 +1,7 @@
+"""``python -m imagepolicy``: the same as the ``imagepolicy`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

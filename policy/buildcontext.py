@@ -1,0 +1,185 @@
+"""The build context: which files a ``COPY``/``ADD`` can see, after ``.dockerignore``.
+
+Matching follows BuildKit's ``patternmatcher``: patterns are cleaned paths
+relative to the context root, ``*`` and ``?`` stay within one path segment,
+``**`` spans any number of segments, ``!`` re-includes, the last matching
+pattern wins, and a pattern that matches a folder excludes everything in it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+
+def _clean(path: str) -> str:
+    path = posixpath.normpath("/" + path.replace("\\", "/")).lstrip("/")
+    return "" if path == "." else path
+
+
+def _glob_to_regex(pattern: str) -> str:
+    """Translate one ``.dockerignore``/COPY glob into an anchored regex body."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern.startswith("**", i):
+                i += 2
+                if i < n and pattern[i] == "/":
+                    out.append("(?:.*/)?")
+                    i += 1
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j]
+                if body.startswith("^") or body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    text: str
+    line: int
+    exclusion: bool
+    regex: re.Pattern = field(compare=False, repr=False)
+
+
+def parse_dockerignore(text: str) -> list[IgnorePattern]:
+    patterns = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        exclusion = line.startswith("!")
+        if exclusion:
+            line = line[1:].strip()
+        cleaned = _clean(line)
+        if not cleaned:
+            continue
+        patterns.append(IgnorePattern(cleaned, number, exclusion, re.compile(_glob_to_regex(cleaned) + r"\Z")))
+    return patterns
+
+
+class BuildContext:
+    """A build context folder on disk, read lazily and never modified.
+
+    ``files`` and ``dirs`` hold POSIX paths relative to the root for every
+    entry the builder would send (``.dockerignore`` applied).
+    """
+
+    def __init__(self, root: str | os.PathLike | None, dockerignore: str | os.PathLike | None = None):
+        self.root = Path(root).resolve() if root is not None else None
+        self.dockerignore_path: Path | None = None
+        if dockerignore is not None:
+            self.dockerignore_path = Path(dockerignore)
+        elif self.root is not None and (self.root / ".dockerignore").is_file():
+            self.dockerignore_path = self.root / ".dockerignore"
+        self.patterns: list[IgnorePattern] = []
+        if self.dockerignore_path is not None and self.dockerignore_path.is_file():
+            self.patterns = parse_dockerignore(self.dockerignore_path.read_text(encoding="utf-8", errors="replace"))
+
+    @property
+    def available(self) -> bool:
+        return self.root is not None and self.root.is_dir()
+
+    def ignored_by(self, relpath: str) -> IgnorePattern | None:
+        """The pattern that excludes ``relpath`` (or one of its parents), if any."""
+        relpath = _clean(relpath)
+        if not relpath or not self.patterns:
+            return None
+        parts = relpath.split("/")
+        candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        verdict: IgnorePattern | None = None
+        for pattern in self.patterns:
+            if any(pattern.regex.match(c) for c in candidates):
+                verdict = None if pattern.exclusion else pattern
+        return verdict
+
+    @cached_property
+    def _entries(self) -> tuple[frozenset[str], frozenset[str]]:
+        files: set[str] = set()
+        dirs: set[str] = {""}
+        if not self.available:
+            return frozenset(), frozenset(dirs)
+        root = str(self.root)
+        has_exclusions = any(p.exclusion for p in self.patterns)
+        for current, subdirs, names in os.walk(root):
+            rel = os.path.relpath(current, root).replace(os.sep, "/")
+            rel = "" if rel == "." else rel
+            keep = []
+            for d in sorted(subdirs):
+                child = f"{rel}/{d}" if rel else d
+                if self.ignored_by(child) is None:
+                    dirs.add(child)
+                    keep.append(d)
+                elif has_exclusions:
+                    keep.append(d)  # an exception below may re-include something
+            subdirs[:] = keep
+            for name in names:
+                child = f"{rel}/{name}" if rel else name
+                if self.ignored_by(child) is None:
+                    files.add(child)
+                    parent = rel
+                    while parent and parent not in dirs:
+                        dirs.add(parent)
+                        parent = posixpath.dirname(parent)
+        return frozenset(files), frozenset(dirs)
+
+    @property
+    def files(self) -> frozenset[str]:
+        return self._entries[0]
+
+    @property
+    def dirs(self) -> frozenset[str]:
+        return self._entries[1]
+
+    def exists(self, relpath: str) -> bool:
+        relpath = _clean(relpath)
+        return relpath in self.files or relpath in self.dirs
+
+    def is_dir(self, relpath: str) -> bool:
+        return _clean(relpath) in self.dirs
+
+    def on_disk(self, relpath: str) -> bool:
+        """True when the path exists on disk, ignored or not."""
+        return self.root is not None and (self.root / _clean(relpath)).exists()
+
+    def glob(self, pattern: str) -> list[str]:
+        """Entries matching a COPY source pattern (Go ``filepath.Match`` per segment)."""
+        pattern = _clean(pattern)
+        if not any(ch in pattern for ch in "*?["):
+            return [pattern] if self.exists(pattern) else []
+        depth = pattern.count("/")
+        return sorted(
+            p
+            for p in (self.files | self.dirs)
+            if p and p.count("/") == depth and fnmatch.fnmatchcase(p, pattern)
+        )
+
+
+def clean_relpath(path: str) -> str:
+    """Normalise a context-relative path the way the builder does."""
+    return _clean(path)

@@ -1,0 +1,280 @@
+"""The ``imagepolicy`` command line.
+
+Exit codes: 0 nothing at or above the failure threshold; 1 findings at or above
+it; 2 usage, config or input error (a message naming the file and the problem,
+never a traceback unless ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .model import SEVERITY_LABELS, InputError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Report files written by one run, besides --format/--output: flag -> format name.
+REPORT_FLAGS = {
+    "junit": "junit",
+    "json": "json",
+    "sarif": "sarif",
+    "codeclimate": "codeclimate",
+    "github_summary": "github-summary",
+}
+
+
+class UsageError(InputError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default prints usage then exits 2: keep it, but name us
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"imagepolicy: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="imagepolicy", description="Pre-merge image policy for CI: checks Dockerfiles and built images.")
+    parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check Dockerfiles and image archives", description="Check Dockerfiles (files or folders searched recursively) and image archives.")
+    check.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search (default: ./Dockerfile or the current folder)")
+    check.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
+    check.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
+    check.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default linux/amd64)")
+    check.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
+    check.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
+    check.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
+    check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
+    check.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
+    check.add_argument("--json", metavar="FILE", help="also write a JSON report to FILE")
+    check.add_argument("--sarif", metavar="FILE", help="also write a SARIF 2.1.0 report to FILE")
+    check.add_argument("--codeclimate", metavar="FILE", help="also write a GitLab Code Quality report to FILE")
+    check.add_argument("--github-summary", metavar="FILE", help="also write a Markdown summary (for $GITHUB_STEP_SUMMARY) to FILE")
+    check.add_argument("--failure-threshold", choices=[*SEVERITY_LABELS, "none"], help="lowest severity that fails the run (default: error)")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (default auto: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    rules = sub.add_parser("rules", help="list the available rules")
+    rules.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    rules.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+
+    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("code", metavar="CODE", help="rule code, name or alias (e.g. PY001, install-before-source, SC3001)")
+    explain.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules")
+    schema.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    debug = getattr(args, "debug", False)
+    try:
+        return {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "schema": cmd_schema}[args.command](args)
+    except InputError as exc:
+        if debug:
+            raise
+        print(f"imagepolicy: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+# --- setup shared by the commands ------------------------------------------------------
+
+
+def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | None = None):
+    from . import config as config_mod
+    from .pluginmanager import build_plugin_manager, collect
+
+    raw = None
+    if config_arg:
+        path = Path(config_arg)
+        if not path.is_file():
+            raise UsageError(f"{config_arg}: config file not found")
+        raw = config_mod.load_raw(path)
+    elif not no_config:
+        found = config_mod.discover_config(Path.cwd())
+        if found is not None:
+            raw = config_mod.load_raw(found)
+    modules = config_mod.plugin_modules(raw) if raw is not None else []
+    pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None)
+    registry = collect(pm)
+    config = config_mod.resolve(raw, list(registry.rules), registry.presets, overrides=overrides)
+    return pm, registry, config
+
+
+def _parse_build_args(values: list[str]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        key, eq, value = item.partition("=")
+        if not key:
+            raise UsageError(f"--build-arg {item!r}: expected KEY=VALUE")
+        out[key] = value if eq else os.environ.get(key, "")
+    return out
+
+
+def _targets(paths: list[str]) -> list[Path]:
+    from .engine import discover_dockerfiles
+
+    targets: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = discover_dockerfiles(p)
+            if not found:
+                raise UsageError(f"{raw}: no Dockerfile (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*) found in this folder")
+            targets.extend(found)
+        elif p.exists():
+            targets.append(p)
+        else:
+            # A missing file is an input error of that target, reported with the others.
+            targets.append(p)
+    seen, unique = set(), []
+    for t in targets:
+        key = str(t.resolve())
+        if key not in seen:
+            seen.add(key)
+            unique.append(t)
+    return unique
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        target = Path(path)
+        if target.parent and not target.parent.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_check(args) -> int:
+    from .engine import CheckRequest, run_checks
+
+    overrides = {"failure-threshold": args.failure_threshold} if args.failure_threshold else None
+    pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides)
+    if args.format not in registry.formats:
+        raise UsageError(f"--format {args.format!r}: unknown format; available: {', '.join(sorted(registry.formats))}")
+    paths = list(args.paths)
+    if not paths and not args.image:
+        default = Path("Dockerfile")
+        if not default.exists():
+            raise UsageError("nothing to check: give Dockerfiles, folders or --image archives (no ./Dockerfile here)")
+        paths = [str(default)]
+    if args.context and not Path(args.context).is_dir():
+        raise UsageError(f"--context {args.context}: not a folder")
+    request = CheckRequest(
+        dockerfiles=_targets(paths),
+        images=list(args.image),
+        context=Path(args.context).resolve() if args.context else None,
+        build_args=_parse_build_args(args.build_arg),
+        platform=args.platform,
+        debug=args.debug,
+    )
+    report = run_checks(pm, registry, config, request)
+
+    for flag, fmt_name in REPORT_FLAGS.items():
+        dest = getattr(args, flag, None)
+        if dest:
+            _write(dest, registry.formats[fmt_name].render(report, False))
+    fmt = registry.formats[args.format]
+    if args.output:
+        _write(args.output, fmt.render(report, False))
+    else:
+        text = fmt.render(report, _use_color(args.color, sys.stdout))
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    if report.errors:
+        for target, message in report.errors:
+            if args.format != "text" or args.output:
+                print(f"imagepolicy: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.blocking() else EXIT_CLEAN
+
+
+def cmd_rules(args) -> int:
+    _, registry, _ = _load(args.config)
+    rows = [
+        {
+            "rule": r.code,
+            "name": r.name,
+            "aliases": list(r.aliases),
+            "severity": r.severity.label,
+            "target": r.target,
+            "description": r.summary,
+        }
+        for r in registry.rules
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_CLEAN
+    width = max((len(r["rule"]) for r in rows), default=5)
+    name_width = max((len(r["name"]) for r in rows), default=4)
+    for r in rows:
+        aliases = f" (aliases: {', '.join(r['aliases'])})" if r["aliases"] else ""
+        print(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
+    return EXIT_CLEAN
+
+
+def cmd_explain(args) -> int:
+    _, registry, _ = _load(args.config)
+    rule = registry.rule(args.code)
+    if rule is None:
+        import difflib
+
+        keys = [k for r in registry.rules for k in (r.code, r.name, *r.aliases)]
+        close = difflib.get_close_matches(args.code, keys, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `imagepolicy rules` lists them"
+        raise UsageError(f"no rule {args.code!r}{hint}")
+    header = f"{rule.code} {rule.name} ({rule.severity.label}, {rule.target})"
+    if rule.code_pattern and args.code.upper() != rule.code:
+        header = f"{args.code.upper()}: reported by the {rule.code} family rule " + header
+    print(header)
+    print(rule.summary)
+    if rule.aliases:
+        print(f"Aliases: {', '.join(rule.aliases)}")
+    print()
+    print(rule.docs or "(no documentation)")
+    if rule.options and rule.options.get("properties"):
+        print("\nOptions (in the config, under rules: {%s: {...}}):" % rule.code)
+        for key, spec in sorted(rule.options["properties"].items()):
+            default = f" (default {json.dumps(spec['default'])})" if "default" in spec else ""
+            print(f"  {key}: {spec.get('description', '')}{default}")
+    return EXIT_CLEAN
+
+
+def cmd_schema(args) -> int:
+    from . import config as config_mod
+
+    _, registry, _ = _load(args.config, no_config=args.config is None)
+    print(json.dumps(config_mod.build_schema(list(registry.rules), registry.presets), indent=2, sort_keys=False))
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

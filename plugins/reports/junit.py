@@ -1,0 +1,158 @@
+"""The ``junit`` format: JUnit XML for the test report views of GitLab, Jenkins and GitHub.
+
+Built with the junit-xml library, then adjusted to the Surefire/xunit schema
+(``junit-10.xsd``): no ``disabled`` attribute, ``time`` with at most three
+decimals, a ``name`` on ``<testsuites>``.
+
+* One ``<testsuite>`` per target, named after the target.
+* Each rule that ran on a target without findings is a passing testcase
+  (classname ``imagepolicy.<target>``, name ``<CODE> <rule-name>``), so the
+  report shows what was checked, not only what failed.
+* Each finding is a failing testcase. GitLab drops testcases whose classname
+  and name repeat, so the name carries the line (or the path in the image)
+  and, when still not unique in the file, a counter: ``PY001
+  install-before-source (line 7)``, ``... (line 7) #2``. Each has ``file``
+  and ``line`` attributes, which GitLab and GitHub reporters read (the xunit
+  XSD does not know them; they are the one deliberate deviation).
+* Each input or internal error on a target is an ``<error>`` testcase.
+
+Severity and the failure threshold: *every* finding is a ``<failure>``,
+whatever its severity and whatever ``report.threshold`` is. A CI test view
+that hides findings as "skipped" would hide them from the people who need to
+see them; the exit code, not this file, decides whether the job fails. The
+severity is the failure ``type`` (``error``, ``warning``, ``info``,
+``style``) so views can still tell them apart.
+
+Control characters other than tab, newline and carriage return are removed
+from all text (XML 1.0 cannot carry most of them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from imagepolicy.model import Report, Rule, TargetResult
+
+from ._common import Located, locate, strip_controls
+
+ERROR_TYPE = "input-error"
+
+
+class _Names:
+    """Hands out testcase names unique per (classname, name) in the whole file."""
+
+    def __init__(self) -> None:
+        self._used: set[tuple[str, str]] = set()
+
+    def unique(self, classname: str, name: str) -> str:
+        candidate, counter = name, 1
+        while (classname, candidate) in self._used:
+            counter += 1
+            candidate = f"{name} #{counter}"
+        self._used.add((classname, candidate))
+        return candidate
+
+
+def _reported_by(rule: Rule, code: str) -> bool:
+    """True when a finding with ``code`` comes from ``rule`` (its code, or its family pattern)."""
+    return rule.code == code or bool(rule.code_pattern and re.fullmatch(rule.code_pattern, code))
+
+
+def _where(item: Located) -> str:
+    """The position inside a testcase name: ``line 7`` or the path in the image."""
+    finding = item.finding
+    if item.line is not None and not item.is_image:
+        return f"line {item.line}"
+    if finding.path_in_image:
+        return finding.path_in_image
+    if item.line is not None:
+        return f"line {item.line}"
+    return ""
+
+
+def _location_text(item: Located) -> str:
+    finding = item.finding
+    parts = []
+    if item.is_image:
+        parts.append(f"{item.image}:{finding.path_in_image}" if finding.path_in_image else str(item.image))
+    if item.file:
+        parts.append(f"{item.file}:{item.line}" if item.line is not None else item.file)
+    return " / ".join(parts)
+
+
+def _failure_text(item: Located) -> str:
+    finding = item.finding
+    lines = [finding.message]
+    if finding.fix:
+        lines.append(f"Fix: {finding.fix}")
+    lines.append(f"Location: {_location_text(item)}")
+    lines.append(f"Severity: {finding.severity.label}")
+    lines.append(f"Rule docs: imagepolicy explain {finding.rule}")
+    return strip_controls("\n".join(lines))
+
+
+def _finding_case(item: Located, classname: str, names: _Names) -> Any:
+    from junit_xml import TestCase
+
+    finding = item.finding
+    where = _where(item)
+    base = f"{finding.rule} {finding.name}" + (f" ({where})" if where else "")
+    case = TestCase(
+        name=names.unique(classname, strip_controls(base)),
+        classname=classname,
+        file=strip_controls(item.path),
+        line=item.line if item.line is not None else None,
+    )
+    case.add_failure_info(
+        message=strip_controls(finding.message) or finding.rule,
+        output=_failure_text(item),
+        failure_type=finding.severity.label,
+    )
+    return case
+
+
+def _suite(result: TargetResult, located: list[Located], names: _Names) -> Any:
+    from junit_xml import TestCase, TestSuite
+
+    classname = strip_controls(f"imagepolicy.{result.target}")
+    cases = []
+    for rule in result.rules:
+        if any(_reported_by(rule, item.finding.rule) for item in located):
+            continue
+        cases.append(TestCase(name=names.unique(classname, f"{rule.code} {rule.name}"), classname=classname))
+    cases.extend(_finding_case(item, classname, names) for item in located)
+    for error in result.errors:
+        case = TestCase(name=names.unique(classname, "input error"), classname=classname,
+                        file=strip_controls(result.target))
+        text = strip_controls(error)
+        case.add_error_info(message=text or "input error", output=text, error_type=ERROR_TYPE)
+        cases.append(case)
+    return TestSuite(name=strip_controls(result.target), test_cases=cases)
+
+
+def _fix_attributes(root: Any, tool_name: str) -> None:
+    """Make junit-xml's output valid for the xunit schema (see the module docstring)."""
+    for element in (root, *root.iter("testsuite")):
+        element.attrib.pop("disabled", None)
+        element.set("time", f"{float(element.get('time') or 0):.3f}")
+    root.set("name", strip_controls(tool_name))
+
+
+def render(report: Report, color: bool = False) -> str:
+    """The report as a JUnit XML document (``color`` is ignored)."""
+    import xml.etree.ElementTree as ET
+
+    from junit_xml import to_xml_report_string
+
+    located = locate(report)
+    names = _Names()
+    suites = [
+        _suite(result, [item for item in located if item.group == group], names)
+        for group, result in enumerate(report.results)
+    ]
+    root = ET.fromstring(to_xml_report_string(suites, prettyprint=False))
+    _fix_attributes(root, report.tool_name)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+

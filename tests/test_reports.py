@@ -38,7 +38,7 @@ def _schemas_dir() -> Path:
 
 
 def _rule(code: str, name: str, severity: str, target: str = "dockerfile", **extra: object) -> Rule:
-    docs = f"## What it does\n\nChecks {name.replace('-', ' ')}.\n\n## Why is this bad?\n\nIt breaks builds."
+    docs = f"## What it does\nChecks {name.replace('-', ' ')}.\n\n## Why is this bad?\nIt breaks builds."
     return Rule(code=code, name=name, severity=Severity.parse(severity), target=target,
                 summary=f"{name.replace('-', ' ')} summary", docs=docs, **extra)
 
@@ -310,6 +310,7 @@ def test_sarif_validates_and_describes_rules_results_and_errors():
     assert py001["name"] == "InstallBeforeSource"
     assert py001["help"]["markdown"] == RULES["PY001"].docs == py001["help"]["text"]
     assert py001["shortDescription"]["text"] == RULES["PY001"].summary
+    assert py001["fullDescription"]["text"] == "Checks install before source.", "first paragraph, heading dropped"
     levels = {r["id"]: r["defaultConfiguration"]["level"] for r in driver["rules"]}
     assert (levels["PY001"], levels["DF002"], levels["IN004"], levels["ST003"]) == ("error", "warning", "note", "note")
 
@@ -540,3 +541,23 @@ def test_hostile_text_from_an_image_cannot_break_any_format():
         assert "\x1b]" not in out, f"{fmt.name}: a terminal escape got through"
     ET.fromstring(junit.render(report, False).encode())
     assert len(parse_commands(github.render(report, False))) == 1
+
+
+def test_image_finding_with_a_line_but_no_dockerfile_path_is_never_placed_in_the_archive():
+    """The engine's default for image findings is file=<image>; a line then names no file we know."""
+    finding = _finding("IM002", "/usr/bin/su is setuid root", 20, IMAGE, path_in_image="/usr/bin/su",
+                       target=IMAGE, end_line=20)
+    report = Report("imagepolicy", "0.1.0", [TargetResult(IMAGE, "image", rules=[RULES["IM002"]],
+                                                          findings=[finding])], threshold=None, rules=RULES)
+    assert text.render(report, False).splitlines()[0] == (
+        f"{IMAGE}:/usr/bin/su (line 20) IM002 error: /usr/bin/su is setuid root")
+    (result,) = _sarif(report)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": IMAGE, "uriBaseId": "%SRCROOT%"}}
+    (issue,) = json.loads(codeclimate.render(report, False))
+    assert issue["location"] == {"path": IMAGE, "lines": {"begin": 1}}
+    ((_, props, _),) = parse_commands(github.render(report, False))
+    assert props == {"file": IMAGE, "title": "IM002 setuid-binary"}
+    case = ET.fromstring(junit.render(report, False).encode()).find("testsuite/testcase")
+    assert case.get("file") == IMAGE and case.get("line") is None
+    assert case.get("name") == "IM002 setuid-binary (/usr/bin/su)"
+    assert "| /usr/bin/su (line 20) |" in github.step_summary(report)

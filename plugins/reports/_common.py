@@ -76,7 +76,9 @@ class Located:
     """A finding with the place it points at, resolved once for every format.
 
     ``file``/``line``/``end_line`` are the source position (a Dockerfile) when
-    known; ``image`` is the image archive or layout for image findings.
+    known; ``image`` is the image archive or layout for image findings. An
+    image finding may have a ``line`` but no ``file`` (the engine did not name
+    the paired Dockerfile): formats show it as text but never as a position.
     ``fingerprint`` is stable across runs and line shifts and unique in the report.
     """
 
@@ -107,7 +109,8 @@ def _resolve(finding: Finding, target: str, kind: str) -> tuple[str | None, str 
     image = target if kind == "image" else (finding.file or target)
     if finding.file and finding.file != image and finding.line is not None:
         return image, finding.file, finding.line, finding.end_line
-    return image, None, None, None
+    # A line without a Dockerfile path: kept for people to read, never used as a position in the archive.
+    return image, None, finding.line, finding.end_line
 
 
 def _fingerprint_base(finding: Finding, image: str | None, file: str | None) -> str:

@@ -141,6 +141,8 @@ def _where(item: Located) -> str:
     text = item.finding.path_in_image or ""
     if line and item.file:
         text += f" ({item.file}:{line})"
+    elif line:
+        text += f" (line {line})"
     return markdown_cell(text.strip())
 
 

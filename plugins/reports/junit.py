@@ -78,6 +78,8 @@ def _location_text(item: Located) -> str:
         parts.append(f"{item.image}:{finding.path_in_image}" if finding.path_in_image else str(item.image))
     if item.file:
         parts.append(f"{item.file}:{item.line}" if item.line is not None else item.file)
+    elif item.line is not None:
+        parts.append(f"line {item.line}")
     return " / ".join(parts)
 
 
@@ -102,7 +104,7 @@ def _finding_case(item: Located, classname: str, names: _Names) -> Any:
         name=names.unique(classname, strip_controls(base)),
         classname=classname,
         file=strip_controls(item.path),
-        line=item.line if item.line is not None else None,
+        line=item.line if item.file else None,
     )
     case.add_failure_info(
         message=strip_controls(finding.message) or finding.rule,

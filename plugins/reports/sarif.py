@@ -54,9 +54,10 @@ def artifact_location(path: str) -> dict[str, str]:
 def _full_description(rule: Rule) -> str:
     """The first prose paragraph of the rule docs (headings skipped), else the summary."""
     for paragraph in re.split(r"\n\s*\n", rule.docs or ""):
-        text = paragraph.strip()
-        if text and not text.startswith("#"):
-            return " ".join(text.split())
+        lines = [line for line in paragraph.strip().splitlines() if not line.lstrip().startswith("#")]
+        text = " ".join(" ".join(lines).split())
+        if text:
+            return text
     return rule.summary
 
 

@@ -45,6 +45,8 @@ def location(item: Located) -> str:
         text += f":{finding.path_in_image}"
     if item.file and item.line is not None:
         text += f" ({item.file}:{item.line})"
+    elif item.line is not None:
+        text += f" (line {item.line})"
     return text
 
 

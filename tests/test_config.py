@@ -216,6 +216,25 @@ def test_locators_give_the_line_of_nested_keys(tmp_path: Path) -> None:
     assert yml.locate(("rules", "PY001", "severity")) == 3
 
 
+def test_pyproject_locator_skips_multiline_strings_and_arrays(tmp_path: Path) -> None:
+    text = """
+        [project]
+        description = \"\"\"
+        [tool.imagepolicy.rules]
+        PY001 = "nope"
+        \"\"\"
+
+        [tool.imagepolicy]
+        trusted-registries = [
+          "a",
+          "b",
+        ]
+        failure-threshold = "fatal"
+        """
+    message = error_of(tmp_path, text, "pyproject.toml")
+    assert message.startswith("pyproject.toml:12: failure-threshold: must be one of")
+
+
 # --- plugins key -------------------------------------------------------------------------
 
 

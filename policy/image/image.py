@@ -1,0 +1,271 @@
+"""The image as rules see it: config, layers, one merged filesystem, lazy contents."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Iterator
+
+from imagepolicy.model import InputError
+
+from .blobs import CHUNK, Store, decompressed, normalize_member, open_store
+from .layout import LayerRef, Resolved, resolve as resolve_layout
+from .merge import MergedFS, parent_of, scan_layer
+from .model import FileEntry, LayerInfo
+
+MAX_SYMLINK_HOPS = 40
+_MEDIA_TYPES = {
+    "none": "application/vnd.oci.image.layer.v1.tar",
+    "gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
+    "zstd": "application/vnd.oci.image.layer.v1.tar+zstd",
+}
+
+
+def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Image:
+    """Read the image at ``path`` (archive tar or OCI layout folder), detected by content.
+
+    ``platform`` (``os/arch[/variant]``) picks the manifest of a multi-platform
+    index; ``None`` means linux/amd64 when there is a choice and the only image
+    otherwise (an explicit platform that the only image does not match is an
+    error). Layers are streamed once to build the merged filesystem (metadata
+    only); file contents are read later, on demand. Raises
+    :class:`imagepolicy.model.InputError` for unreadable or inconsistent archives.
+    """
+    source = os.fspath(path)
+    with open_store(source) as store:
+        resolved = resolve_layout(store, platform)
+        layers = _layer_infos(resolved)
+        merged = MergedFS()
+        for info, ref in zip(layers, resolved.layers):
+            _index_layer(store, info, ref, merged)
+    return Image(source, resolved, layers, merged)
+
+
+def _layer_infos(resolved: Resolved) -> list[LayerInfo]:
+    """LayerInfo per layer, with the config history entry that made it (empty_layer entries skipped)."""
+    producing = [
+        (i, h) for i, h in enumerate(resolved.config.get("history") or []) if isinstance(h, dict) and not h.get("empty_layer")
+    ]
+    infos = []
+    for index, ref in enumerate(resolved.layers):
+        hist_index, hist = producing[index] if index < len(producing) else (None, {})
+        infos.append(
+            LayerInfo(
+                index=index,
+                digest=ref.digest,
+                diff_id=ref.diff_id,
+                media_type=ref.media_type,
+                compression="",
+                size=ref.size,
+                member=ref.member,
+                created_by=hist.get("created_by"),
+                created=hist.get("created"),
+                comment=hist.get("comment"),
+                history_index=hist_index,
+            )
+        )
+    return infos
+
+
+def _layer_label(store: Store, info: LayerInfo) -> str:
+    return f"{store.label}: layer {info.index} ({info.digest}, '{info.member}')"
+
+
+def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS) -> None:
+    what = _layer_label(store, info)
+    with store.open(ref.member) as raw:
+        compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+        changes = scan_layer(stream, info.index, what, merged.files.get)
+    info.compression = compression
+    info.media_type = info.media_type or _MEDIA_TYPES.get(compression, "")
+    info.uncompressed_size = changes.uncompressed_size
+    info.entry_count = len(changes.entries) + len(changes.whiteouts) + len(changes.opaque)
+    merged.apply(info.index, changes)
+
+
+class Image:
+    """A container image read statically: config, layers and the merged filesystem.
+
+    ``files`` maps absolute paths to the final :class:`FileEntry`; ``deleted``
+    maps paths to the versions hidden by a later layer (removed by a whiteout
+    or overwritten), oldest first. Contents are read lazily with :meth:`read`,
+    :meth:`read_many` and :meth:`read_entries`, one pass per layer involved.
+    """
+
+    def __init__(self, source: str, resolved: Resolved, layers: list[LayerInfo], merged: MergedFS) -> None:
+        self.source = source
+        self.format = resolved.format
+        self.platform = resolved.platform
+        self.config: dict[str, Any] = resolved.config
+        self.manifest: dict[str, Any] = resolved.manifest
+        self.repo_tags = resolved.repo_tags
+        self.layers = layers
+        self.files: dict[str, FileEntry] = merged.files
+        self.deleted: dict[str, list[FileEntry]] = merged.deleted
+        self._children = merged.children
+
+    def __repr__(self) -> str:
+        return f"<Image {self.source} {self.format} {self.platform} layers={len(self.layers)} files={len(self.files)}>"
+
+    # --- config -----------------------------------------------------------------
+
+    @property
+    def runtime(self) -> dict[str, Any]:
+        """The config's ``config`` object (User, Env, Entrypoint, Cmd, Healthcheck, ...)."""
+        value = self.config.get("config")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment from the config's Env (``KEY=VALUE``; the last one wins)."""
+        env: dict[str, str] = {}
+        for item in self.runtime.get("Env") or []:
+            key, _, value = str(item).partition("=")
+            env[key] = value
+        return env
+
+    @property
+    def user(self) -> str:
+        """The configured USER (``""`` when unset, meaning root)."""
+        return str(self.runtime.get("User") or "")
+
+    @property
+    def workdir(self) -> str:
+        """The configured WORKDIR (``"/"`` when unset)."""
+        return str(self.runtime.get("WorkingDir") or "/")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.runtime.get("Labels") or {})
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return dict(self.manifest.get("annotations") or {})
+
+    def layer_of(self, entry: FileEntry) -> LayerInfo:
+        return self.layers[entry.layer]
+
+    # --- filesystem -------------------------------------------------------------
+
+    def get(self, path: str) -> FileEntry | None:
+        """The entry at exactly ``path`` (no symlink following)."""
+        return self.files.get(normalize_member(path))
+
+    def exists(self, path: str, follow_symlinks: bool = True) -> bool:
+        return self.resolve(path, follow_symlinks) is not None
+
+    def listdir(self, path: str) -> list[str]:
+        """Sorted names in the folder at ``path`` (symlinks followed); [] when not a folder."""
+        entry = self.resolve(path)
+        if entry is None or entry.type != "dir":
+            return []
+        return sorted(p.rsplit("/", 1)[-1] for p in self._children.get(entry.path, ()))
+
+    def walk(self, top: str = "/") -> Iterator[FileEntry]:
+        """Every entry under ``top`` (itself included), in sorted path order."""
+        top = normalize_member(top)
+        prefix = top.rstrip("/") + "/"
+        for path in sorted(self.files):
+            if path == top or path.startswith(prefix):
+                yield self.files[path]
+
+    def resolve(self, path: str, follow_symlinks: bool = True) -> FileEntry | None:
+        """The entry ``path`` leads to, following symlinks in parents (and in the last part
+        when ``follow_symlinks``), relative and absolute; None when missing or after
+        more than 40 links (a loop)."""
+        pending = [p for p in reversed(str(path).split("/")) if p and p != "."]
+        current, hops = "/", 0
+        while pending:
+            name = pending.pop()
+            if name == "..":
+                current = parent_of(current)
+                continue
+            candidate = current.rstrip("/") + "/" + name
+            entry = self.files.get(candidate)
+            if entry is None:
+                return None
+            if entry.type == "symlink" and (pending or follow_symlinks):
+                hops += 1
+                if hops > MAX_SYMLINK_HOPS or not entry.linkname:
+                    return None
+                if entry.linkname.startswith("/"):
+                    current = "/"
+                pending.extend(p for p in reversed(entry.linkname.split("/")) if p and p != ".")
+                continue
+            if pending and entry.type != "dir":
+                return None
+            current = candidate
+        return self.files.get(current)
+
+    # --- contents ---------------------------------------------------------------
+
+    def read(self, path: str, max_bytes: int | None = None, follow_symlinks: bool = True) -> bytes | None:
+        """The contents of the file at ``path`` (first ``max_bytes``), or None if it is not a readable file."""
+        entry = self.resolve(path, follow_symlinks)
+        if entry is None:
+            return None
+        return self.read_entries([entry], max_bytes)[0]
+
+    def read_many(self, paths: Iterable[str], max_bytes: int | None = None) -> dict[str, bytes]:
+        """Contents of several files, one pass per layer involved; paths that are not files are left out."""
+        wanted = {p: self.resolve(p) for p in paths}
+        found = {p: e for p, e in wanted.items() if e is not None}
+        contents = self.read_entries(list(found.values()), max_bytes)
+        return {p: c for p, c in zip(found, contents) if c is not None}
+
+    def read_entries(self, entries: list[FileEntry], max_bytes: int | None = None) -> list[bytes | None]:
+        """Contents of the given versions (final or from ``deleted``), aligned with ``entries``.
+
+        Hardlinks read their target's bytes; non-files give None.
+        """
+        results: list[bytes | None] = [None] * len(entries)
+        by_layer: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for i, entry in enumerate(entries):
+            if entry.type not in ("file", "hardlink") or entry.data is None:
+                continue
+            layer, offset, length = entry.data
+            length = length if max_bytes is None else min(length, max_bytes)
+            by_layer[layer].append((offset, length, i))
+        if not by_layer:
+            return results
+        with open_store(self.source) as store:
+            for layer, wanted in sorted(by_layer.items()):
+                self._read_layer(store, self.layers[layer], sorted(wanted), results)
+        return results
+
+    def _read_layer(self, store: Store, info: LayerInfo, wanted: list[tuple[int, int, int]], results: list[bytes | None]) -> None:
+        what = _layer_label(store, info)
+        with store.open(info.member) as raw:
+            if info.compression == "none":
+                for offset, length, i in wanted:
+                    raw.seek(offset)
+                    results[i] = _read_exact(raw.read, length, what)
+                return
+            _, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+            position, last_offset, last_data = 0, -1, b""
+            for offset, length, i in wanted:
+                if offset == last_offset:  # a hardlink and its target share their bytes
+                    results[i] = last_data[:length]
+                    continue
+                _skip(stream.read, offset - position, what)
+                last_offset, last_data = offset, _read_exact(stream.read, length, what)
+                results[i] = last_data
+                position = offset + length
+
+def _skip(read: Callable[[int], bytes], count: int, what: str) -> None:
+    while count > 0:
+        chunk = read(min(count, CHUNK))
+        if not chunk:
+            raise InputError(f"{what}: the layer ended early while seeking a file; the archive changed or is damaged")
+        count -= len(chunk)
+
+
+def _read_exact(read: Callable[[int], bytes], length: int, what: str) -> bytes:
+    parts, remaining = [], length
+    while remaining > 0:
+        chunk = read(min(remaining, CHUNK))
+        if not chunk:
+            raise InputError(f"{what}: the layer ended early while reading a file; the archive changed or is damaged")
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)

@@ -1,0 +1,221 @@
+"""Stream layer tars and merge them into one filesystem, OCI whiteouts applied.
+
+A layer is read member by member (tarfile stream mode) and reduced to its
+changes: entries, whiteouts and opaque folders. Whiteouts and opaque markers
+apply to lower layers only, wherever they sit in the tar; the layer's own
+entries then land on top.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import tarfile
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable
+
+from imagepolicy.model import InputError
+
+from .blobs import TrackingReader, normalize_member
+from .model import FileEntry, HistoryEntry
+
+WHITEOUT_PREFIX = ".wh."
+OPAQUE_MARKER = ".wh..wh..opq"
+META_PREFIX = ".wh..wh."
+
+_TYPES = {
+    tarfile.REGTYPE: "file",
+    tarfile.AREGTYPE: "file",
+    tarfile.CONTTYPE: "file",
+    tarfile.GNUTYPE_SPARSE: "file",
+    tarfile.DIRTYPE: "dir",
+    tarfile.SYMTYPE: "symlink",
+    tarfile.LNKTYPE: "hardlink",
+    tarfile.CHRTYPE: "char",
+    tarfile.BLKTYPE: "block",
+    tarfile.FIFOTYPE: "fifo",
+}
+
+
+@dataclass
+class LayerChanges:
+    """What one layer does: its entries (last member per path wins), whiteouts and opaque folders."""
+
+    entries: dict[str, FileEntry] = field(default_factory=dict)
+    whiteouts: list[str] = field(default_factory=list)
+    opaque: list[str] = field(default_factory=list)
+    uncompressed_size: int = 0
+
+
+def parent_of(path: str) -> str:
+    return path.rsplit("/", 1)[0] or "/"
+
+
+def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], FileEntry | None]) -> LayerChanges:
+    """Read one layer's tar stream into its changes; ``what`` names the layer in errors.
+
+    ``lower(path)`` gives the merged entry below this layer, used for hardlinks
+    whose target is not in this layer. Raises InputError for a truncated or
+    garbled tar and for a bare ``.wh.`` whiteout.
+    """
+    tracker = TrackingReader(stream)
+    changes = LayerChanges()
+    try:
+        tar = tarfile.open(fileobj=tracker, mode="r|")  # type: ignore[call-overload]
+    except tarfile.ReadError as exc:
+        tracker.drain()
+        if tracker.position == 0 or tracker.last_nonzero == 0:
+            return changes  # an empty layer: no bytes, or only end-of-archive blocks
+        raise InputError(f"{what}: not a tar stream ({exc})") from None
+    consumed, current = 0, ""
+    try:
+        while True:
+            info = tar.next()
+            if info is None:
+                break
+            tar.members.clear()  # stream mode keeps every TarInfo otherwise
+            current = info.name
+            consumed = tar.offset
+            _take_member(info, index, what, changes, lower)
+    except (tarfile.TarError, EOFError) as exc:
+        raise InputError(f"{what}: the tar stream is damaged after member '{current}' ({exc})") from None
+    tracker.drain()
+    _check_complete(tracker, consumed, current, what)
+    changes.uncompressed_size = tracker.position
+    return changes
+
+
+def _check_complete(tracker: TrackingReader, consumed: int, last: str, what: str) -> None:
+    """A stream may end without end-of-archive blocks, but not inside a member or header."""
+    if tracker.position < consumed - 511:
+        raise InputError(
+            f"{what}: truncated: the tar stream ends at byte {tracker.position}, inside member '{last}' "
+            f"(which needs {consumed} bytes); the archive is incomplete, save or copy the image again"
+        )
+    if tracker.last_nonzero > consumed:
+        raise InputError(
+            f"{what}: unreadable data at byte {consumed} after member '{last or '(none)'}': a truncated or "
+            "corrupt tar header; the archive is damaged, save or copy the image again"
+        )
+
+
+def _take_member(info: tarfile.TarInfo, index: int, what: str, changes: LayerChanges, lower: Callable[[str], FileEntry | None]) -> None:
+    path = normalize_member(info.name)
+    parent, base = posixpath.split(path)
+    if base.startswith(WHITEOUT_PREFIX):
+        if base == OPAQUE_MARKER:
+            changes.opaque.append(parent)
+        elif base == WHITEOUT_PREFIX:
+            raise InputError(f"{what}: member '{info.name}' is a bare '.wh.' whiteout naming no file; the layer is invalid")
+        elif not base.startswith(META_PREFIX):
+            changes.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT_PREFIX) :]))
+        return  # other .wh..wh. names are AUFS metadata
+    if "/" + META_PREFIX in path:
+        return  # inside an AUFS metadata folder (.wh..wh.plnk)
+    kind = _TYPES.get(info.type)
+    if kind is None:
+        return
+    data = None
+    linkname = ""
+    if kind == "file":
+        data = (index, info.offset_data, info.size)
+    elif kind == "symlink":
+        linkname = info.linkname
+    elif kind == "hardlink":
+        linkname = normalize_member(info.linkname)
+        target = changes.entries.get(linkname) or lower(linkname)
+        data = target.data if target is not None else None
+    entry = FileEntry(
+        path=path,
+        type=kind,
+        mode=info.mode & 0o7777,
+        uid=info.uid,
+        gid=info.gid,
+        size=info.size if kind == "file" else 0,
+        linkname=linkname,
+        layer=index,
+        mtime=int(info.mtime),
+        data=data,
+    )
+    changes.entries.pop(path, None)
+    changes.entries[path] = entry
+
+
+class MergedFS:
+    """The merged filesystem, built layer by layer; keeps every hidden version in ``deleted``.
+
+    Directories overwritten by directories (the usual parent entries) only add
+    a ``changed`` history event; removed directories and every hidden
+    non-directory version are kept in ``deleted``.
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[str, FileEntry] = {}
+        self.deleted: dict[str, list[FileEntry]] = {}
+        self.children: dict[str, set[str]] = {}
+
+    def apply(self, index: int, changes: LayerChanges) -> None:
+        """Put layer ``index`` on top: opaque folders and whiteouts hide lower paths, then entries land."""
+        self._ensure_dir("/", index)
+        for folder in changes.opaque:
+            for child in list(self.children.get(folder, ())):
+                self._remove(child, index)
+        for path in changes.whiteouts:
+            if path in self.files and path != "/":
+                self._remove(path, index)
+        for path, entry in changes.entries.items():
+            self._put(path, entry, index)
+
+    def _past_history(self, path: str) -> list[HistoryEntry]:
+        versions = self.deleted.get(path)
+        return versions[-1].history if versions else []
+
+    def _link(self, path: str) -> None:
+        if path != "/":
+            self.children.setdefault(parent_of(path), set()).add(path)
+
+    def _put(self, path: str, entry: FileEntry, index: int) -> None:
+        if path != "/":
+            self._ensure_dir(parent_of(path), index)
+        old = self.files.get(path)
+        if old is None:
+            history = self._past_history(path)
+            history.append(HistoryEntry(index, "added", entry.size))
+        else:
+            history = old.history
+            if old.type == "dir" and entry.type != "dir":
+                for child in list(self.children.get(path, ())):
+                    self._remove(child, index)
+            if old.layer == index:  # written twice in one layer, or an implicit parent made real
+                history[-1] = HistoryEntry(index, history[-1].action, entry.size)
+            else:
+                if old.type != "dir":
+                    self.deleted.setdefault(path, []).append(old)
+                history.append(HistoryEntry(index, "changed", entry.size))
+        entry.history = history
+        self.files[path] = entry
+        self._link(path)
+
+    def _ensure_dir(self, path: str, index: int) -> None:
+        """Create missing parent folders as a tar extractor would (0755, root)."""
+        existing = self.files.get(path)
+        if existing is not None and existing.type == "dir":
+            return
+        if path != "/":
+            self._ensure_dir(parent_of(path), index)
+        if existing is not None:
+            self._remove(path, index)
+        history = self._past_history(path)
+        history.append(HistoryEntry(index, "added", 0))
+        self.files[path] = FileEntry(path, "dir", 0o755, 0, 0, 0, "", index, 0, history)
+        self._link(path)
+
+    def _remove(self, path: str, index: int) -> None:
+        entry = self.files.pop(path)
+        if entry.type == "dir":
+            for child in list(self.children.pop(path, ())):
+                self._remove(child, index)
+        entry.history.append(HistoryEntry(index, "deleted", 0))
+        self.deleted.setdefault(path, []).append(entry)
+        siblings = self.children.get(parent_of(path))
+        if siblings is not None:
+            siblings.discard(path)

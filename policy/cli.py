@@ -272,7 +272,7 @@ def cmd_schema(args) -> int:
     from . import config as config_mod
 
     _, registry, _ = _load(args.config, no_config=args.config is None)
-    print(json.dumps(config_mod.build_schema(list(registry.rules), registry.presets), indent=2, sort_keys=False))
+    sys.stdout.write(config_mod.render_schema(list(registry.rules), registry.presets))
     return EXIT_CLEAN
 
 

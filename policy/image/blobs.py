@@ -128,6 +128,8 @@ class TarStore(Store):
             self._tar = tarfile.open(path, "r:*")
             members = self._tar.getmembers()
         except (tarfile.TarError, OSError, EOFError) as exc:
+            if "unexpected end of data" in str(exc) or isinstance(exc, EOFError):
+                raise InputError(f"{path}: truncated archive ({exc}); save or copy the image again") from None
             raise InputError(f"{path}: not a readable tar archive ({exc}); expected a docker-archive or oci-archive") from None
         self._members = {normalize_member(m.name): m for m in members}
         self._check_complete(path, members)

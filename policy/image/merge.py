@@ -77,6 +77,12 @@ def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], F
             consumed = tar.offset
             _take_member(info, index, what, changes, lower)
     except (tarfile.TarError, EOFError) as exc:
+        if "unexpected end of data" in str(exc):
+            tracker.drain()
+            raise InputError(
+                f"{what}: truncated: the tar stream ends at byte {tracker.position}, inside member '{current}'; "
+                "the archive is incomplete, save or copy the image again"
+            ) from None
         raise InputError(f"{what}: the tar stream is damaged after member '{current}' ({exc})") from None
     tracker.drain()
     _check_complete(tracker, consumed, current, what)
@@ -144,8 +150,8 @@ class MergedFS:
     """The merged filesystem, built layer by layer; keeps every hidden version in ``deleted``.
 
     Directories overwritten by directories (the usual parent entries) only add
-    a ``changed`` history event; removed directories and every hidden
-    non-directory version are kept in ``deleted``.
+    a ``changed`` history event; every other hidden version (removed folders,
+    overwritten files, a folder replaced by a file) is kept in ``deleted``.
     """
 
     def __init__(self) -> None:
@@ -188,7 +194,7 @@ class MergedFS:
             if old.layer == index:  # written twice in one layer, or an implicit parent made real
                 history[-1] = HistoryEntry(index, history[-1].action, entry.size)
             else:
-                if old.type != "dir":
+                if old.type != "dir" or entry.type != "dir":
                     self.deleted.setdefault(path, []).append(old)
                 history.append(HistoryEntry(index, "changed", entry.size))
         entry.history = history

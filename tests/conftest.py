@@ -1,0 +1,7 @@
+"""Shared test setup: the helper modules in this folder are importable, the
+real-image fixtures (buildah) are available to the tests that ask for them."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -1,0 +1,67 @@
+"""Meta-tests: every rule and hook is documented and tested; the README keeps up with the schema."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from imagepolicy import hookspecs
+from ruletest import registry
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+def all_rules():
+    return list(registry().rules)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_is_documented_in_its_docstring(rule):
+    for section in SECTIONS:
+        assert section in rule.docs, f"{rule.code} ({rule.plugin}) docs lack '{section}'"
+    assert "```dockerfile" in rule.docs or rule.target == "image", f"{rule.code}: Example/Use instead need dockerfile blocks"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_has_its_own_tests(rule):
+    texts = "\n".join(p.read_text() for p in TESTS.glob("test_*.py") if p.name != "test_meta.py")
+    module = rule.plugin.rsplit(".", 1)[-1]
+    assert re.search(rf"\b{rule.code}\b", texts) or module in texts, f"no test mentions {rule.code}"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_rule_module_is_named_by_code_and_slug(rule):
+    module = rule.plugin.rsplit(".", 1)[-1]
+    if rule.code_pattern:
+        return
+    assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}", module
+
+
+def test_every_hook_has_a_docstring_with_return_contract():
+    specs = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("imagepolicy_")]
+    assert specs
+    for spec in specs:
+        doc = inspect.getdoc(spec) or ""
+        assert ":return:" in doc and "Called" in doc, spec.__name__
+
+
+def test_readme_documents_every_config_key():
+    schema = json.loads((REPO / "schemas" / "config.schema.json").read_text())
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for key in schema["properties"]:
+        if key == "$schema":
+            continue
+        assert f"`{key}`" in section, f"README's Configuration section does not document `{key}`"
+
+
+def test_readme_lists_every_rule():
+    readme = (REPO / "README.md").read_text()
+    for rule in all_rules():
+        assert f"`{rule.code}`" in readme, f"README's rule list lacks {rule.code}"

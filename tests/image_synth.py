@@ -72,6 +72,7 @@ class Layer:
     files: dict[str, Entry]
     compression: str = "none"  # none, gzip, zstd
     end_blocks: bool = True
+    tar_format: str = "pax"  # pax, gnu, ustar
 
 
 @dataclass
@@ -84,10 +85,13 @@ class ImageSpec:
     variant: str = ""
 
 
-def layer_tar(files: dict[str, Entry], end_blocks: bool = True) -> bytes:
+_FORMATS = {"pax": tarfile.PAX_FORMAT, "gnu": tarfile.GNU_FORMAT, "ustar": tarfile.USTAR_FORMAT}
+
+
+def layer_tar(files: dict[str, Entry], end_blocks: bool = True, tar_format: str = "pax") -> bytes:
     """An uncompressed layer tar with the given members in order."""
     out = io.BytesIO()
-    tar = tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT)
+    tar = tarfile.open(fileobj=out, mode="w", format=_FORMATS[tar_format])
     for path, value in files.items():
         name = path.strip("/")
         if value is WHITEOUT:
@@ -179,7 +183,7 @@ def build(spec: ImageSpec, compression: str | None = None) -> Built:
     """Layer blobs and config bytes; ``compression`` overrides every layer's own."""
     layers = []
     for layer in spec.layers:
-        tar = layer_tar(layer.files, layer.end_blocks)
+        tar = layer_tar(layer.files, layer.end_blocks, layer.tar_format)
         kind = compression or layer.compression
         layers.append(BuiltLayer(tar, compress(tar, kind), kind))
     history = spec.history if spec.history is not None else [{"created_by": f"layer {i}"} for i in range(len(layers))]

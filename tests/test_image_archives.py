@@ -421,8 +421,8 @@ def _rewrite_blob(layout: str, digest: str, data: bytes) -> None:
 @pytest.mark.parametrize(
     "compression, cut, problem",
     [
-        ("none", 700, r"truncated: the tar stream ends at byte 700, inside member 'a'"),
-        ("none", 1536 + 100, r"unreadable data at byte 1536 after member 'a'"),
+        ("none", 700, r"truncated: the stream ends at byte 700, inside member 'a' \(which needs 1512 bytes\)"),
+        ("none", 1536 + 100, r"truncated: the stream ends at byte 1636, inside a header"),
         ("gzip", -20, r"the gzip stream ends early"),
         ("zstd", -5, r"zstd stream ends before its end-of-frame marker"),
     ],
@@ -434,6 +434,33 @@ def test_truncated_layer_is_an_input_error(tmp_path, compression: str, cut: int,
     _rewrite_blob(layout, layer.digest, layer.blob[:cut])
     with pytest.raises(InputError, match=rf"oci-layout: layer 0 \(sha256:[0-9a-f]+, 'blobs/sha256/[0-9a-f]+'\): .*{problem}"):
         open_image(layout)
+
+
+def test_corrupt_tar_header_is_an_input_error(tmp_path) -> None:
+    spec = ImageSpec(layers=[Layer({"/a": b"a" * 1000, "/b": b"b" * 3000})])
+    layout = write_shape("oci-layout", spec, str(tmp_path))
+    layer = build(spec).layers[0]
+    _rewrite_blob(layout, layer.digest, layer.blob[:1536] + b"garbage!" + layer.blob[1544:])
+    with pytest.raises(InputError, match=r"layer 0 .*corrupt tar header at byte 1536 \(checksum mismatch\)"):
+        open_image(layout)
+
+
+@pytest.mark.parametrize("tar_format", ["pax", "gnu", "ustar"])
+def test_long_names_big_ids_and_unicode_in_every_tar_format(tmp_path, tar_format: str) -> None:
+    deep = "/opt/" + "/".join(["segment-of-a-long-path"] * 6) + "/module.py"  # > 100 characters
+    files = {deep: File(b"deep", uid=1234, gid=4321), "/opt/caf\u00e9.txt": b"unicode", "/opt/link": Symlink("caf\u00e9.txt")}
+    if tar_format != "ustar":
+        files["/opt/deep-link"] = Symlink(deep)
+        files["/opt/big-id"] = File(b"big", uid=3_000_000, gid=2_500_000)
+        files["/opt/long-target"] = Symlink("/" + "x" * 150)
+    image = open_image(write_shape("oci-archive", ImageSpec(layers=[Layer(files, tar_format=tar_format)]), str(tmp_path)))
+    entry = image.files[deep]
+    assert (entry.uid, entry.gid, image.read(deep)) == (1234, 4321, b"deep")
+    assert image.read("/opt/link") == b"unicode"
+    if tar_format != "ustar":
+        assert image.resolve("/opt/deep-link").path == deep
+        assert (image.files["/opt/big-id"].uid, image.files["/opt/big-id"].gid) == (3_000_000, 2_500_000)
+        assert image.files["/opt/long-target"].linkname == "/" + "x" * 150
 
 
 def test_truncated_archive_file_is_an_input_error(tmp_path) -> None:

@@ -317,33 +317,6 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-class TrackingReader:
-    """Count the bytes a tar reader consumed and where the last non-zero byte was.
-
-    tarfile silently stops at a truncated or garbled header; comparing these
-    counts with the end of the last member tells a complete stream (with or
-    without end-of-archive blocks) from a damaged one.
-    """
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self.position = 0
-        self.last_nonzero = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        if data:
-            stripped = len(data.rstrip(b"\0"))
-            if stripped:
-                self.last_nonzero = self.position + stripped
-            self.position += len(data)
-        return data
-
-    def drain(self) -> None:
-        while self.read(CHUNK):
-            pass
-
-
 def open_store(path: str) -> Store:
     """A Store for an OCI layout folder or an archive tar; InputError when neither."""
     if os.path.isdir(path):

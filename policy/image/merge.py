@@ -1,6 +1,6 @@
 """Stream layer tars and merge them into one filesystem, OCI whiteouts applied.
 
-A layer is read member by member (tarfile stream mode) and reduced to its
+A layer is read member by member (:mod:`.tarstream`) and reduced to its
 changes: entries, whiteouts and opaque folders. Whiteouts and opaque markers
 apply to lower layers only, wherever they sit in the tar; the layer's own
 entries then land on top.
@@ -9,31 +9,19 @@ entries then land on top.
 from __future__ import annotations
 
 import posixpath
-import tarfile
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
 from imagepolicy.model import InputError
 
-from .blobs import TrackingReader, normalize_member
+from .blobs import CHUNK, normalize_member
 from .model import FileEntry, HistoryEntry
+from .tarstream import TarError, TarMember, iter_members
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 META_PREFIX = ".wh..wh."
 
-_TYPES = {
-    tarfile.REGTYPE: "file",
-    tarfile.AREGTYPE: "file",
-    tarfile.CONTTYPE: "file",
-    tarfile.GNUTYPE_SPARSE: "file",
-    tarfile.DIRTYPE: "dir",
-    tarfile.SYMTYPE: "symlink",
-    tarfile.LNKTYPE: "hardlink",
-    tarfile.CHRTYPE: "char",
-    tarfile.BLKTYPE: "block",
-    tarfile.FIFOTYPE: "fifo",
-}
 
 
 @dataclass
@@ -55,91 +43,68 @@ def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], F
 
     ``lower(path)`` gives the merged entry below this layer, used for hardlinks
     whose target is not in this layer. Raises InputError for a truncated or
-    garbled tar and for a bare ``.wh.`` whiteout.
+    corrupt tar and for a bare ``.wh.`` whiteout.
     """
-    tracker = TrackingReader(stream)
     changes = LayerChanges()
+    counted = _Counting(stream)
     try:
-        tar = tarfile.open(fileobj=tracker, mode="r|")  # type: ignore[call-overload]
-    except tarfile.ReadError as exc:
-        tracker.drain()
-        if tracker.position == 0 or tracker.last_nonzero == 0:
-            return changes  # an empty layer: no bytes, or only end-of-archive blocks
-        raise InputError(f"{what}: not a tar stream ({exc})") from None
-    consumed, current = 0, ""
-    try:
-        while True:
-            info = tar.next()
-            if info is None:
-                break
-            tar.members.clear()  # stream mode keeps every TarInfo otherwise
-            current = info.name
-            consumed = tar.offset
-            _take_member(info, index, what, changes, lower)
-    except (tarfile.TarError, EOFError) as exc:
-        if "unexpected end of data" in str(exc):
-            tracker.drain()
-            raise InputError(
-                f"{what}: truncated: the tar stream ends at byte {tracker.position}, inside member '{current}'; "
-                "the archive is incomplete, save or copy the image again"
-            ) from None
-        raise InputError(f"{what}: the tar stream is damaged after member '{current}' ({exc})") from None
-    tracker.drain()
-    _check_complete(tracker, consumed, current, what)
-    changes.uncompressed_size = tracker.position
+        for member in iter_members(counted):  # type: ignore[arg-type]
+            _take_member(member, index, what, changes, lower)
+    except TarError as exc:
+        raise InputError(f"{what}: {exc}; the archive is damaged or incomplete, save or copy the image again") from None
+    while counted.read(CHUNK):
+        pass  # after the end-of-archive blocks: count the rest, let the decompressor check its trailer
+    changes.uncompressed_size = counted.position
     return changes
 
 
-def _check_complete(tracker: TrackingReader, consumed: int, last: str, what: str) -> None:
-    """A stream may end without end-of-archive blocks, but not inside a member or header."""
-    if tracker.position < consumed - 511:
-        raise InputError(
-            f"{what}: truncated: the tar stream ends at byte {tracker.position}, inside member '{last}' "
-            f"(which needs {consumed} bytes); the archive is incomplete, save or copy the image again"
-        )
-    if tracker.last_nonzero > consumed:
-        raise InputError(
-            f"{what}: unreadable data at byte {consumed} after member '{last or '(none)'}': a truncated or "
-            "corrupt tar header; the archive is damaged, save or copy the image again"
-        )
+class _Counting:
+    """Count the bytes read from a stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.position = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        self.position += len(data)
+        return data
 
 
-def _take_member(info: tarfile.TarInfo, index: int, what: str, changes: LayerChanges, lower: Callable[[str], FileEntry | None]) -> None:
-    path = normalize_member(info.name)
+def _take_member(member: TarMember, index: int, what: str, changes: LayerChanges, lower: Callable[[str], FileEntry | None]) -> None:
+    path = normalize_member(member.name)
     parent, base = posixpath.split(path)
     if base.startswith(WHITEOUT_PREFIX):
         if base == OPAQUE_MARKER:
             changes.opaque.append(parent)
         elif base == WHITEOUT_PREFIX:
-            raise InputError(f"{what}: member '{info.name}' is a bare '.wh.' whiteout naming no file; the layer is invalid")
+            raise InputError(f"{what}: member '{member.name}' is a bare '.wh.' whiteout naming no file; the layer is invalid")
         elif not base.startswith(META_PREFIX):
             changes.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT_PREFIX) :]))
         return  # other .wh..wh. names are AUFS metadata
-    if "/" + META_PREFIX in path:
-        return  # inside an AUFS metadata folder (.wh..wh.plnk)
-    kind = _TYPES.get(info.type)
-    if kind is None:
-        return
+    kind = member.kind
+    if kind is None or "/" + META_PREFIX in path:
+        return  # a type not modelled, or inside an AUFS metadata folder (.wh..wh.plnk)
     data = None
     linkname = ""
     if kind == "file":
-        data = (index, info.offset_data, info.size)
+        data = (index, member.offset_data, member.size)
     elif kind == "symlink":
-        linkname = info.linkname
+        linkname = member.linkname
     elif kind == "hardlink":
-        linkname = normalize_member(info.linkname)
+        linkname = normalize_member(member.linkname)
         target = changes.entries.get(linkname) or lower(linkname)
         data = target.data if target is not None else None
     entry = FileEntry(
         path=path,
         type=kind,
-        mode=info.mode & 0o7777,
-        uid=info.uid,
-        gid=info.gid,
-        size=info.size if kind == "file" else 0,
+        mode=member.mode,
+        uid=member.uid,
+        gid=member.gid,
+        size=member.size if kind == "file" else 0,
         linkname=linkname,
         layer=index,
-        mtime=int(info.mtime),
+        mtime=member.mtime,
         data=data,
     )
     changes.entries.pop(path, None)

@@ -25,7 +25,6 @@ from image_synth import (
     build,
     emit,
     layer_tar,
-    oci,
     oci_multi,
     write_shape,
 )

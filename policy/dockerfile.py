@@ -44,10 +44,14 @@ AUTOMATIC_ARGS = {
     "BUILDVARIANT": "",
 }
 
-_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9_-]*)\s*=\s*(.*?)\s*$")
-_HEREDOC_RE = re.compile(r"<<(-?)\s*(?:\"([^\"\n]+)\"|'([^'\n]+)'|([A-Za-z_][A-Za-z0-9_]*))")
+_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+VALID_DIRECTIVES = ("syntax", "escape", "check")
+# One shell word that opens a here-document: [fd]<<[-]WORD (BuildKit's reHeredoc).
+_HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_FLAG_RE = re.compile(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\"[^\"]*\"|'[^']*'|\S*))?\s*")
+_FLAGS_PREFIX_RE = re.compile(r"\s*(?:--[A-Za-z][A-Za-z0-9-]*(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?\s*)*")
+_STAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9-_.]*$")
 _PRAGMA_RE = re.compile(r"^#\s*(imagepolicy|hadolint)\s+(global\s+)?(ignore|shell)\s*=\s*(.*?)\s*$", re.I)
-_CHECK_RE = re.compile(r"^#\s*check\s*=\s*(.*?)\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -289,28 +293,37 @@ class Dockerfile:
         if instr.keyword not in ("COPY", "ADD") or instr.dest is None or depth > 10:
             return None
         dest = instr.dest
-        if image_path == dest or dest.startswith(image_path.rstrip("/") + "/") or image_path == "/":
-            return Provider(instr, None, known=True)  # the destination or one of its parents
-        if instr.heredocs:
+        remote = [s for s in instr.sources if _is_remote(s)]
+        external = instr.from_image is not None
+        if image_path == "/" or dest.startswith(image_path.rstrip("/") + "/"):
+            return Provider(instr, None, known=True)  # a folder above the destination
+        if image_path == dest:
+            return Provider(instr, self._single_source(instr), known=not (external or remote))
+        if not image_path.startswith(dest.rstrip("/") + "/"):
             return None
+        if instr.heredocs and instr.dest_is_dir and any(image_path == posixpath.join(dest, h.name) for h in instr.heredocs):
+            return Provider(instr, None, known=True)
         for src in instr.sources:
-            if re.match(r"^[a-z][a-z0-9+.-]*://", src) or src.startswith("git@"):
-                if instr.dest_is_dir:
-                    continue
-                continue
-            if instr.from_image is not None:
-                if image_path.startswith(dest.rstrip("/") + "/"):
-                    return Provider(instr, src, known=False)
-                continue
+            if _is_remote(src) or external:
+                return Provider(instr, src, known=False)  # contents unknown until build time
             if instr.from_stage is not None:
                 found = self._stage_copy_provides(instr, src, image_path, depth)
-                if found is not None:
-                    return found
-                continue
-            found = self._context_copy_provides(instr, src, image_path)
+            else:
+                found = self._context_copy_provides(instr, src, image_path)
             if found is not None:
                 return found
         return None
+
+    def _single_source(self, instr: Instruction) -> str | None:
+        """The one source an exact destination comes from, when there is exactly one."""
+        if len(instr.sources) != 1 or instr.heredocs:
+            return None
+        src = instr.sources[0]
+        if _is_remote(src) or instr.from_image is not None or any(ch in src for ch in "*?["):
+            return src if instr.from_image is not None or _is_remote(src) else None
+        if instr.from_stage is not None:
+            return self._stage_path(instr.from_stage, src)
+        return clean_relpath(src) if self.context.exists(src) or not self.context.available else None
 
     def _context_copy_provides(self, instr: Instruction, src: str, image_path: str) -> Provider | None:
         ctx = self.context
@@ -334,7 +347,7 @@ class Dockerfile:
     def _stage_copy_provides(self, instr: Instruction, src: str, image_path: str, depth: int) -> Provider | None:
         source_stage = instr.from_stage
         assert source_stage is not None
-        src_abs = _norm_abs(src if src.startswith("/") else posixpath.join(source_stage.instructions[-1].workdir if source_stage.instructions else "/", src))
+        src_abs = self._stage_path(source_stage, src)
         dest = instr.dest or "/"
         if image_path == dest:
             candidate = src_abs
@@ -356,6 +369,11 @@ class Dockerfile:
             return Provider(instr, candidate)
         return None
 
+    @staticmethod
+    def _stage_path(stage: Stage, src: str) -> str:
+        """A ``COPY --from=stage`` source as an absolute path (relative ones are from ``/``)."""
+        return _norm_abs(src)
+
     def _provided_in(self, stage: Stage, end: Instruction, path: str, depth: int) -> bool:
         for st in stage.lineage():
             for instr in reversed(st.instructions):
@@ -364,6 +382,11 @@ class Dockerfile:
                 if self._copy_provides(instr, path, depth) is not None:
                     return True
         return False
+
+
+def _is_remote(src: str) -> bool:
+    """A URL or git source of ADD (its content is unknown before the build)."""
+    return re.match(r"^[a-z][a-z0-9+.-]*://", src) is not None or src.startswith("git@")
 
 
 def _stage_end(stage: Stage) -> Instruction | None:
@@ -445,6 +468,275 @@ def _parse_assignments(args: str) -> list[tuple[str, str | None]]:
     return pairs
 
 
+# --- BuildKit word processing --------------------------------------------------------------
+
+
+class _WordLexer:
+    """BuildKit's word processing (``frontend/dockerfile/shell/lex.go``).
+
+    Quotes are removed, the escape token escapes the next character (in double
+    quotes only ``"``, ``$`` and itself), ``'...'`` is literal, and ``$X``,
+    ``${X}``, ``${X:-w}``, ``${X-w}``, ``${X:+w}``, ``${X+w}``, ``${X:?w}``,
+    ``${X#p}``, ``${X##p}``, ``${X%p}`` and ``${X%%p}`` are expanded from
+    ``scope``. Syntax errors raise ValueError with BuildKit's wording.
+    """
+
+    def __init__(self, text: str, scope: dict[str, str], escape: str, missing: list[str] | None):
+        self.text, self.pos = text, 0
+        self.scope, self.escape, self.missing = scope, escape, missing
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def next(self) -> str:
+        ch = self.peek()
+        self.pos += 1 if ch else 0
+        return ch
+
+    def run(self, stop: str = "") -> tuple[str, list[str]]:
+        result: list[str] = []
+        words: list[str] = []
+        word: list[str] = []
+
+        def add(ch: str, raw: bool) -> None:
+            if not raw and ch.isspace():
+                if word:
+                    words.append("".join(word))
+                    word.clear()
+            else:
+                word.append(ch)
+
+        while self.pos < len(self.text):
+            ch = self.peek()
+            if stop and ch == stop:
+                self.next()
+                break
+            if ch in ("'", '"'):
+                chunk = self.single_quoted() if ch == "'" else self.double_quoted()
+                result.append(chunk)
+                word.append(chunk)
+            elif ch == "$":
+                chunk = self.dollar()
+                result.append(chunk)
+                for c in chunk:
+                    add(c, raw=False)
+            else:
+                self.next()
+                if ch == self.escape:
+                    ch = self.next()
+                    if not ch:
+                        break
+                    add(ch, raw=True)
+                else:
+                    add(ch, raw=False)
+                result.append(ch)
+        else:
+            if stop:
+                raise ValueError(f"unexpected end of statement while looking for matching {stop}")
+        if word:
+            words.append("".join(word))
+        return "".join(result), words
+
+    def single_quoted(self) -> str:
+        self.next()
+        end = self.text.find("'", self.pos)
+        if end < 0:
+            raise ValueError("unexpected end of statement while looking for matching single-quote")
+        chunk, self.pos = self.text[self.pos : end], end + 1
+        return chunk
+
+    def double_quoted(self) -> str:
+        self.next()
+        out: list[str] = []
+        while True:
+            ch = self.peek()
+            if not ch:
+                raise ValueError("unexpected end of statement while looking for matching double-quote")
+            if ch == '"':
+                self.next()
+                return "".join(out)
+            if ch == "$":
+                out.append(self.dollar())
+                continue
+            self.next()
+            if ch == self.escape:
+                if not self.peek():
+                    continue
+                if self.peek() in ('"', "$", self.escape):
+                    ch = self.next()
+            out.append(ch)
+
+    def name(self) -> str:
+        ch = self.peek()
+        if ch.isdigit():
+            start = self.pos
+            while self.peek().isdigit():
+                self.next()
+            return self.text[start : self.pos]
+        if ch and ch in "@*#?-$!":
+            return self.next()
+        start = self.pos
+        while self.peek() and (self.peek().isalnum() or self.peek() == "_"):
+            self.next()
+        return self.text[start : self.pos]
+
+    def lookup(self, name: str, defaulted: bool) -> str | None:
+        value = self.scope.get(name)
+        if value is None and not defaulted and self.missing is not None and (name[:1].isalpha() or name[:1] == "_"):
+            self.missing.append(name)
+        return value
+
+    def dollar(self) -> str:
+        self.next()
+        if self.peek() != "{":
+            name = self.name()
+            return (self.lookup(name, False) or "") if name else "$"
+        self.next()
+        if self.peek() in ("", "{", "}", ":"):
+            raise ValueError("syntax error: bad substitution")
+        name = self.name()
+        op = self.next()
+        if op == "}":
+            return self.lookup(name, False) or ""
+        colon = op == ":"
+        if colon:
+            op = self.next()
+        if op in ("-", "+", "?"):
+            word, _ = self.run(stop="}")
+            value = self.lookup(name, True)
+            is_set = value is not None and (value != "" or not colon)
+            if op == "-":
+                return value if is_set and value is not None else word
+            if op == "+":
+                return word if is_set else ""
+            if not is_set:
+                raise ValueError(f"{name}: {word or 'is not allowed to be unset'}")
+            return value or ""
+        if not colon and op in ("#", "%"):
+            longest = self.peek() == op
+            if longest:
+                self.next()
+            pattern, _ = self.run(stop="}")
+            return _trim_pattern(self.lookup(name, False) or "", pattern, op == "#", longest)
+        raise ValueError(f"unsupported modifier ({op}) in substitution")
+
+
+def _trim_pattern(value: str, pattern: str, prefix: bool, longest: bool) -> str:
+    """``${X#p}``/``${X##p}``/``${X%p}``/``${X%%p}`` with shell glob patterns."""
+    import fnmatch
+
+    cuts = range(len(value), -1, -1) if longest else range(len(value) + 1)
+    for cut in cuts:
+        if prefix and fnmatch.fnmatchcase(value[:cut], pattern):
+            return value[cut:]
+        if not prefix and fnmatch.fnmatchcase(value[len(value) - cut :], pattern):
+            return value[: len(value) - cut]
+    return value
+
+
+def process_word(text: str, scope: dict[str, str], *, escape: str = "\\", missing: list[str] | None = None) -> str:
+    """Expand and unquote ``text`` as BuildKit does for ENV, ARG, WORKDIR, USER, FROM...
+
+    Raises ValueError on unterminated quotes or a bad ``${...}``.
+    """
+    return _WordLexer(text, scope, escape, missing).run()[0]
+
+
+def process_words(text: str, scope: dict[str, str], *, escape: str = "\\", missing: list[str] | None = None) -> list[str]:
+    """Like :func:`process_word`, split into words (COPY/ADD sources, EXPOSE...)."""
+    return _WordLexer(text, scope, escape, missing).run()[1]
+
+
+def _raw_words(text: str, escape: str = "\\") -> list[str]:
+    """Split on blanks outside quotes, keeping quotes and escapes (BuildKit's parseWords)."""
+    words: list[str] = []
+    word: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == escape and quote != "'" and i + 1 < len(text):
+            word.append(ch + text[i + 1])
+            i += 2
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+            word.append(ch)
+        elif ch in ("'", '"'):
+            quote = ch
+            word.append(ch)
+        elif ch.isspace():
+            if word:
+                words.append("".join(word))
+                word = []
+        else:
+            word.append(ch)
+        i += 1
+    if word:
+        words.append("".join(word))
+    return words
+
+
+def _heredoc_words(line: str, escape: str) -> list[tuple[int, bool, str, bool]]:
+    """The here-documents a logical line opens: ``(fd, strip_tabs, name, expand)``.
+
+    Like BuildKit, only a whole word ``[n]<<[-]NAME`` opens one: quoted
+    ``'<<EOF'``, ``$((1<<2))`` and here-strings ``<<<`` do not. A quoted name
+    (``<<"EOF"``, ``<<'EOF'``) disables expansion of the body.
+    """
+    found = []
+    for word in _raw_words(line, escape):
+        m = _HEREDOC_WORD_RE.match(word)
+        if not m or not m.group(3):
+            continue
+        rest = m.group(3)
+        try:
+            names = process_words(rest, {}, escape="\\")
+        except ValueError:
+            continue
+        if len(names) != 1:
+            continue
+        expand = not any(q in rest for q in "'\"")
+        found.append((int(m.group(1) or 0), m.group(2) == "-", names[0], expand))
+    return found
+
+
+def _json_list(text: str) -> list[str] | None:
+    """The exec (JSON) form's strings, or None for the shell form."""
+    if not text.startswith("["):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
+        return parsed
+    return None
+
+
+def _check_skip(value: str | None) -> frozenset[str]:
+    """Check names a ``# check=skip=A,B;error=true`` directive skips (``all`` kept as is)."""
+    skip: set[str] = set()
+    for part in (value or "").split(";"):
+        key, _, val = part.partition("=")
+        if key.strip().lower() == "skip":
+            skip.update(v.strip() for v in val.split(",") if v.strip())
+    return frozenset(skip)
+
+
+@dataclass
+class _RawInstruction:
+    """One logical instruction as the splitter found it, before any semantics."""
+
+    keyword: str
+    line: int
+    end_line: int  # last line of the instruction itself (continuations included)
+    value: str
+    heredocs: list[Heredoc] = field(default_factory=list)
+    last_line: int = 0  # last line including here-document bodies
+
+
 # --- parsing ------------------------------------------------------------------------------
 
 
@@ -482,7 +774,8 @@ def parse_dockerfile(
         if specific.is_file():
             dockerignore = specific
     context = BuildContext(context_dir, dockerignore)
-    return _Builder(shown, text.replace("\r\n", "\n").replace("\r", "\n"), context, dict(build_args or {})).build()
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _Builder(shown, text, context, dict(build_args or {})).build()
 
 
 class _Builder:
@@ -492,6 +785,7 @@ class _Builder:
         self.lines = text.split("\n")
         self.context = context
         self.build_args = build_args
+        self.escape = "\\"
 
     def fail(self, line: int, message: str) -> InputError:
         return InputError(f"{self.path}:{line}: {message}")
@@ -500,10 +794,11 @@ class _Builder:
         directives = self._directives()
         escape = directives.get("escape", "\\")
         if escape not in ("\\", "`"):
-            raise self.fail(1, f"invalid escape directive {escape!r}; use \\ or `")
-        structure = self._structure(escape)
-        pragmas, check_skip = self._pragmas()
-        instructions = self._instructions(structure, escape)
+            line = next(i for i, text in enumerate(self.lines, start=1) if "escape" in text.lower())
+            raise self.fail(line, f"invalid escape directive {escape!r}; use \\ or `")
+        self.escape = escape
+        pragmas = self._pragmas()
+        instructions = self._instructions(self._split())
         if not any(i.keyword == "FROM" for i in instructions):
             if not instructions:
                 raise InputError(f"{self.path}: the file is empty or has only comments; a Dockerfile needs a FROM instruction")
@@ -519,36 +814,103 @@ class _Builder:
             pragmas=pragmas,
             context=self.context,
             build_args=self.build_args,
-            check_skip=check_skip,
+            check_skip=_check_skip(directives.get("check")),
         )
         self._semantics(df)
         return df
 
     def _directives(self) -> dict[str, str]:
+        """Parser directives (``syntax``, ``escape``, ``check``) at the top of the file.
+
+        As in BuildKit, the first line that is not a known directive (a blank
+        line, any other comment, an instruction) ends them; a repeated
+        directive is an error.
+        """
         directives: dict[str, str] = {}
-        for line in self.lines:
-            m = _DIRECTIVE_RE.match(line.strip())
-            if not m or not line.strip().startswith("#"):
+        for number, line in enumerate(self.lines, start=1):
+            m = _DIRECTIVE_RE.match(line.lstrip())
+            if not m or m.group(1).lower() not in VALID_DIRECTIVES:
                 break
             key = m.group(1).lower()
             if key in directives:
-                break
+                raise self.fail(number, f"only one {key} parser directive can be used; remove this one or the one above")
             directives[key] = m.group(2)
         return directives
 
-    def _structure(self, escape: str) -> list[dict]:
-        from dockerfile_parse import DockerfileParser
+    def _continuation(self, line: str) -> tuple[str, bool]:
+        """``line`` without its trailing escape token, and whether it continues."""
+        m = self._cont_re.search(line)
+        if m is None:
+            return line, False
+        return line[: m.start()] + (m.group(1) or ""), True
 
-        content = self.text if escape == "\\" else self.text  # dockerfile-parse reads the escape directive itself
-        parser = DockerfileParser(fileobj=io.BytesIO(content.encode("utf-8")), env_replace=False)
-        try:
-            return [s for s in parser.structure if s["instruction"] != "COMMENT"]
-        except Exception as exc:  # dockerfile-parse raises plain exceptions on odd input
-            raise InputError(f"{self.path}: cannot parse Dockerfile: {exc}") from None
+    @property
+    def _cont_re(self) -> re.Pattern:
+        esc = re.escape(self.escape)
+        return re.compile(rf"([^{esc}]){esc}[ \t]*$|^{esc}[ \t]*$")
 
-    def _pragmas(self) -> tuple[list[Pragma], frozenset[str]]:
+    def _split(self) -> list[_RawInstruction]:
+        """Split the text into logical instructions the way BuildKit's parser does.
+
+        Continuation lines end with the escape token (trailing blanks allowed,
+        an escaped escape token does not continue); comment lines and blank
+        lines inside a continuation are skipped; here-document bodies follow
+        the line that names them and are never read as instructions.
+        """
+        lines, total, out = self.lines, len(self.lines), []
+        i = 0
+        while i < total:
+            first = lines[i].lstrip()
+            i += 1
+            if not first or first.startswith("#"):
+                continue
+            start = i
+            text, more = self._continuation(first)
+            while more and i < total:
+                raw = lines[i]
+                i += 1
+                stripped = raw.lstrip()
+                if not stripped or stripped.startswith("#"):
+                    continue  # BuildKit skips comments and (deprecated) empty lines here
+                piece, more = self._continuation(raw)
+                text += piece
+            parts = text.strip().split(None, 1)
+            if not parts:
+                continue  # only escape tokens
+            keyword, value = parts[0], (parts[1] if len(parts) > 1 else "")
+            raw_instr = _RawInstruction(keyword, start, i, value)
+            if self._may_have_heredocs(keyword, value):
+                for fd, chomp, name, expand in _heredoc_words(text, self.escape):
+                    body: list[str] = []
+                    body_start = i + 1
+                    while i < total:
+                        candidate = lines[i]
+                        i += 1
+                        if (candidate.lstrip("\t") if chomp else candidate) == name:
+                            break
+                        body.append(candidate.lstrip("\t") if chomp else candidate)
+                    else:
+                        raise self.fail(start, f"here-document <<{name} is never closed: add a line containing only {name} after its body")
+                    text_body = "".join(line + "\n" for line in body)
+                    raw_instr.heredocs.append(Heredoc(name, text_body, body_start, i, chomp, expand))
+            raw_instr.last_line = i
+            out.append(raw_instr)
+        return out
+
+    @staticmethod
+    def _may_have_heredocs(keyword: str, value: str) -> bool:
+        """RUN, COPY and ADD (also under ONBUILD) in shell form take here-documents."""
+        keyword = keyword.upper()
+        if keyword == "ONBUILD":
+            inner = value.split(None, 1)
+            keyword, value = inner[0].upper() if inner else "", inner[1] if len(inner) > 1 else ""
+        if keyword not in ("RUN", "COPY", "ADD"):
+            return False
+        rest = _FLAGS_PREFIX_RE.sub("", value, count=1).strip()
+        return _json_list(rest) is None
+
+    def _pragmas(self) -> list[Pragma]:
         pragmas = []
-        skip: set[str] = set()
         for number, raw in enumerate(self.lines, start=1):
             stripped = raw.strip()
             if not stripped.startswith("#"):
@@ -557,62 +919,61 @@ class _Builder:
             if m:
                 values = tuple(v.strip() for v in re.split(r"[,\s]+", m.group(4)) if v.strip())
                 pragmas.append(Pragma(m.group(1).lower(), m.group(3).lower(), "global" if m.group(2) else "next", values, number))
-                continue
-            c = _CHECK_RE.match(stripped)
-            if c:
-                for part in c.group(1).split(";"):
-                    key, _, val = part.partition("=")
-                    if key.strip().lower() == "skip":
-                        skip.update(v.strip() for v in val.split(",") if v.strip())
-        return pragmas, frozenset(skip)
+        return pragmas
 
-    def _instructions(self, structure: list[dict], escape: str) -> list[Instruction]:
+    def _instructions(self, raw_instructions: list[_RawInstruction]) -> list[Instruction]:
         out: list[Instruction] = []
-        skip_until = -1
-        for entry in structure:
-            start = entry["startline"] + 1
-            end = entry["endline"] + 1
-            if start <= skip_until:
-                continue
-            keyword = entry["instruction"].upper()
+        for raw in raw_instructions:
+            start, keyword = raw.line, raw.keyword.upper()
             if keyword not in KNOWN_INSTRUCTIONS:
-                word = self.lines[start - 1].strip().split()[0] if self.lines[start - 1].strip() else keyword
-                raise self.fail(start, f"unknown instruction {word!r}; expected one of {', '.join(sorted(KNOWN_INSTRUCTIONS))}")
-            value = entry["value"]
-            instr = Instruction(keyword=keyword, line=start, end_line=end, original="\n".join(self.lines[start - 1 : end]), value=value, index=len(out))
+                raise self.fail(start, f"unknown instruction {raw.keyword!r}; expected one of {', '.join(sorted(KNOWN_INSTRUCTIONS))}")
+            instr = Instruction(
+                keyword=keyword,
+                line=start,
+                end_line=raw.last_line,
+                original="\n".join(self.lines[start - 1 : raw.last_line]),
+                value=raw.value,
+                index=len(out),
+                heredocs=list(raw.heredocs),
+            )
             self._split_flags(instr)
-            heredoc_end = self._heredocs(instr)
-            if heredoc_end:
-                skip_until = heredoc_end
-                instr.end_line = heredoc_end
-                instr.original = "\n".join(self.lines[start - 1 : heredoc_end])
             if keyword == "ONBUILD":
-                inner_kw, _, inner_val = instr.value.strip().partition(" ")
-                if inner_kw.upper() in KNOWN_INSTRUCTIONS and inner_kw.upper() not in ("ONBUILD", "FROM", "MAINTAINER"):
-                    inner = Instruction(keyword=inner_kw.upper(), line=start, end_line=instr.end_line, original=instr.original, value=inner_val.strip(), index=instr.index)
-                    self._split_flags(inner)
-                    instr.onbuild = inner
+                self._onbuild(instr)
             if keyword in ("RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", "HEALTHCHECK") and not instr.heredocs:
-                stripped = instr.args.strip()
-                if stripped.startswith("["):
-                    try:
-                        parsed = json.loads(stripped)
-                        if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
-                            instr.json_args = parsed
-                    except ValueError:
-                        pass
+                instr.json_args = _json_list(instr.args.strip())
             if keyword == "SHELL" and instr.json_args is None:
                 raise self.fail(start, "SHELL requires the JSON form, e.g. SHELL [\"/bin/bash\", \"-c\"]")
-            if keyword in ("COPY", "ADD") and len(instr.words()) + len(instr.heredocs) < 2:
-                raise self.fail(start, f"{keyword} requires at least a source and a destination")
+            if keyword in ("COPY", "ADD") and len(instr.words()) < 2:
+                raise self.fail(start, f"{keyword} requires at least a source and a destination, e.g. {keyword} src/ /app/src/")
             out.append(instr)
         return out
+
+    def _onbuild(self, instr: Instruction) -> None:
+        parts = instr.value.strip().split(None, 1)
+        inner_kw = parts[0].upper() if parts else ""
+        if inner_kw in ("ONBUILD", "FROM", "MAINTAINER"):
+            raise self.fail(instr.line, f"{inner_kw} isn't allowed as an ONBUILD trigger")
+        if inner_kw not in KNOWN_INSTRUCTIONS:
+            raise self.fail(instr.line, f"ONBUILD needs an instruction to run later, e.g. ONBUILD RUN make; got {instr.value.strip()!r}")
+        inner = Instruction(
+            keyword=inner_kw,
+            line=instr.line,
+            end_line=instr.end_line,
+            original=instr.original,
+            value=parts[1].strip() if len(parts) > 1 else "",
+            index=instr.index,
+            heredocs=list(instr.heredocs),
+        )
+        self._split_flags(inner)
+        if inner_kw in ("RUN", "CMD", "ENTRYPOINT", "COPY", "ADD") and not inner.heredocs:
+            inner.json_args = _json_list(inner.args.strip())
+        instr.onbuild = inner
 
     def _split_flags(self, instr: Instruction) -> None:
         rest = instr.value.lstrip()
         flags: list[tuple[str, str | None]] = []
         while rest.startswith("--"):
-            m = re.match(r"--([A-Za-z][A-Za-z0-9-]*)(?:=(\"[^\"]*\"|'[^']*'|\S*))?\s*", rest)
+            m = _FLAG_RE.match(rest)
             if not m:
                 break
             val = m.group(2)
@@ -622,39 +983,6 @@ class _Builder:
             rest = rest[m.end() :]
         instr.flags = flags
         instr.args = rest
-
-    def _heredocs(self, instr: Instruction) -> int:
-        """Read here-documents named on the instruction line; return the last body line."""
-        if instr.keyword not in ("RUN", "COPY", "ADD") and not (instr.keyword == "ONBUILD"):
-            return 0
-        first_line_text = self.lines[instr.line - 1]
-        # Heredoc markers are on the instruction's (last) logical line.
-        line_text = "\n".join(self.lines[instr.line - 1 : instr.end_line])
-        markers = [m for m in _HEREDOC_RE.finditer(line_text)]
-        if not markers or "<<" not in first_line_text and "<<" not in line_text:
-            return 0
-        cursor = instr.end_line  # body starts on the next line
-        last = 0
-        for m in markers:
-            name = m.group(2) or m.group(3) or m.group(4)
-            strip_tabs = m.group(1) == "-"
-            body: list[str] = []
-            start = cursor + 1
-            index = cursor
-            found = False
-            while index < len(self.lines):
-                candidate = self.lines[index]
-                index += 1
-                if (candidate.lstrip("\t") if strip_tabs else candidate) == name:
-                    found = True
-                    break
-                body.append(candidate.lstrip("\t") if strip_tabs else candidate)
-            if not found:
-                raise self.fail(instr.line, f"here-document <<{name} is never closed: add a line containing only {name}")
-            instr.heredocs.append(Heredoc(name, "\n".join(body) + "\n", start, index, strip_tabs, expand=m.group(4) is not None))
-            cursor = index
-            last = index
-        return last
 
     def _attach_pragmas(self, instructions: list[Instruction], pragmas: list[Pragma]) -> None:
         by_line = {p.line: p for p in pragmas if p.scope == "next"}
@@ -671,6 +999,33 @@ class _Builder:
                 nxt.shell_pragma = pragma.values[0]
 
     # --- semantics ---------------------------------------------------------------------
+    def _word(self, instr: Instruction, text: str, scope: dict[str, str]) -> str:
+        """``text`` expanded and unquoted as the builder does, or an InputError on its line."""
+        try:
+            return process_word(text, scope, escape=self.escape)
+        except ValueError as exc:
+            raise self.fail(instr.line, f"{instr.keyword} {text.strip()}: {exc}") from None
+
+    def _assignments(self, instr: Instruction) -> list[tuple[str, str | None]]:
+        """``K=V`` pairs of ENV/ARG/LABEL (ENV and LABEL also take the legacy ``K V`` form)."""
+        words = _raw_words(instr.args, self.escape)
+        if not words:
+            raise self.fail(instr.line, f"{instr.keyword} needs at least one name, e.g. {instr.keyword} NAME=value")
+        if instr.keyword != "ARG" and "=" not in words[0]:
+            key, _, rest = instr.args.strip().partition(" ")
+            if not rest.strip():
+                raise self.fail(instr.line, f"{instr.keyword} {key} has no value; write {instr.keyword} {key}=value")
+            return [(key, rest.strip())]
+        pairs: list[tuple[str, str | None]] = []
+        for word in words:
+            key, eq, value = word.partition("=")
+            if not key:
+                raise self.fail(instr.line, f"{instr.keyword} has a value without a name: {word!r}")
+            if not eq and instr.keyword != "ARG":
+                raise self.fail(instr.line, f"{instr.keyword}: cannot find '=' in {word!r}; write NAME=value")
+            pairs.append((key, value if eq else None))
+        return pairs
+
     def _semantics(self, df: Dockerfile) -> None:
         global_args: dict[str, str | None] = dict(AUTOMATIC_ARGS)
         declared_global: dict[str, str | None] = {}
@@ -696,8 +1051,9 @@ class _Builder:
             if stage is None:
                 if instr.keyword != "ARG":
                     raise self.fail(instr.line, f"{instr.keyword} before the first FROM; only ARG may come before FROM")
-                for key, default in _parse_assignments(instr.args):
-                    value = self.build_args.get(key, expand_variables(default, {k: v for k, v in global_args.items() if v is not None}) if default is not None else None)
+                for key, default in self._assignments(instr):
+                    scope = {k: v for k, v in global_args.items() if v is not None}
+                    value = self.build_args.get(key, self._word(instr, default, scope) if default is not None else None)
                     global_args[key] = value
                     declared_global[key] = value
                 instr.argvars = dict(global_args)
@@ -713,23 +1069,27 @@ class _Builder:
             scope = instr.variables
             kw = instr.keyword
             if kw == "ARG":
-                for key, default in _parse_assignments(instr.args):
+                for key, default in self._assignments(instr):
                     if key in self.build_args:
                         argvars[key] = self.build_args[key]
                     elif default is not None:
-                        argvars[key] = expand_variables(default, scope)
+                        argvars[key] = self._word(instr, default, scope)
                     elif key in global_args:
                         argvars[key] = global_args[key]
                     else:
                         argvars[key] = None
+                    scope = {**scope, **({key: argvars[key]} if argvars[key] is not None and key not in env else {})}
             elif kw == "ENV":
-                for key, value in _parse_assignments(instr.args):
-                    env[key] = expand_variables(value or "", {**scope, **env})
+                # Every value sees the variables as they were before this ENV (BuildKit).
+                for key, value in self._assignments(instr):
+                    env[key] = self._word(instr, value or "", scope)
             elif kw == "WORKDIR":
-                target = instr.expand(instr.args.strip())
-                workdir = _norm_abs(posixpath.join(workdir, target)) if target else workdir
+                target = self._word(instr, instr.args.strip(), scope)
+                if not target:
+                    raise self.fail(instr.line, "WORKDIR needs a path, e.g. WORKDIR /app")
+                workdir = _norm_abs(posixpath.join(workdir, target))
             elif kw == "USER":
-                user = instr.expand(instr.args.strip()) or None
+                user = self._word(instr, instr.args.strip(), scope) or None
             elif kw == "SHELL" and instr.json_args:
                 shell = tuple(instr.json_args)
             elif kw in ("COPY", "ADD"):
@@ -742,73 +1102,94 @@ class _Builder:
         words = instr.args.split()
         if not words:
             raise self.fail(instr.line, "FROM needs an image, e.g. FROM python:3.12-slim")
+        name = None
+        if len(words) == 3 and words[1].lower() == "as":
+            name = words[2]
+            if not _STAGE_NAME_RE.match(name.lower()):
+                raise self.fail(instr.line, f"invalid stage name {name!r}: start with a letter and use only letters, digits, '-', '_' and '.'")
+        elif len(words) != 1:
+            raise self.fail(instr.line, f"FROM has unexpected words after the image: {' '.join(words[1:])!r}; expected 'FROM image [AS name]'")
         scope = {k: v for k, v in global_args.items() if v is not None}
         base_raw = words[0]
-        base = expand_variables(base_raw, scope)
-        name = None
-        if len(words) >= 3 and words[1].lower() == "as":
-            name = words[2]
-        elif len(words) == 2 or (len(words) >= 3 and words[1].lower() != "as"):
-            raise self.fail(instr.line, f"FROM has unexpected words after the image: {' '.join(words[1:])!r}; expected 'FROM image [AS name]'")
-        platform = instr.flag("platform")
-        stage = Stage(index=len(df.stages), name=name, base=base, base_raw=base_raw, from_instruction=instr, platform=expand_variables(platform, scope) if platform else None)
-        stage.base_stage = df.stage_named(base) if base else None
-        if stage.base_stage is not None and stage.base_stage.index >= stage.index:
-            stage.base_stage = None
+        base = self._word(instr, base_raw, scope)
         if not base:
             raise self.fail(instr.line, f"FROM {base_raw} expands to an empty image name; give the ARG a default or pass --build-arg")
+        platform = instr.flag("platform")
+        stage = Stage(index=len(df.stages), name=name, base=base, base_raw=base_raw, from_instruction=instr, platform=self._word(instr, platform, scope) if platform else None)
+        # FROM refers to earlier stages by name only (``FROM 0`` is an image called 0).
+        stage.base_stage = next((st for st in df.stages if st.name is not None and st.name.lower() == base.lower()), None)
         instr.stage = stage
         df.stages.append(stage)
         return stage
 
     def _script(self, instr: Instruction) -> None:
+        """Set ``script``/``script_line``: line k of the script is Dockerfile line script_line+k-1."""
         if instr.keyword != "RUN" or instr.json_args is not None:
             return
         if instr.heredocs:
-            only_heredoc = re.fullmatch(r"\s*<<-?\s*[\"']?[A-Za-z_][A-Za-z0-9_]*[\"']?\s*", instr.args) is not None
+            words = _raw_words(instr.args.strip(), self.escape)
+            only_heredoc = len(words) == 1 and _HEREDOC_WORD_RE.match(words[0]) is not None
             if only_heredoc and len(instr.heredocs) == 1:
                 instr.script = instr.heredocs[0].body
                 instr.script_line = instr.heredocs[0].line
                 return
             # The command line plus the heredoc text, verbatim: valid shell, lines map 1:1.
             head = self._blank_prefix(instr)
-            body = "\n".join(self.lines[instr.line : instr.end_line])
-            instr.script = head + ("\n" + body if body else "") + "\n"
+            body = "\n".join(self.lines[instr.heredocs[0].line - 1 : instr.end_line])
+            instr.script = head + "\n" + body + "\n"
             instr.script_line = instr.line
             return
         instr.script = self._blank_prefix(instr) + "\n"
         instr.script_line = instr.line
 
     def _blank_prefix(self, instr: Instruction) -> str:
-        """The instruction's own lines with keyword and flags blanked, comments kept neutral."""
+        """The instruction's own lines as shell text, one script line per Dockerfile line.
+
+        The keyword (and ``ONBUILD``) and the leading ``--flags`` (on any line)
+        become blanks; comment and blank lines inside the continuation become a
+        lone ``\\`` so the shell keeps joining; a trailing escape token (with
+        blanks after it, or a backtick under ``# escape=```) becomes ``\\``.
+        """
         last = instr.end_line if not instr.heredocs else instr.heredocs[0].line - 1
-        lines = self.lines[instr.line - 1 : last]
-        first = lines[0]
-        m = re.match(r"^(\s*(?:ONBUILD\s+)?RUN\b\s*)", first, re.I)
-        prefix_len = m.end() if m else 0
-        rest = first[prefix_len:]
-        # blank the leading --flags
-        fm = re.match(r"^((?:--[A-Za-z][A-Za-z0-9-]*(?:=(?:\"[^\"]*\"|'[^']*'|\S*))?\s*)*)", rest)
-        flag_len = fm.end() if fm else 0
-        out = [" " * (prefix_len + flag_len) + rest[flag_len:]]
-        for line in lines[1:]:
-            out.append("\\" if line.strip().startswith("#") else line)
-        # a continuation line may hold only flags when the RUN line ended in "\"
+        out: list[str] = []
+        in_flags = True
+        for number, line in enumerate(self.lines[instr.line - 1 : last]):
+            if number and (not line.strip() or line.lstrip().startswith("#")):
+                out.append("\\")
+                continue
+            body, continues = self._continuation(line)
+            blanked = 0
+            if number == 0:
+                m = re.match(r"^\s*(?:ONBUILD\s+)?RUN\b\s*", body, re.I)
+                blanked = m.end() if m else 0
+            if in_flags:
+                m = _FLAGS_PREFIX_RE.match(body, blanked)
+                blanked = m.end() if m else blanked
+                in_flags = not body[blanked:].strip()
+            text = " " * blanked + body[blanked:]
+            if continues:
+                text = text + "\\" if text.strip() else "\\"
+            out.append(text)
         return "\n".join(out)
 
     def _copy(self, df: Dockerfile, instr: Instruction) -> None:
-        words = [instr.expand(w) for w in instr.words()]
+        """Resolve a COPY/ADD: sources (context-relative or stage paths) and its absolute destination."""
+        scope = instr.variables
+        raw = instr.json_args if instr.json_args is not None else instr.args.split()
         if instr.heredocs:
-            words = [w for w in words if not w.startswith("<<")]
+            raw = [w for w in raw if not _HEREDOC_WORD_RE.match(w)] if raw else raw
+        words = [self._word(instr, w, scope) for w in raw]
         if not words:
             return
         dest_word = words[-1]
         instr.sources = words[:-1]
-        instr.dest_is_dir = dest_word.endswith("/") or dest_word in (".", "..") or dest_word.endswith("/.")
+        instr.dest_is_dir = (
+            dest_word.endswith("/") or dest_word in ("", ".", "..") or dest_word.endswith("/.") or len(instr.sources) + len(instr.heredocs) > 1
+        )
         instr.dest = _norm_abs(posixpath.join(instr.workdir, dest_word))
         ref = instr.flag("from")
         if ref:
-            ref = instr.expand(ref)
+            ref = self._word(instr, ref, scope)
             stage = df.stage_named(ref)
             if stage is not None and instr.stage is not None and stage.index < instr.stage.index:
                 instr.from_stage = stage

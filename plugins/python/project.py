@@ -398,7 +398,10 @@ class _Reader:
         if (self.root / rel).exists():
             self.required.setdefault(rel, None)
         else:
-            self.notes.append(f"{what} {rel} is declared but does not exist; the build will fail")
+            self.notes.append(
+                f"{what} {rel} is declared but does not exist "
+                "(hatchling, flit and poetry stop the build; setuptools only warns)"
+            )
 
     def require_globs(self, patterns: Iterable[str], what: str) -> None:
         for pattern in patterns:

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search (default: ./Dockerfile or the current folder)")
     check.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
     check.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
-    check.add_argument("--platform", default="linux/amd64", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default linux/amd64)")
+    check.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
     check.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
     check.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
     check.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")

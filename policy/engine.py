@@ -94,7 +94,7 @@ class CheckSession:
             name=rule.name,
             severity=severity,
             message=violation.message,
-            file=file if file is not None else (self.dockerfile.path if self.dockerfile is not None and self.kind == "dockerfile" else self.target),
+            file=file if file is not None else self._file_for(violation),
             line=violation.line,
             end_line=violation.end_line if violation.end_line is not None else violation.line,
             path_in_image=violation.path_in_image,
@@ -103,6 +103,13 @@ class CheckSession:
             target=self.target,
             details=dict(violation.details),
         )
+
+    def _file_for(self, violation: Violation) -> str:
+        """Dockerfile findings name the Dockerfile; image findings name the image,
+        unless they carry a line, which is a line of the paired Dockerfile."""
+        if self.dockerfile is not None and (self.kind == "dockerfile" or violation.line is not None):
+            return self.dockerfile.path
+        return self.target
 
     def run_rules(self, rules: Iterable[Rule], target: Any) -> list[Finding]:
         """Run each enabled rule of this target kind; a crashing rule becomes an error."""
@@ -139,7 +146,7 @@ class CheckRequest:
     images: Sequence[str] = ()
     context: Path | None = None
     build_args: dict[str, str] = field(default_factory=dict)
-    platform: str = "linux/amd64"
+    platform: str | None = None
     debug: bool = False
 
 

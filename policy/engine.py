@@ -115,7 +115,7 @@ class CheckSession:
         """Run each enabled rule of this target kind; a crashing rule becomes an error."""
         findings: list[Finding] = []
         for rule in rules:
-            if rule.target != self.kind or rule.check is None:
+            if rule.target not in (self.kind, "any") or rule.check is None:
                 continue
             setting = self.setting(rule)
             if not setting.enabled and not rule.code_pattern:
@@ -232,7 +232,7 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
 def _rules_run(session: CheckSession, registry: Registry, kind: str) -> list[Rule]:
     rules = dict(session.ran)
     for rule in registry.rules:
-        if rule.target == kind and session.setting(rule).enabled:
+        if rule.target in (kind, "any") and session.setting(rule).enabled:
             rules.setdefault(rule.code, rule)
     return sorted(rules.values(), key=lambda r: r.code)
 

@@ -44,7 +44,7 @@ class Severity(enum.IntEnum):
 
 SEVERITY_LABELS = tuple(s.label for s in sorted(Severity, reverse=True))
 
-TARGET_KINDS = ("dockerfile", "image")
+TARGET_KINDS = ("dockerfile", "image", "any")  # "any": the check receives either and dispatches on type
 
 _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

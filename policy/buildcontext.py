@@ -68,10 +68,18 @@ class IgnorePattern:
 
 
 def parse_dockerignore(text: str) -> list[IgnorePattern]:
+    """Patterns of a ``.dockerignore`` in file order (BuildKit's ``ignorefile.ReadAll``).
+
+    Only a line whose very first character is ``#`` is a comment (`` # x`` is
+    a pattern); blanks around a pattern and after ``!`` are dropped; patterns
+    are cleaned and made relative to the context root.
+    """
     patterns = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        if raw.startswith("#"):
+            continue
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line:
             continue
         exclusion = line.startswith("!")
         if exclusion:

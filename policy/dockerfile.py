@@ -13,7 +13,6 @@ Rules never read raw text: they read :class:`Dockerfile`, :class:`Stage` and
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import posixpath
@@ -164,7 +163,7 @@ class Instruction:
         if self.heredocs and self.script is not None and self.script_line == self.heredocs[0].line:
             first = self.script.split("\n", 1)[0]
             if first.startswith("#!"):
-                return _dialect(first[2:].strip().split()[-1] if first[2:].strip() else "sh")
+                return _dialect(_shebang_interpreter(first))
         return _dialect(self.shell[0] if self.shell else "/bin/sh")
 
     def words(self) -> list[str]:
@@ -400,6 +399,17 @@ def _norm_abs(path: str) -> str:
     return norm if not trailing else norm
 
 
+def _shebang_interpreter(line: str) -> str:
+    """The program a ``#!`` line runs: ``#!/bin/sh -e`` -> /bin/sh, ``#!/usr/bin/env -S bash -x`` -> bash."""
+    words = line[2:].split()
+    if not words:
+        return "sh"
+    if posixpath.basename(words[0]) == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        return rest[0] if rest else "sh"
+    return words[0]
+
+
 def _dialect(shell: str) -> str | None:
     name = posixpath.basename(shell.strip()).lower()
     if name in ("sh", "dash", "ash", "posix"):
@@ -446,26 +456,6 @@ def expand_variables(text: str, scope: dict[str, str], missing: list[str] | None
     if "$" not in text:
         return text
     return _VAR_RE.sub(sub, text)
-
-
-def _parse_assignments(args: str) -> list[tuple[str, str | None]]:
-    """Parse ``K=V K2="v 2"`` (or legacy ``K value``) pairs of ENV/ARG/LABEL."""
-    try:
-        lexer = shlex.shlex(args, posix=True)
-        lexer.whitespace_split = True
-        lexer.escape = "\\"
-        words = list(lexer)
-    except ValueError:
-        words = args.split()
-    pairs: list[tuple[str, str | None]] = []
-    if words and "=" not in words[0]:
-        # legacy form: first word is the key, the rest is the value
-        rest = args.strip()[len(args.strip().split(None, 1)[0]) :].strip()
-        return [(words[0], rest if len(words) > 1 else None)]
-    for word in words:
-        key, eq, value = word.partition("=")
-        pairs.append((key, value if eq else None))
-    return pairs
 
 
 # --- BuildKit word processing --------------------------------------------------------------

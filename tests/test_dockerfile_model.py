@@ -259,6 +259,15 @@ def test_command_with_heredoc_keeps_command_line_in_script():
     assert shell_ok(run.script)
 
 
+@pytest.mark.parametrize(
+    "shebang, dialect",
+    [("#!/bin/sh -e", "sh"), ("#!/usr/bin/env -S bash -x", "bash"), ("#!/bin/ash", "sh"), ("#!/usr/bin/env python3", None)],
+)
+def test_heredoc_shebang_with_arguments(shebang, dialect):
+    df = parse(f"FROM alpine\nRUN <<EOF\n{shebang}\ntrue\nEOF\n")
+    assert df.instructions[1].shell_dialect == dialect
+
+
 def test_heredoc_shebang_sets_dialect():
     df = parse("FROM alpine\nRUN <<EOF\n#!/usr/bin/env bash\nset -o pipefail\nEOF\nRUN <<EOF\n#!/usr/bin/python3\nprint(1)\nEOF\n")
     bash_run, py_run = df.instructions[1], df.instructions[2]

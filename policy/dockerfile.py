@@ -467,7 +467,8 @@ class _WordLexer:
     Quotes are removed, the escape token escapes the next character (in double
     quotes only ``"``, ``$`` and itself), ``'...'`` is literal, and ``$X``,
     ``${X}``, ``${X:-w}``, ``${X-w}``, ``${X:+w}``, ``${X+w}``, ``${X:?w}``,
-    ``${X#p}``, ``${X##p}``, ``${X%p}`` and ``${X%%p}`` are expanded from
+    ``${X#p}``, ``${X##p}``, ``${X%p}``, ``${X%%p}``, ``${X/p/r}`` and
+    ``${X//p/r}`` are expanded from
     ``scope``. Syntax errors raise ValueError with BuildKit's wording.
     """
 
@@ -608,6 +609,13 @@ class _WordLexer:
                 self.next()
             pattern, _ = self.run(stop="}")
             return _trim_pattern(self.lookup(name, False) or "", pattern, op == "#", longest)
+        if not colon and op == "/":
+            every = self.peek() == "/"
+            if every:
+                self.next()
+            pattern, _ = self.run(stop="/")
+            replacement, _ = self.run(stop="}")
+            return _replace_pattern(self.lookup(name, False) or "", pattern, replacement, every)
         raise ValueError(f"unsupported modifier ({op}) in substitution")
 
 
@@ -622,6 +630,25 @@ def _trim_pattern(value: str, pattern: str, prefix: bool, longest: bool) -> str:
         if not prefix and fnmatch.fnmatchcase(value[len(value) - cut :], pattern):
             return value[: len(value) - cut]
     return value
+
+
+def _replace_pattern(value: str, pattern: str, replacement: str, every: bool) -> str:
+    """``${X/p/r}`` (first, longest match) and ``${X//p/r}`` (every match)."""
+    import fnmatch
+
+    out, i = [], 0
+    while i <= len(value):
+        end = next((j for j in range(len(value), i, -1) if fnmatch.fnmatchcase(value[i:j], pattern)), None)
+        if end is None:
+            if i < len(value):
+                out.append(value[i])
+            i += 1
+            continue
+        out.append(replacement)
+        if not every:
+            return "".join(out) + value[end:]
+        i = end
+    return "".join(out)
 
 
 def process_word(text: str, scope: dict[str, str], *, escape: str = "\\", missing: list[str] | None = None) -> str:

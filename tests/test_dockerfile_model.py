@@ -511,6 +511,7 @@ def test_expand_variables_and_process_word():
     assert process_word("'$A' \"$A\" \\$A ${A}b", scope) == "$A 1 $A 1b"
     assert process_words('a "b c" $A\'d\'', scope) == ["a", "b c", "1d"]
     assert process_word("${V#*/}-${V##*/}-${V%/*}-${V%%/*}", {"V": "a/b/c"}) == "b/c-c-a/b-a"
+    assert process_word("${V/b/X}|${V//[ac]/_}|${V/nomatch/X}", {"V": "a/b/c"}) == "a/X/c|_/b/_|a/b/c"
     with pytest.raises(ValueError):
         process_word("'open", scope)
 

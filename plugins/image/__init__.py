@@ -8,24 +8,15 @@ module named ``imNNN_slug.py`` in this package holding a ``check`` made with
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import re
 from functools import lru_cache
 
 from imagepolicy import hookimpl
-
-_MODULE_RE = re.compile(r"^im\d{3}_[a-z0-9_]+$")
+from imagepolicy.rulepack import discover_rules
 
 
 @lru_cache(maxsize=1)
 def rules() -> tuple:
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        if _MODULE_RE.match(info.name):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            found.append(module.check)
-    return tuple(sorted(found, key=lambda r: r.code))
+    return discover_rules(__name__, __path__, r"im\d{3}_[a-z0-9_]+")
 
 
 @hookimpl

@@ -1,0 +1,30 @@
+"""The Dockerfile plugin: hadolint's DL rules and BuildKit's build checks.
+
+A plugin like any third-party one: registered through the ``imagepolicy``
+entry-point group (``dockerfile = "imagepolicy.plugins.dockerfile"``). Each
+rule is one module named by its code and slug: ``dl3006_untagged_image.py``
+keeps hadolint's code, ``bk001_stage_name_casing.py`` carries the BuildKit
+check's name as an alias. They are collected in code order.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from imagepolicy import hookimpl
+from imagepolicy.rulepack import discover_rules
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple:
+    return discover_rules(__name__, __path__, r"(dl\d{4}|bk\d{3})_[a-z0-9_]+")
+
+
+@hookimpl
+def imagepolicy_rules():
+    return list(rules())
+
+
+@hookimpl
+def imagepolicy_check_dockerfile(dockerfile, session):
+    return session.run_rules(rules(), dockerfile)

@@ -14,6 +14,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from imagepolicy.shellcmd import split_commands
+
 # pip install options that take a value (as a separate word when not written --opt=value)
 _PIP_VALUE_OPTIONS = {
     "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-f",
@@ -30,13 +32,6 @@ _PIP_RE = re.compile(r"^pip(\d+(\.\d+)?)?$")
 
 
 @dataclass(frozen=True)
-class Command:
-    words: tuple[str, ...]
-    line: int  # 1-based line within the script
-    text: str
-
-
-@dataclass(frozen=True)
 class ProjectInstall:
     """One command that installs the project found at ``path`` (in the image)."""
 
@@ -45,102 +40,6 @@ class ProjectInstall:
     path: str
     editable: bool
     line: int  # 1-based line within the RUN's script
-
-
-def split_commands(script: str) -> list[Command]:
-    """Split shell text into simple commands with their words (quotes removed)."""
-    commands: list[Command] = []
-    words: list[str] = []
-    word: list[str] = []
-    in_word = False
-    line = 1
-    start_line = 1
-    start_pos = 0
-    i, n = 0, len(script)
-
-    def end_word() -> None:
-        nonlocal in_word
-        if in_word:
-            words.append("".join(word))
-            word.clear()
-            in_word = False
-
-    def end_command(pos: int) -> None:
-        nonlocal start_line, start_pos
-        end_word()
-        if words:
-            commands.append(Command(tuple(words), start_line, " ".join(script[start_pos:pos].split())))
-            words.clear()
-
-    while i < n:
-        c = script[i]
-        if not words and not in_word and c not in " \t\n;&|":
-            start_line, start_pos = line, i
-        if c == "\\" and i + 1 < n:
-            if script[i + 1] == "\n":
-                line += 1
-                i += 2
-                continue
-            word.append(script[i + 1])
-            in_word = True
-            i += 2
-            continue
-        if c in "'\"":
-            j = i + 1
-            while j < n and script[j] != c:
-                if c == '"' and script[j] == "\\" and j + 1 < n:
-                    j += 1
-                j += 1
-            chunk = script[i + 1 : j]
-            line += chunk.count("\n")
-            word.append(chunk)
-            in_word = True
-            i = j + 1
-            continue
-        if c == "#" and not in_word:
-            while i < n and script[i] != "\n":
-                i += 1
-            continue
-        if c == "$" and i + 1 < n and script[i + 1] == "(":
-            depth, j = 0, i + 1
-            while j < n:
-                if script[j] == "(":
-                    depth += 1
-                elif script[j] == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            chunk = script[i : j + 1]
-            line += chunk.count("\n")
-            word.append(chunk)
-            in_word = True
-            i = j + 1
-            continue
-        if c == "\n":
-            end_command(i)
-            line += 1
-            i += 1
-            continue
-        if c in ";&|":
-            end_command(i)
-            i += 1
-            while i < n and script[i] in "&|":
-                i += 1
-            continue
-        if c in " \t":
-            end_word()
-            i += 1
-            continue
-        if c in "()" and not in_word:
-            end_command(i)
-            i += 1
-            continue
-        word.append(c)
-        in_word = True
-        i += 1
-    end_command(n)
-    return commands
 
 
 def _strip_prefix(words: list[str]) -> list[str]:

@@ -1,0 +1,199 @@
+"""Simple commands in a RUN script, for rules that look at what a RUN executes.
+
+:func:`split_commands` splits shell text into simple commands (on ``&&``,
+``||``, ``;``, ``|``, ``&``, newlines, subshell parentheses), removing quotes
+and line continuations and keeping the line each command starts on. It is a
+word splitter, not a shell: expansions stay as written (``$(...)`` is one word).
+:class:`Command` answers the questions rules ask, the way hadolint does:
+``apt-get install -y`` has the flag ``y``, ``-qy`` holds ``q`` and ``y``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One simple command: its words (quotes removed), 1-based start line in the script, text."""
+
+    words: tuple[str, ...]
+    line: int
+    text: str
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The words without leading ``VAR=value`` assignments."""
+        words = list(self.words)
+        while words and _ASSIGNMENT.match(words[0]):
+            words.pop(0)
+        return tuple(words)
+
+    @property
+    def name(self) -> str:
+        """The command's base name (``/usr/bin/apt-get`` -> ``apt-get``), or ``""``."""
+        argv = self.argv
+        return posixpath.basename(argv[0]) if argv else ""
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.argv[1:]
+
+    def is_(self, *names: str) -> bool:
+        return self.name in names
+
+    def has_args(self, *words: str) -> bool:
+        """True when every one of ``words`` appears among the non-flag arguments."""
+        positional = self.positional()
+        return all(w in positional for w in words)
+
+    def positional(self) -> list[str]:
+        """Arguments that are not flags (a word after ``--`` always is)."""
+        out, rest = [], False
+        for arg in self.args:
+            if rest:
+                out.append(arg)
+            elif arg == "--":
+                rest = True
+            elif not arg.startswith("-") or arg == "-":
+                out.append(arg)
+        return out
+
+    def has_flag(self, *names: str) -> bool:
+        """True for ``-x``/``-xyz`` clusters (one-letter names) or ``--name[=v]``."""
+        for arg in self.args:
+            if arg == "--":
+                break
+            if arg.startswith("--"):
+                key = arg[2:].split("=", 1)[0]
+                if key in names:
+                    return True
+            elif arg.startswith("-") and len(arg) > 1:
+                letters = arg[1:]
+                if any(len(n) == 1 and n in letters for n in names):
+                    return True
+        return False
+
+    def flag_value(self, *names: str) -> str | None:
+        """The value of ``--name=v``, ``--name v``, ``-n v`` or ``-nv``; None when absent."""
+        args = self.args
+        short = {n for n in names if len(n) == 1}
+        for i, arg in enumerate(args):
+            if arg.startswith("--"):
+                key, eq, value = arg[2:].partition("=")
+                if key in names:
+                    if eq:
+                        return value
+                    return args[i + 1] if i + 1 < len(args) else ""
+            elif arg.startswith("-") and len(arg) >= 2 and arg[1] in short:
+                return arg[2:] or (args[i + 1] if i + 1 < len(args) else "")
+        return None
+
+
+def split_commands(script: str) -> list[Command]:
+    """Split shell text into simple commands with their words (quotes removed)."""
+    commands: list[Command] = []
+    words: list[str] = []
+    word: list[str] = []
+    in_word = False
+    line = 1
+    start_line = 1
+    start_pos = 0
+    i, n = 0, len(script)
+
+    def end_word() -> None:
+        nonlocal in_word
+        if in_word:
+            words.append("".join(word))
+            word.clear()
+            in_word = False
+
+    def end_command(pos: int) -> None:
+        end_word()
+        if words:
+            commands.append(Command(tuple(words), start_line, " ".join(script[start_pos:pos].replace("\\\n", " ").split())))
+            words.clear()
+
+    while i < n:
+        c = script[i]
+        if not words and not in_word and c not in " \t\n;&|()":
+            start_line, start_pos = line, i
+        if c == "\\" and i + 1 < n:
+            if script[i + 1] == "\n":
+                line += 1
+                i += 2
+                continue
+            word.append(script[i + 1])
+            in_word = True
+            i += 2
+            continue
+        if c in "'\"":
+            j = i + 1
+            while j < n and script[j] != c:
+                if c == '"' and script[j] == "\\" and j + 1 < n:
+                    j += 1
+                j += 1
+            chunk = script[i + 1 : j]
+            line += chunk.count("\n")
+            word.append(chunk)
+            in_word = True
+            i = j + 1
+            continue
+        if c == "#" and not in_word:
+            while i < n and script[i] != "\n":
+                i += 1
+            continue
+        if c == "$" and i + 1 < n and script[i + 1] in "({":
+            close = ")" if script[i + 1] == "(" else "}"
+            depth, j = 0, i + 1
+            while j < n:
+                if script[j] == script[i + 1]:
+                    depth += 1
+                elif script[j] == close:
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            chunk = script[i : j + 1]
+            line += chunk.count("\n")
+            word.append(chunk)
+            in_word = True
+            i = j + 1
+            continue
+        if c == "\n":
+            end_command(i)
+            line += 1
+            i += 1
+            continue
+        if c in ";&|":
+            end_command(i)
+            i += 1
+            while i < n and script[i] in "&|":
+                i += 1
+            continue
+        if c in " \t":
+            end_word()
+            i += 1
+            continue
+        if c == ")" or (c == "(" and not in_word):
+            end_command(i)
+            i += 1
+            continue
+        word.append(c)
+        in_word = True
+        i += 1
+    end_command(n)
+    return commands
+
+
+def run_commands(instr) -> Iterator[tuple[Command, int]]:
+    """The commands of a shell-form RUN with the Dockerfile line each starts on."""
+    if getattr(instr, "script", None) is None:
+        return
+    for command in split_commands(instr.script):
+        yield command, instr.script_line + command.line - 1

@@ -1,0 +1,34 @@
+"""Splitting RUN scripts into simple commands, and the flag questions rules ask."""
+
+from imagepolicy.dockerfile import parse_dockerfile
+from imagepolicy.shellcmd import run_commands, split_commands
+
+
+def test_split_on_operators_keeps_start_lines_and_removes_quotes():
+    cmds = split_commands("apt-get update && \\\n  apt-get install -y 'curl' \"git\" ; echo $(date +%s) | tee x\n(cd /app && make)")
+    assert [c.words for c in cmds] == [
+        ("apt-get", "update"), ("apt-get", "install", "-y", "curl", "git"), ("echo", "$(date +%s)"), ("tee", "x"),
+        ("cd", "/app"), ("make",),
+    ]
+    assert [c.line for c in cmds] == [1, 2, 3, 3, 4, 4]
+
+
+def test_comments_and_assignments():
+    (cmd,) = split_commands("DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get install x # comment && not a command")
+    assert cmd.name == "apt-get" and cmd.args == ("install", "x")
+
+
+def test_flags_clusters_long_forms_and_values():
+    (cmd,) = split_commands("pip install -qU --no-cache-dir --index-url=https://x -r req.txt pkg==1.0 -- -notaflag")
+    assert cmd.has_flag("q") and cmd.has_flag("U") and cmd.has_flag("no-cache-dir")
+    assert not cmd.has_flag("y")
+    assert cmd.flag_value("index-url") == "https://x"
+    assert cmd.flag_value("r", "requirement") == "req.txt"
+    assert cmd.positional() == ["install", "req.txt", "pkg==1.0", "-notaflag"]
+    assert cmd.has_args("install")
+
+
+def test_run_commands_map_to_dockerfile_lines(tmp_path):
+    df = parse_dockerfile(text="FROM debian:12\nRUN apt-get update \\\n # comment\n && apt-get install -y curl\n", context_dir=tmp_path)
+    run = df.instructions[1]
+    assert [(c.name, line) for c, line in run_commands(run)] == [("apt-get", 2), ("apt-get", 4)]

@@ -10,7 +10,7 @@ def test_split_on_operators_keeps_start_lines_and_removes_quotes():
         ("apt-get", "update"), ("apt-get", "install", "-y", "curl", "git"), ("echo", "$(date +%s)"), ("tee", "x"),
         ("cd", "/app"), ("make",),
     ]
-    assert [c.line for c in cmds] == [1, 2, 3, 3, 4, 4]
+    assert [c.line for c in cmds] == [1, 2, 2, 2, 3, 3]
 
 
 def test_comments_and_assignments():

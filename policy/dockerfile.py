@@ -1,7 +1,11 @@
 """The Dockerfile model every Dockerfile rule reads.
 
-dockerfile-parse splits the file into instructions; this module adds the
-semantics a builder applies: parser directives, heredocs, stages and their
+Lines are split into instructions the way BuildKit's parser does (its
+``parser.go``): dockerfile-parse, which the design named, ends an instruction
+at a blank line inside a continuation, knows no heredocs and reads ``escape``
+directives differently, so it serves only as a test oracle
+(``tests/test_dockerfile_model.py`` checks both agree on plain files). On top
+of that split, this module adds the semantics a builder applies: parser directives, heredocs, stages and their
 parents, ARG/ENV resolution (ARG before FROM, ``--build-arg``), WORKDIR, SHELL
 and USER in force at each instruction, ``RUN --mount`` and COPY/ADD flags,
 inline pragmas, and a file timeline that answers "which build-context paths

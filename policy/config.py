@@ -694,7 +694,8 @@ def resolve(
     """
     index = _RuleIndex(rules)
     all_presets = _all_presets(presets)
-    validator = _validator(build_schema(rules, all_presets))
+    # Built on first use: a run without a config file never imports jsonschema.
+    validator = _Lazy(lambda: _validator(build_schema(rules, all_presets)))
     data = raw.data if raw else {}
     source = _Source.of(raw) if raw else _Source("(no config)")
     _validate(data, source, index, all_presets, validator)
@@ -732,6 +733,19 @@ def _all_presets(presets: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str
     return result
 
 
+class _Lazy:
+    """Create an object on first attribute access."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
 def _validator(schema: dict[str, Any]) -> Any:
     from jsonschema import Draft202012Validator
 
@@ -753,6 +767,8 @@ def _validate(
     """Raise the most relevant problem of ``data``: the earliest by line."""
     if not isinstance(data, dict):
         raise source.error((), f"must be a mapping of config keys, not {_kind(data)}")
+    if not data:
+        return
     problems = list(_own_problems(data, index, presets)) + _schema_problems(data, validator, index)
     if not problems:
         return

@@ -197,3 +197,39 @@ def run_commands(instr) -> Iterator[tuple[Command, int]]:
         return
     for command in split_commands(instr.script):
         yield command, instr.script_line + command.line - 1
+
+
+def _covers(folder: str, path: str) -> bool:
+    """True when ``path`` is ``folder`` or below it (both absolute, normalised)."""
+    folder = posixpath.normpath(folder)
+    path = posixpath.normpath(path)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def cache_mounted(instr, *paths: str) -> bool:
+    """True when a ``RUN --mount=type=cache`` of ``instr`` covers one of ``paths``.
+
+    A mount covers a path when its target is the path or a folder above it
+    (``target=/root/.cache`` covers ``/root/.cache/pip``): what a command
+    writes there lands in the build cache, never in the image layer.
+    """
+    for mount in getattr(instr, "mounts", ()):
+        if mount.type == "cache" and mount.target and mount.target.startswith("/"):
+            if any(_covers(mount.target, p) for p in paths):
+                return True
+    return False
+
+
+def removes(command: Command, *paths: str) -> bool:
+    """True when ``command`` is an ``rm`` deleting one of ``paths``, its contents or a folder above it.
+
+    ``rm -rf /var/cache/yum``, ``rm -rf /var/cache/yum/*`` and ``rm -rf /var/cache``
+    all remove (what is in) ``/var/cache/yum``; ``rm -rf /var/cache/yum/x86_64`` does not.
+    """
+    if command.name != "rm":
+        return False
+    for arg in command.positional():
+        target = arg.rstrip("*").rstrip("/") if arg.endswith(("/*", "/")) else arg
+        if target.startswith("/") and any(_covers(target, p) for p in paths):
+            return True
+    return False

@@ -32,3 +32,30 @@ def test_run_commands_map_to_dockerfile_lines(tmp_path):
     df = parse_dockerfile(text="FROM debian:12\nRUN apt-get update \\\n # comment\n && apt-get install -y curl\n", context_dir=tmp_path)
     run = df.instructions[1]
     assert [(c.name, line) for c, line in run_commands(run)] == [("apt-get", 2), ("apt-get", 4)]
+
+
+def test_cache_mounted_covers_the_target_and_paths_below_it(tmp_path):
+    df = parse_dockerfile(text=(
+        "FROM python:3.12\n"
+        "RUN --mount=type=cache,target=/root/.cache pip install x\n"
+        "RUN --mount=type=bind,target=/root/.cache/pip pip install x\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip/http pip install x\n"
+    ), context_dir=tmp_path)
+    from imagepolicy.shellcmd import cache_mounted
+
+    covered, bind, deeper = df.instructions[1:]
+    assert cache_mounted(covered, "/root/.cache/pip")
+    assert not cache_mounted(bind, "/root/.cache/pip")
+    assert not cache_mounted(deeper, "/root/.cache/pip")
+
+
+def test_removes_a_folder_its_contents_or_a_folder_above():
+    from imagepolicy.shellcmd import removes
+
+    def rm(text: str) -> bool:
+        (cmd,) = split_commands(text)
+        return removes(cmd, "/var/cache/yum")
+
+    assert rm("rm -rf /var/cache/yum") and rm("rm -rf /var/cache/yum/*") and rm("rm -rf /var/cache/")
+    assert not rm("rm -r /var/cache/yum/x86_64")
+    assert not rm("rm -rf /var/cache/dnf") and not rm("echo /var/cache/yum") and not rm("rm -rf cache/yum")

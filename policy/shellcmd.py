@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from typing import Iterator
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Reserved words that may start a simple command's line: ``then apt-get ...``, ``do pip ...``.
+RESERVED_PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{", "time"})
+_REDIRECT_OPERATORS = ("<<<", "<<-", "&>>", ">>", ">&", ">|", "<<", "<&", "<>", "&>", ">", "<")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,9 @@ class Command:
 
     @property
     def argv(self) -> tuple[str, ...]:
-        """The words without leading ``VAR=value`` assignments."""
+        """The words without leading ``VAR=value`` assignments and reserved words (``then``, ``do``, ``!``)."""
         words = list(self.words)
-        while words and _ASSIGNMENT.match(words[0]):
+        while words and (_ASSIGNMENT.match(words[0]) or words[0] in RESERVED_PREFIXES):
             words.pop(0)
         return tuple(words)
 
@@ -96,20 +100,32 @@ class Command:
 
 
 def split_commands(script: str) -> list[Command]:
-    """Split shell text into simple commands with their words (quotes removed)."""
+    """Split shell text into simple commands with their words (quotes removed).
+
+    Redirections (``> f``, ``2>&1``, ``&>> log``, ``< in``) are not words of
+    the command; here-document bodies (``cat <<EOF``...``EOF``) are skipped.
+    """
     commands: list[Command] = []
     words: list[str] = []
     word: list[str] = []
     in_word = False
+    drop_next = ""  # "": keep the next word; ">": it is a redirection target; "<<"/"<<-": a heredoc delimiter
+    heredocs: list[tuple[str, bool]] = []  # delimiters whose bodies start after this line
     line = 1
     start_line = 1
     start_pos = 0
     i, n = 0, len(script)
 
     def end_word() -> None:
-        nonlocal in_word
+        nonlocal in_word, drop_next
         if in_word:
-            words.append("".join(word))
+            text = "".join(word)
+            if drop_next.startswith("<<"):
+                runner = next((w for w in words if not _ASSIGNMENT.match(w) and w not in RESERVED_PREFIXES), "")
+                heredocs.append((text, drop_next == "<<-", posixpath.basename(runner) in _SHELLS))
+            elif not drop_next:
+                words.append(text)
+            drop_next = ""
             word.clear()
             in_word = False
 
@@ -165,10 +181,43 @@ def split_commands(script: str) -> list[Command]:
             in_word = True
             i = j + 1
             continue
+        if c == "`":
+            j = script.find("`", i + 1)
+            j = n - 1 if j < 0 else j
+            chunk = script[i : j + 1]
+            line += chunk.count("\n")
+            word.append(chunk)
+            in_word = True
+            i = j + 1
+            continue
+        op = next((o for o in _REDIRECT_OPERATORS if script.startswith(o, i)), None) if c in "<>&" else None
+        if op is not None:
+            if in_word and "".join(word).isdigit():
+                word.clear()  # the file descriptor of 2>&1
+                in_word = False
+            end_word()
+            drop_next = op if op in ("<<", "<<-") else ">"
+            i += len(op)
+            continue
         if c == "\n":
             end_command(i)
             line += 1
             i += 1
+            while heredocs and i < n:
+                delimiter, strip_tabs, is_script = heredocs.pop(0)
+                body_start, body = line, []
+                while i < n:
+                    end = script.find("\n", i)
+                    end = n if end < 0 else end
+                    body_line = script[i:end].lstrip("\t") if strip_tabs else script[i:end]
+                    line += 1
+                    i = end + 1
+                    if body_line == delimiter:
+                        break
+                    body.append(body_line)
+                if is_script:  # sh <<EOF: the body is the script the shell runs
+                    for inner in split_commands("\n".join(body)):
+                        commands.append(Command(inner.words, body_start + inner.line - 1, inner.text))
             continue
         if c in ";&|":
             end_command(i)
@@ -233,3 +282,66 @@ def removes(command: Command, *paths: str) -> bool:
         if target.startswith("/") and any(_covers(target, p) for p in paths):
             return True
     return False
+
+
+def substitutions(command: Command) -> list[Command]:
+    """Commands run inside ``$(...)`` and backticks in ``command``'s words, nested ones included.
+
+    Each keeps ``command``'s line (``x=$(sudo id)`` runs ``sudo`` on that line).
+    """
+    found: list[Command] = []
+    for word in command.words:
+        for inner_text in _substitution_texts(word):
+            for inner in split_commands(inner_text):
+                inner = Command(inner.words, command.line, inner.text)
+                found.append(inner)
+                found.extend(substitutions(inner))
+    return found
+
+
+def _substitution_texts(word: str) -> list[str]:
+    """The shell text inside each ``$(...)`` (not ``$((...))``) and `...` of one word."""
+    texts, i, n = [], 0, len(word)
+    while i < n:
+        if word.startswith("$(", i) and not word.startswith("$((", i):
+            depth, j = 0, i + 1
+            while j < n:
+                depth += {"(": 1, ")": -1}.get(word[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            texts.append(word[i + 2 : j])
+            i = j + 1
+        elif word[i] == "`":
+            j = word.find("`", i + 1)
+            j = n if j < 0 else j
+            texts.append(word[i + 1 : j])
+            i = j + 1
+        else:
+            i += 1
+    return texts
+
+
+def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Command, int]]:
+    """Every command a RUN executes, with its Dockerfile line: shell form, heredocs and exec form.
+
+    The exec form ``["apt-get", "install", "x"]`` is one command on the
+    instruction's line; ``["/bin/sh", "-c", "script"]`` is the script's commands.
+    With ``nested``, commands inside ``$(...)`` and backticks follow their command.
+    """
+    pairs: list[tuple[Command, int]]
+    if getattr(instr, "script", None) is not None:
+        pairs = list(run_commands(instr))
+    elif getattr(instr, "json_args", None):
+        argv = instr.json_args
+        if len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1].startswith("-") and "c" in argv[1]:
+            pairs = [(c, instr.line) for c in split_commands(argv[2])]
+        else:
+            pairs = [(Command(tuple(argv), 1, " ".join(argv)), instr.line)]
+    else:
+        return
+    for command, line in pairs:
+        yield command, line
+        if nested:
+            for inner in substitutions(command):
+                yield inner, line

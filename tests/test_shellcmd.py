@@ -59,3 +59,34 @@ def test_removes_a_folder_its_contents_or_a_folder_above():
     assert rm("rm -rf /var/cache/yum") and rm("rm -rf /var/cache/yum/*") and rm("rm -rf /var/cache/")
     assert not rm("rm -r /var/cache/yum/x86_64")
     assert not rm("rm -rf /var/cache/dnf") and not rm("echo /var/cache/yum") and not rm("rm -rf cache/yum")
+
+
+def test_redirections_are_not_words_and_do_not_split_commands():
+    cmds = split_commands("make 2>&1 | tee log && pip install x >> out 2>/dev/null &> all < in.txt; cat <<< hi")
+    assert [c.words for c in cmds] == [("make",), ("tee", "log"), ("pip", "install", "x"), ("cat",)]
+
+
+def test_heredoc_bodies_are_skipped_unless_a_shell_runs_them():
+    cmds = split_commands("cat <<EOF > /etc/x\napt-get install foo\nEOF\nbash -e <<-'END'\n\tsudo ls\n\tEND\necho done\n")
+    assert [(c.words, c.line) for c in cmds] == [(("cat",), 1), (("bash", "-e"), 4), (("sudo", "ls"), 5), (("echo", "done"), 7)]
+
+
+def test_reserved_words_do_not_hide_the_command_name():
+    cmds = split_commands("if true; then cd /x; fi; for p in a b; do pip install $p; done; ! grep x y")
+    assert [c.name for c in cmds] == ["true", "cd", "fi", "for", "pip", "done", "grep"]
+
+
+def test_instruction_commands_cover_exec_form_shell_c_and_substitutions(tmp_path):
+    from imagepolicy.shellcmd import instruction_commands
+
+    df = parse_dockerfile(text=(
+        "FROM debian:12\n"
+        'RUN ["apt-get", "install", "curl"]\n'
+        'RUN ["/bin/sh", "-c", "cd /x && make"]\n'
+        "RUN v=$(sudo id -u) && echo `whoami` $((1<<2))\n"
+    ), context_dir=tmp_path)
+    exec_form, shell_c, nested = df.instructions[1:]
+    assert [(c.argv, line) for c, line in instruction_commands(exec_form)] == [(("apt-get", "install", "curl"), 2)]
+    assert [c.name for c, _ in instruction_commands(shell_c)] == ["cd", "make"]
+    assert [(c.name, line) for c, line in instruction_commands(nested)] == [("", 4), ("sudo", 4), ("echo", 4), ("whoami", 4)]
+    assert [c.name for c, _ in instruction_commands(nested, nested=False)] == ["", "echo"]

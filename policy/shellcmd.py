@@ -68,6 +68,31 @@ class Command:
                 out.append(arg)
         return out
 
+    def operands(self, *value_flags: str) -> list[str]:
+        """Arguments that are neither flags nor the values of ``value_flags``.
+
+        ``value_flags`` name the options that take a value (``"t"``,
+        ``"target-release"``): ``-t x``, ``-tx``, ``-yt x`` and ``--target-release x``
+        all consume ``x``; ``--target-release=x`` carries its own.
+        """
+        out, args, i, rest = [], self.args, 0, False
+        while i < len(args):
+            arg = args[i]
+            i += 1
+            if rest or arg == "-" or not arg.startswith("-"):
+                out.append(arg)
+            elif arg == "--":
+                rest = True
+            elif arg.startswith("--"):
+                if "=" not in arg and arg[2:] in value_flags:
+                    i += 1
+            else:
+                for k, letter in enumerate(arg[1:]):
+                    if letter in value_flags:
+                        i += 1 if k == len(arg) - 2 else 0
+                        break
+        return out
+
     def has_flag(self, *names: str) -> bool:
         """True for ``-x``/``-xyz`` clusters (one-letter names) or ``--name[=v]``."""
         for arg in self.args:
@@ -345,3 +370,18 @@ def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Comman
         if nested:
             for inner in substitutions(command):
                 yield inner, line
+
+
+def expand_word(instr, word: str) -> list[str]:
+    """``word`` with the ARG/ENV values in scope at ``instr`` substituted, split on blanks.
+
+    ``[word]`` unchanged when it names a variable the Dockerfile does not set
+    (it may come from the base image or the script itself).
+    """
+    if "$" not in word:
+        return [word]
+    from .dockerfile import expand_variables
+
+    missing: list[str] = []
+    value = expand_variables(word, instr.variables, missing)
+    return [word] if missing else value.split()

@@ -90,3 +90,21 @@ def test_instruction_commands_cover_exec_form_shell_c_and_substitutions(tmp_path
     assert [c.name for c, _ in instruction_commands(shell_c)] == ["cd", "make"]
     assert [(c.name, line) for c, line in instruction_commands(nested)] == [("", 4), ("sudo", 4), ("echo", 4), ("whoami", 4)]
     assert [c.name for c, _ in instruction_commands(nested, nested=False)] == ["", "echo"]
+
+
+def test_operands_skip_flag_values():
+    (cmd,) = split_commands("apt-get install -yt bookworm -o Dpkg::Options::=x --target-release=b curl -- -x")
+    assert cmd.operands("t", "o", "target-release") == ["install", "curl", "-x"]
+    (cmd,) = split_commands("apk add --virtual .deps -tx gcc")
+    assert cmd.operands("t", "virtual") == ["add", "gcc"]
+
+
+def test_expand_word_uses_arg_and_env_and_keeps_unknown_variables(tmp_path):
+    from imagepolicy.shellcmd import expand_word
+
+    df = parse_dockerfile(text="FROM debian:12\nARG V=1.2\nENV PKGS=\"a=1 b=2\"\nRUN true\n", context_dir=tmp_path)
+    run = df.instructions[-1]
+    assert expand_word(run, "curl=$V") == ["curl=1.2"]
+    assert expand_word(run, "$PKGS") == ["a=1", "b=2"]
+    assert expand_word(run, "$UNKNOWN") == ["$UNKNOWN"]
+    assert expand_word(run, "plain") == ["plain"]

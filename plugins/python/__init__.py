@@ -1,18 +1,29 @@
 """Python packaging rules: what a Python project's image can import.
 
 A plugin like any third-party one: registered through the ``imagepolicy``
-entry-point group (``python = "imagepolicy.plugins.python"``).
+entry-point group (``python = "imagepolicy.plugins.python"``). PY001 reads the
+Dockerfile; PY002 reads a Dockerfile or a built image; PY003-PY005 read the
+built image through the static model in :mod:`.runtime`.
 """
 
 from __future__ import annotations
 
 from imagepolicy import hookimpl
 
-from . import py001_install_before_source, py002_editable_install
+from . import (
+    py001_install_before_source,
+    py002_editable_install,
+    py003_module_not_importable,
+    py004_console_script_missing,
+    py005_python_version_mismatch,
+)
 
 RULES = (
     py001_install_before_source.check,
     py002_editable_install.check,
+    py003_module_not_importable.check,
+    py004_console_script_missing.check,
+    py005_python_version_mismatch.check,
 )
 
 
@@ -24,3 +35,8 @@ def imagepolicy_rules():
 @hookimpl
 def imagepolicy_check_dockerfile(dockerfile, session):
     return session.run_rules(RULES, dockerfile)
+
+
+@hookimpl
+def imagepolicy_check_image(image, session):
+    return session.run_rules(RULES, image)

@@ -6,6 +6,12 @@ and `pdm install` without `--no-editable`, `poetry install`, `python setup.py
 develop`, `flit install --symlink`) in the final stage of the image, or in a
 stage the final stage is built `FROM`.
 
+On a built image it flags each distribution on the default interpreter's
+`sys.path` that is installed editable: `direct_url.json` says
+`"dir_info": {"editable": true}`, or a setuptools `__editable__` finder or
+`.pth` file, an `editables` redirector or a `.egg-link` is left in
+site-packages. The finding names the dist-info folder (`path_in_image`).
+
 ## Why is this bad?
 An editable install does not put the package into site-packages: it leaves a
 `.pth` file or an import finder that points at the source folder. The image
@@ -43,6 +49,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import posixpath
+
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
 
@@ -61,10 +69,16 @@ _NON_EDITABLE = {
     "PY002",
     "editable-install",
     "warning",
-    "dockerfile",
+    "any",
     "The final image installs the local project in editable mode",
 )
-def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+def check(target, ctx: RuleContext) -> Iterator[Violation]:
+    if isinstance(target, Dockerfile):
+        return _check_dockerfile(target)
+    return _check_image(target)
+
+
+def _check_dockerfile(dockerfile: Dockerfile) -> Iterator[Violation]:
     final = dockerfile.final_stage
     if final is None:
         return
@@ -87,3 +101,43 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
                 end_line=max(line, run.line),
                 fix=f"Install non-editable in the image: use {instead}; keep editable installs for development containers.",
             )
+
+
+def _check_image(image) -> Iterator[Violation]:
+    """Editable distributions and editable wiring on the default interpreter's sys.path."""
+    from .runtime import load_runtime, normalize_name
+
+    runtime = load_runtime(image)
+    if runtime.interpreter is None:
+        return
+    reported: set[str] = set()
+    for dist in runtime.distributions:
+        if not dist.editable:
+            continue
+        reported.add(normalize_name(dist.name).replace("-", "_"))
+        source = dist.source_dir or dist.url or "an unknown folder"
+        wiring = f"through {', '.join(dist.pth_files)}" if dist.pth_files else "with no .pth file or finder, so it provides no module"
+        yield Violation(
+            message=(
+                f"distribution {dist.label()} is installed editable from {source} ({dist.path}/direct_url.json), "
+                f"{wiring}: its code is imported from that folder, not from site-packages"
+            ),
+            path_in_image=dist.path,
+            fix="Install the project non-editable in the image (`pip install .` after copying the source; "
+            "`uv sync --no-editable`, `pdm install --no-editable`).",
+            details={"distribution": dist.name, "url": dist.url},
+        )
+    leftovers = [f.path for f in runtime.finders] + [
+        p.path for p in runtime.pth_files if posixpath.basename(p.path).startswith("__editable__.")
+    ]
+    for folder in {posixpath.dirname(p) for p in leftovers} | {e.path for e in runtime.sys_path if e.source in ("site", "user-site")}:
+        leftovers += [posixpath.join(folder, n) for n in image.listdir(folder) if n.endswith(".egg-link")]
+    for path in sorted(set(leftovers)):
+        stem = normalize_name(posixpath.basename(path)).replace("-", "_")
+        if any(name and name in stem for name in reported):
+            continue
+        yield Violation(
+            message=f"{path} is an editable-install hook left in site-packages: modules are imported from the source folder it names",
+            path_in_image=path,
+            fix="Install the project non-editable in the image (`pip install .` after copying the source).",
+        )

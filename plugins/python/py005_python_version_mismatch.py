@@ -1,0 +1,114 @@
+"""Site-packages of a Python version that the image has no interpreter for.
+
+## What it does
+Finds every `lib/pythonX.Y/site-packages` (or `dist-packages`) folder that
+holds installed distributions (`*.dist-info`, `*.egg-info`) and reports it
+when no `pythonX.Y` executable in the image resolves to a file, or when it is
+on the default interpreter's `sys.path` (through `PYTHONPATH` or a `.pth`
+file) while that interpreter is another version.
+
+## Why is this bad?
+Packages built for one Python version are dead weight under another: the
+interpreter never looks in `lib/python3.12/site-packages` when it is 3.11,
+and compiled extensions (`.cpython-312-x86_64-linux-gnu.so`) cannot load in
+3.11 even when the folder is put on `sys.path`. This happens when a
+multi-stage build installs into a builder image of one Python version and
+copies site-packages or a venv into a final image of another.
+
+## Example
+```dockerfile
+FROM python:3.12-slim AS builder
+RUN pip install --no-cache-dir --prefix=/install requests
+
+FROM python:3.11-slim
+COPY --from=builder /install /usr/local
+```
+
+## Use instead
+```dockerfile
+FROM python:3.11-slim AS builder
+RUN pip install --no-cache-dir --prefix=/install requests
+
+FROM python:3.11-slim
+COPY --from=builder /install /usr/local
+```
+
+## Options
+None.
+
+## References
+- [Installing packages: the site-packages of each Python version](https://docs.python.org/3/library/site.html)
+- [PEP 3149: ABI version tagged .so files](https://peps.python.org/pep-3149/)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from imagepolicy.model import RuleContext, Violation, rule
+
+from .runtime import interpreter_versions, load_runtime
+
+_SITE_DIR = re.compile(r"/lib(?:64)?/python(\d+\.\d+)/(?:site|dist)-packages$")
+_EXAMPLES = 3
+
+
+@rule(
+    "PY005",
+    "python-version-mismatch",
+    "error",
+    "image",
+    "Site-packages of a Python version with no matching interpreter in the image",
+)
+def check(image, ctx: RuleContext) -> Iterator[Violation]:
+    site_dirs = _site_dirs_with_distributions(image)
+    if not site_dirs:
+        return
+    versions = interpreter_versions(image)
+    runtime = load_runtime(image)
+    interp = runtime.interpreter
+    on_path = {e.path: e for e in runtime.sys_path}
+    have = ", ".join(f"{v} ({paths[0]})" for v, paths in sorted(versions.items())) or "none"
+    for folder, (version, dists) in sorted(site_dirs.items()):
+        shown = ", ".join(dists[:_EXAMPLES]) + (f" and {len(dists) - _EXAMPLES} more" if len(dists) > _EXAMPLES else "")
+        entry = on_path.get(folder)
+        if version not in versions:
+            layer = image.layer_of(image.get(folder))
+            yield Violation(
+                message=(
+                    f"{folder} holds packages for Python {version} ({shown}) but the image has no python{version} "
+                    f"(interpreters found: {have}); added by layer {layer.index} ({layer.digest[:19]}, "
+                    f"`{(layer.created_by or '?').strip()[:80]}`)"
+                ),
+                path_in_image=folder,
+                fix=f"Build and run with the same Python version: use a builder stage FROM the same base as the final stage, "
+                f"or install the packages in the final stage.",
+                details={"version": version, "distributions": dists, "interpreters": sorted(versions)},
+            )
+        elif interp is not None and interp.version and entry is not None and entry.source not in ("site", "user-site") and version != interp.version:
+            how = f"through {entry.origin}" if entry.origin else f"through {entry.source}"
+            yield Violation(
+                message=(
+                    f"{folder} holds packages for Python {version} ({shown}) and is on the sys.path of "
+                    f"{interp.path} (Python {interp.version}) {how}"
+                ),
+                path_in_image=folder,
+                fix=f"Install the packages for Python {interp.version} instead of pointing it at Python {version}'s site-packages.",
+                details={"version": version, "distributions": dists, "interpreter": interp.version},
+            )
+
+
+def _site_dirs_with_distributions(image) -> dict[str, tuple[str, list[str]]]:
+    """site/dist-packages folder -> (X.Y, distribution folder names), only real folders (not symlinks)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for path, entry in image.files.items():
+        if entry.type != "dir" or not path.endswith("-packages"):
+            continue
+        match = _SITE_DIR.search(path)
+        if not match:
+            continue
+        dists = [n for n in image.listdir(path) if n.endswith((".dist-info", ".egg-info"))]
+        if dists:
+            found[path] = (match.group(1), dists)
+    return found

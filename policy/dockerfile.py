@@ -168,7 +168,10 @@ class Instruction:
             first = self.script.split("\n", 1)[0]
             if first.startswith("#!"):
                 return _dialect(_shebang_interpreter(first))
-        return _dialect(self.shell[0] if self.shell else "/bin/sh")
+        shell = self.shell[0] if self.shell else "/bin/sh"
+        if shell == "/bin/sh" and self.stage is not None and _is_busybox_image(self.stage.root_base):
+            return "busybox"  # Alpine's and BusyBox's /bin/sh is busybox ash, not dash
+        return _dialect(shell)
 
     def words(self) -> list[str]:
         """The arguments split into words, as the builder splits non-RUN instructions."""
@@ -203,6 +206,11 @@ class Stage:
     @property
     def label(self) -> str:
         return f"stage {self.name!r}" if self.name else f"stage {self.index}"
+
+    @property
+    def root_base(self) -> str:
+        """The external image this stage ultimately builds on (through FROM <stage>)."""
+        return self.lineage()[-1].base
 
     def lineage(self) -> list[Stage]:
         """This stage and its ``FROM <stage>`` ancestors, nearest first."""
@@ -414,10 +422,18 @@ def _shebang_interpreter(line: str) -> str:
     return words[0]
 
 
+def _is_busybox_image(image: str) -> bool:
+    """True for alpine and busybox images (any registry, tag or digest)."""
+    repo = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return repo in ("alpine", "busybox")
+
+
 def _dialect(shell: str) -> str | None:
     name = posixpath.basename(shell.strip()).lower()
-    if name in ("sh", "dash", "ash", "posix"):
+    if name in ("sh", "dash", "posix"):
         return "dash" if name == "dash" else "sh"
+    if name == "ash":
+        return "busybox"
     if name in ("bash", "zsh"):
         return "bash"
     if name in ("ksh", "mksh", "ksh93"):

@@ -261,7 +261,7 @@ def test_command_with_heredoc_keeps_command_line_in_script():
 
 @pytest.mark.parametrize(
     "shebang, dialect",
-    [("#!/bin/sh -e", "sh"), ("#!/usr/bin/env -S bash -x", "bash"), ("#!/bin/ash", "sh"), ("#!/usr/bin/env python3", None)],
+    [("#!/bin/sh -e", "sh"), ("#!/usr/bin/env -S bash -x", "bash"), ("#!/bin/ash", "busybox"), ("#!/usr/bin/env python3", None)],
 )
 def test_heredoc_shebang_with_arguments(shebang, dialect):
     df = parse(f"FROM alpine\nRUN <<EOF\n{shebang}\ntrue\nEOF\n")
@@ -544,11 +544,11 @@ def test_workdir_chaining_user_shell_and_inheritance():
     child = df.stages[1].instructions[0]
     assert (child.workdir, child.user, child.shell_dialect) == ("/srv/lib", "1000:1000", "bash")
     fresh = df.stages[2].instructions[0]
-    assert (fresh.workdir, fresh.user, fresh.shell, fresh.shell_dialect) == ("/", None, ("/bin/sh", "-c"), "sh")
+    assert (fresh.workdir, fresh.user, fresh.shell, fresh.shell_dialect) == ("/", None, ("/bin/sh", "-c"), "busybox")
 
 
 def test_shell_pragma_sets_dialect_for_next_instruction():
-    df = parse("FROM alpine\n# imagepolicy shell=bash\n\nRUN [[ -f x ]]\nRUN true\n")
+    df = parse("FROM debian:12\n# imagepolicy shell=bash\n\nRUN [[ -f x ]]\nRUN true\n")
     first, second = df.instructions[1:]
     assert first.shell_pragma == "bash" and first.shell_dialect == "bash"
     assert second.shell_pragma is None and second.shell_dialect == "sh"
@@ -897,3 +897,12 @@ def test_parses_a_300_line_dockerfile_quickly(tmp_path):
     elapsed = time.perf_counter() - start
     assert len(df.stages) == 30 and len(df.instructions) == 240
     assert elapsed < 0.5, f"parsing 300 lines took {elapsed:.3f}s"
+
+
+# --- shell dialect of Alpine/BusyBox stages -------------------------------------------------
+
+
+def test_alpine_stages_default_shell_is_busybox(tmp_path):
+    df = parse_dockerfile(text="FROM alpine:3.20 AS a\nRUN echo\nFROM a\nRUN echo\nFROM debian:12\nRUN echo\nFROM alpine\nSHELL [\"/bin/ash\", \"-c\"]\nRUN echo\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo\n", context_dir=tmp_path)
+    runs = [i for i in df.instructions if i.keyword == "RUN"]
+    assert [r.shell_dialect for r in runs] == ["busybox", "busybox", "sh", "busybox", "bash"]

@@ -10,8 +10,8 @@ import fnmatch
 import re
 from typing import Callable, Iterable
 
-_SHELL_PREFIX = re.compile(r"^/bin/(?:ba)?sh -c (?:#\(nop\)\s*)?")
-_ARGS_PREFIX = re.compile(r"^\|\d+ (?:\S+=\S* )*")
+_SHELL_PREFIX = re.compile(r"^(?:RUN )?/bin/(?:ba)?sh -c (?:#\(nop\)\s*)?")
+_ARGS_PREFIX = re.compile(r"^(?:RUN )?\|\d+ (?:\S+=\S* )*")
 
 
 def short_digest(digest: str) -> str:
@@ -27,7 +27,8 @@ def short_command(created_by: str | None, limit: int = 80) -> str:
     text = " ".join(created_by.split())
     text = _ARGS_PREFIX.sub("", text)
     text = _SHELL_PREFIX.sub("", text).strip()
-    if not re.match(r"^[A-Z]+ ", text) and "buildkit" not in text:
+    text = re.sub(r"\s*# buildkit$", "", text)
+    if not re.match(r"^[A-Z]+ ", text):
         text = "RUN " + text
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 

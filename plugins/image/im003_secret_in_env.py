@@ -58,7 +58,7 @@ from imagepolicy.model import RuleContext, Severity, Violation, rule
 from ._provenance import compile_patterns, short_command
 from ._secrets import find_tokens, find_url_credentials, is_placeholder, is_secret_name, redact
 
-_HISTORY_ARGS = re.compile(r"^\|(\d+) ")
+_HISTORY_ARGS = re.compile(r"^(?:RUN )?\|(\d+) ")
 
 
 @rule(
@@ -127,7 +127,7 @@ def _judge(key, value, where, allow_names, allow_values, history) -> Iterator[Vi
     if matches:
         match = matches[0]
         yield Violation(
-            f"{where} {key} holds a {match.title} ({redact(match.value)}){found}",
+            f"{where} {key} contains a secret, {match.title} {redact(match.value)}{found}",
             fix=fix,
             details={**details, "secret_type": match.id},
         )

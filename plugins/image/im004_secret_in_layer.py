@@ -247,7 +247,7 @@ def _violation(image, candidate: _Candidate, matches: list[SecretMatch]) -> Viol
     more = f" and {len(matches) - 1} more" if len(matches) > 1 else ""
     prefix = "a deleted version of " if candidate.hidden else ""
     message = (
-        f"{prefix}{entry.path} holds a {first.title} ({redact(first.value)}) at line {first.line}{more}, "
+        f"{prefix}{entry.path} contains a secret, {first.title} {redact(first.value)}, at line {first.line}{more}, "
         f"{_where(image, entry, candidate.hidden)}"
     )
     fix = (

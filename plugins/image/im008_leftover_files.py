@@ -116,7 +116,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         made_by = ", ".join(layer_label(image, i) for i in sorted(layers)[:3]) + (" and others" if len(layers) > 3 else "")
         label = f"{name} cache" if name != "custom" else "cache folder"
         yield Violation(
-            f"{label} {root} holds {human_size(size)} in {count} files, written by {made_by}",
+            f"{label} {root} holds {human_size(size)} in {count} file{'s' if count != 1 else ''}, written by {made_by}",
             fix=wanted[name][1],
             path_in_image=root,
             details={"cache": name, "bytes": size, "files": count, "layers": sorted(layers)},

@@ -1,0 +1,46 @@
+"""IM008 leftover-files."""
+
+from __future__ import annotations
+
+from image_synth import DIR, WHITEOUT
+from test_image_secrets import PASSWD, image_findings
+
+HISTORY = [{"created_by": "ADD base"}, {"created_by": "RUN /bin/sh -c apt-get update && apt-get install -y git"}, {"created_by": "RUN /bin/sh -c pip install -r requirements.txt"}]
+
+
+def test_caches_fire_with_sizes_and_layers(tmp_path):
+    layers = [
+        {"/etc/passwd": PASSWD, "/var/lib/apt/lists/lock": b""},
+        {"/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages.lz4": b"p" * 30000, "/var/lib/apt/lists/partial/": DIR},
+        {"/root/.cache/pip/http-v2/a/b": b"w" * 5000, "/root/.cache/pip/selfcheck.json": b"{}" * 100, "/home/app/.npm/_cacache/index-v5/x": b"n" * 2048},
+    ]
+    found = image_findings(tmp_path, layers, "IM008", history=HISTORY)
+    by_path = {f.path_in_image: f for f in found}
+    assert sorted(by_path) == ["/home/app/.npm/_cacache", "/root/.cache/pip", "/var/lib/apt/lists"]
+    apt = by_path["/var/lib/apt/lists"]
+    assert "apt-lists cache /var/lib/apt/lists holds 29.3 KiB in 2 files" in apt.message
+    assert "RUN apt-get update && apt-get install -y git" in apt.message
+    assert "rm -rf /var/lib/apt/lists/*" in apt.fix
+    assert "pip cache /root/.cache/pip holds 5.1 KiB in 2 files" in by_path["/root/.cache/pip"].message
+    assert "--no-cache-dir" in by_path["/root/.cache/pip"].fix
+    assert apt.severity.label == "info" and "DKL-DI-0005" in apt.aliases
+
+
+def test_clean_images_and_tiny_caches_are_silent(tmp_path):
+    layers = [{"/etc/passwd": PASSWD, "/var/lib/apt/lists/lock": b"", "/root/.cache/pip/selfcheck.json": b"{}"}]
+    assert image_findings(tmp_path, layers, "IM008") == []
+
+
+def test_deleted_caches_are_not_leftovers_here(tmp_path):
+    layers = [{"/etc/passwd": PASSWD, "/var/cache/apk/APKINDEX.tar.gz": b"a" * 9000}, {"/var/cache/apk": WHITEOUT}]
+    assert image_findings(tmp_path, layers, "IM008") == []
+
+
+def test_options_select_caches_threshold_and_extra_paths(tmp_path):
+    layers = [{"/etc/passwd": PASSWD, "/var/cache/apk/APKINDEX.tar.gz": b"a" * 9000, "/opt/build/cache/obj.o": b"o" * 3000}]
+    assert [f.path_in_image for f in image_findings(tmp_path, layers, "IM008")] == ["/var/cache/apk"]
+    config = {"rules": {"IM008": {"caches": ["pip"], "extra-paths": ["/opt/build/cache"], "min-bytes": 100}}}
+    (finding,) = image_findings(tmp_path, layers, "IM008", config=config)
+    assert finding.path_in_image == "/opt/build/cache" and "cache folder /opt/build/cache holds" in finding.message
+    config = {"rules": {"IM008": {"min-bytes": 100000}}}
+    assert image_findings(tmp_path, layers, "IM008", config=config) == []

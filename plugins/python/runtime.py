@@ -743,7 +743,8 @@ def _parse_finder(path: str, data: bytes, active: bool) -> EditableFinder:
         return EditableFinder(path, kind, {}, active, f"cannot parse {path}: {exc.msg} at line {exc.lineno}")
     mapping: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in node.targets):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and node.value is not None:
             try:
                 value = ast.literal_eval(node.value)
             except (ValueError, SyntaxError, TypeError):

@@ -217,8 +217,9 @@ def test_gitlab_job_on_the_broken_example_fails_and_writes_valid_reports(tmp_pat
     assert "failing the job" in proc.stderr
     junit, issues = _job_reports(workspace, job)
     _code_quality_ok(issues)
-    assert {issue["location"]["path"] for issue in issues} == {"Dockerfile.broken", "Dockerfile.multistage"}
-    assert {"critical", "major"} <= {issue["severity"] for issue in issues}
+    critical = {issue["location"]["path"] for issue in issues if issue["severity"] == "critical"}
+    assert critical == {"Dockerfile.broken", "Dockerfile.multistage"}, "errors are critical; the fixed Dockerfile has none"
+    assert "major" in {issue["severity"] for issue in issues}, "the PY002 warning"
     assert len(junit.findall(".//failure")) == len(issues)
 
     xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is a test dependency (pyproject test extra)")
@@ -232,7 +233,8 @@ def test_gitlab_job_passes_on_the_fixed_dockerfile(tmp_path: Path, workspace: Pa
     proc, job = run_gitlab_job(tmp_path, workspace, {"dockerfiles": "Dockerfile"})
     assert proc.returncode == 0, proc.stderr
     junit, issues = _job_reports(workspace, job)
-    assert issues == [] and junit.findall(".//testcase") and not junit.findall(".//failure")
+    assert not [issue for issue in issues if issue["severity"] in ("critical", "blocker")]
+    assert junit.findall(".//testcase") and len(junit.findall(".//failure")) == len(issues)
 
 
 def test_gitlab_failure_threshold_none_reports_without_failing(tmp_path: Path, workspace: Path) -> None:
@@ -248,7 +250,7 @@ def test_gitlab_image_archive_input_reaches_the_check(tmp_path: Path, workspace:
     assert "input or usage error" in proc.stderr
     issues = _job_reports(workspace, job)[1]
     _code_quality_ok(issues)
-    assert [(i["location"]["path"], i["severity"]) for i in issues] == [("image.tar", "blocker")]
+    assert [i["location"]["path"] for i in issues if i["severity"] == "blocker"] == ["image.tar"]
 
 
 def test_gitlab_inputs_with_shell_syntax_are_only_paths(tmp_path: Path, workspace: Path) -> None:

@@ -575,7 +575,11 @@ def test_readme_ci_section_has_a_copy_paste_example_per_ci() -> None:
             assert set(include.get("inputs", {})) <= declared
     hooks = [b for b in blocks if isinstance(b, dict) and "repos" in b]
     assert hooks and hooks[0]["repos"][0]["hooks"][0]["id"] == _hook()["id"], "a pre-commit config"
-    assert _code_blocks(section, "groovy"), "a Jenkins pipeline"
+    groovy = _code_blocks(section, "groovy")
+    assert groovy, "a Jenkins pipeline"
+    for block in groovy:
+        flags = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", block))
+        assert flags <= _check_flags(), f"unknown flags in the README's Jenkins example: {flags - _check_flags()}"
     for needle in ("recordIssues", "sarif(", "junit", "codequality", "category", "--shard", "parallel"):
         assert needle in section, needle
 

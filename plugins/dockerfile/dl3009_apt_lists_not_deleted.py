@@ -1,0 +1,102 @@
+"""## What it does
+Flags a `RUN` that runs `apt-get update` without deleting `/var/lib/apt/lists` in
+the same `RUN`, when those lists end up in the final image: in the final stage, a
+stage it is built `FROM`, or a stage whose lists are copied into it.
+
+## Why is this bad?
+The package lists are tens of megabytes that nothing needs at run time, and a
+later `RUN rm` cannot shrink the layer that already holds them.
+
+## Example
+```dockerfile
+FROM debian:12
+RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
+```
+
+## Use instead
+```dockerfile
+FROM debian:12
+RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \
+ && rm -rf /var/lib/apt/lists/*
+```
+
+## Differences from hadolint
+- Stage-aware (hadolint #405, #929, #1068): a builder stage from which only build outputs
+  are copied is not judged; hadolint judges every stage used by a later `FROM`.
+- Cache and tmpfs mounts on `/var/lib/apt/lists` or a folder above it (`/var/lib/apt`)
+  are enough; hadolint also wants `/var/cache/apt` mounted in that case.
+- The cleanup must delete the lists (`rm -rf /var/lib/apt/lists/*`, `/var/lib/apt/lists`,
+  `/var/lib/apt`) or run `apt-get dist-clean`; hadolint accepts any `rm -rf`, even of
+  another folder.
+
+## References
+- https://github.com/hadolint/hadolint/wiki/DL3009
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from imagepolicy.dockerfile import iter_run_instructions
+from imagepolicy.model import Violation, rule
+from imagepolicy.shellcmd import instruction_commands, removes
+
+APT_LISTS = "/var/lib/apt/lists"
+
+
+def _covers(folder: str, path: str) -> bool:
+    folder = "/" + posixpath.normpath(folder).lstrip("/")
+    return path == folder or folder == "/" or path.startswith(folder.rstrip("/") + "/")
+
+
+def stages_reaching_final(dockerfile, path: str) -> set[int]:
+    """Indexes of the stages whose ``path`` can end up in the final image.
+
+    The final stage and its ``FROM <stage>`` parents, plus (repeatedly) any stage,
+    with its parents, that one of those copies ``path`` or a folder above it from
+    (``COPY --from=build / /``).
+    """
+    final = dockerfile.final_stage
+    if final is None:
+        return set()
+    reach = {s.index for s in final.lineage()}
+    todo = list(final.lineage())
+    while todo:
+        stage = todo.pop()
+        for instr in stage.instructions:
+            source = instr.from_stage
+            if instr.keyword != "COPY" or source is None or source.index in reach:
+                continue
+            if any(_covers(src, path) for src in instr.sources):
+                for parent in source.lineage():
+                    if parent.index not in reach:
+                        reach.add(parent.index)
+                        todo.append(parent)
+    return reach
+
+
+def mounted_over(instr, path: str) -> bool:
+    """True when a cache or tmpfs mount of ``instr`` holds ``path`` (it never reaches the layer)."""
+    return any(m.type in ("cache", "tmpfs") and m.target and _covers(m.target, path) for m in instr.mounts)
+
+
+@rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists")
+def check(dockerfile, ctx):
+    reach = None
+    for instr in iter_run_instructions(dockerfile):
+        commands = [c for c, _ in instruction_commands(instr)]
+        if not any(c.name == "apt-get" and "update" in c.args for c in commands):
+            continue
+        if any(removes(c, APT_LISTS) or (c.name == "apt-get" and {"dist-clean", "distclean"} & set(c.args)) for c in commands):
+            continue
+        if mounted_over(instr, APT_LISTS):
+            continue
+        if reach is None:
+            reach = stages_reaching_final(dockerfile, APT_LISTS)
+        if instr.stage is None or instr.stage.index not in reach:
+            continue
+        yield Violation(
+            f"RUN runs apt-get update but leaves {APT_LISTS} in the final image",
+            line=instr.line,
+            fix="End the same RUN with && rm -rf /var/lib/apt/lists/* (or mount a cache on /var/lib/apt/lists)",
+        )

@@ -1,0 +1,51 @@
+"""## What it does
+Flags `apt-get install` without `--no-install-recommends` (or
+`-o APT::Install-Recommends=false`).
+
+## Why is this bad?
+Recommended packages are not needed to run what you install; they make the
+image larger, slower to pull and add attack surface.
+
+## Example
+```dockerfile
+FROM debian:12
+RUN apt-get install -y curl=7.88.1-10+deb12u8
+```
+
+## Use instead
+```dockerfile
+FROM debian:12
+RUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
+```
+
+## Differences from hadolint
+- `-o APT::Install-Recommends=0` (and `no`, any case) counts as well as `=false`.
+
+## References
+- https://github.com/hadolint/hadolint/wiki/DL3015
+"""
+
+from __future__ import annotations
+
+from imagepolicy.dockerfile import iter_run_instructions
+from imagepolicy.model import Violation, rule
+from imagepolicy.shellcmd import Command, instruction_commands
+
+
+def skips_recommends(cmd: Command) -> bool:
+    if cmd.has_flag("no-install-recommends"):
+        return True
+    return any(a.lower().replace(" ", "") in ("apt::install-recommends=false", "apt::install-recommends=0", "apt::install-recommends=no") for a in cmd.args)
+
+
+@rule("DL3015", "apt-get-recommends", "info", "dockerfile", "apt-get install without --no-install-recommends")
+def check(dockerfile, ctx):
+    for instr in iter_run_instructions(dockerfile):
+        for cmd, _ in instruction_commands(instr):
+            if cmd.name == "apt-get" and "install" in cmd.args and not skips_recommends(cmd):
+                yield Violation(
+                    f"`{cmd.text}` also installs recommended packages",
+                    line=instr.line,
+                    fix="Add --no-install-recommends and list what you need explicitly",
+                )
+                break

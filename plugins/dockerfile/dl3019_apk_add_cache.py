@@ -1,0 +1,61 @@
+"""## What it does
+Flags `apk add` without `--no-cache` when apk's cache ends up in the final image.
+A cache or tmpfs mount on `/var/cache/apk` (or `/etc/apk/cache`), or deleting
+`/var/cache/apk` in the same `RUN`, is enough; builder stages whose files are not
+copied wholesale are not judged.
+
+## Why is this bad?
+apk keeps the package index (and, with a cache folder, the packages) in
+`/var/cache/apk`: megabytes in the layer that nothing needs at run time.
+
+## Example
+```dockerfile
+FROM alpine:3.20
+RUN apk add curl=8.9.1-r0
+```
+
+## Use instead
+```dockerfile
+FROM alpine:3.20
+RUN apk add --no-cache curl=8.9.1-r0
+```
+
+## Differences from hadolint
+- Stage-aware (hadolint #405, #1068): a builder stage whose cache never reaches the final
+  image is not judged; hadolint judges every stage.
+- A mount on `/etc/apk/cache` or a folder above `/var/cache/apk` counts, and so does
+  `rm -rf /var/cache/apk/*` in the same RUN.
+
+## References
+- https://github.com/hadolint/hadolint/wiki/DL3019
+"""
+
+from __future__ import annotations
+
+from imagepolicy.dockerfile import iter_run_instructions
+from imagepolicy.model import Violation, rule
+from imagepolicy.plugins.dockerfile.dl3009_apt_lists_not_deleted import mounted_over, stages_reaching_final
+from imagepolicy.shellcmd import instruction_commands, removes
+
+APK_CACHE = "/var/cache/apk"
+
+
+@rule("DL3019", "apk-add-cache", "info", "dockerfile", "apk add without --no-cache")
+def check(dockerfile, ctx):
+    reach = None
+    for instr in iter_run_instructions(dockerfile):
+        commands = [c for c, _ in instruction_commands(instr)]
+        offending = next((c for c in commands if c.name == "apk" and "add" in c.args and not c.has_flag("no-cache")), None)
+        if offending is None:
+            continue
+        if mounted_over(instr, APK_CACHE) or mounted_over(instr, "/etc/apk/cache") or any(removes(c, APK_CACHE) for c in commands):
+            continue
+        if reach is None:
+            reach = stages_reaching_final(dockerfile, APK_CACHE)
+        if instr.stage is None or instr.stage.index not in reach:
+            continue
+        yield Violation(
+            f"`{offending.text}` leaves apk's cache in {APK_CACHE}",
+            line=instr.line,
+            fix="Use apk add --no-cache (no apk update or rm -rf /var/cache/apk/* needed)",
+        )

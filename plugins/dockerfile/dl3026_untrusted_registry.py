@@ -1,0 +1,65 @@
+"""## What it does
+Flags a `FROM` image from a registry that is not in the config's `trusted-registries`
+(globs such as `registry.example.com` or `*.internal.example`). Silent when the list is
+empty. Images without a registry come from Docker Hub: trust them with `docker.io`.
+
+## Why is this bad?
+Base images from registries your organisation does not control can change or
+disappear, and are a supply-chain risk.
+
+## Example
+```dockerfile
+FROM quay.io/acme/app:1.0
+```
+
+## Use instead
+```dockerfile
+FROM registry.example.com/acme/app:1.0
+```
+
+## Options
+Set the top-level config key `trusted-registries` (hadolint's `trustedRegistries`).
+
+## Differences from hadolint
+- ARGs are resolved: `ARG REG=quay.io` + `FROM $REG/app:1` is judged (hadolint skips it).
+- Registry names compare case-insensitively, `index.docker.io`, `registry-1.docker.io` and
+  `hub.docker.com` all mean Docker Hub, and `localhost:5000/app` has the registry
+  `localhost:5000` (hadolint reads the port as a tag and treats it as Docker Hub).
+- Any glob works (`*.gcr.io`, `registry-?.example.com`), not only a leading `*.`.
+
+## References
+- https://github.com/hadolint/hadolint/wiki/DL3026
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from imagepolicy.model import Violation, rule
+from imagepolicy.plugins.dockerfile.dl3006_untagged_image import DOCKER_HUB_ALIASES, external_images
+
+
+def _canonical(registry: str) -> str:
+    registry = registry.lower()
+    return "docker.io" if registry in DOCKER_HUB_ALIASES else registry
+
+
+def trusted(registry: str, patterns: list[str]) -> bool:
+    """True when ``registry`` matches one of the glob ``patterns`` (case-insensitive, Docker Hub aliases folded)."""
+    name = _canonical(registry)
+    return any(fnmatch.fnmatchcase(name, _canonical(p)) for p in patterns)
+
+
+@rule("DL3026", "untrusted-registry", "error", "dockerfile", "FROM image from a registry outside trusted-registries")
+def check(dockerfile, ctx):
+    patterns = list(getattr(ctx.config, "trusted_registries", ()) or ())
+    if not patterns:
+        return
+    for stage, ref, image in external_images(dockerfile):
+        registry = "docker.io" if ref.hub else (ref.registry or "")
+        if not trusted(registry, patterns):
+            yield Violation(
+                f"FROM {image} comes from {registry}, which is not a trusted registry ({', '.join(patterns)})",
+                line=stage.from_instruction.line,
+                fix=f"Use an image from a trusted registry, or add {registry} to trusted-registries",
+            )

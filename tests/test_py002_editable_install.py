@@ -75,3 +75,67 @@ def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
     (instead,) = docs_blocks(rule, "Use instead")
     assert check(tmp_path / "a", example, HATCH_SERVICE, CODE)
     assert check(tmp_path / "b", instead, HATCH_SERVICE, CODE) == []
+
+
+# --- the built image ------------------------------------------------------------------------------
+
+from test_python_runtime import SITE312, dist_info, image_findings, official  # noqa: E402
+
+FINDER_PTH = b"import __editable___acme_0_1_finder; __editable___acme_0_1_finder.install()\n"
+
+
+def test_image_editable_distribution_fires_with_its_dist_info(tmp_path):
+    layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", editable=True, url="file:///app",
+                                    files={"_acme_service.pth": b"/app/src\n"}), {"/app/src/acme/__init__.py": b""}]
+    (finding,) = image_findings(tmp_path, layers, CODE)
+    assert finding.severity.label == "warning"
+    assert finding.path_in_image == f"{SITE312}/acme_service-0.1.0.dist-info"
+    assert finding.message == (
+        f"distribution acme-service 0.1.0 is installed editable from /app ({SITE312}/acme_service-0.1.0.dist-info/direct_url.json), "
+        f"through {SITE312}/_acme_service.pth: its code is imported from that folder, not from site-packages"
+    )
+    assert "pip install ." in finding.fix and finding.line is None
+
+
+def test_image_editable_without_wiring_says_it_provides_nothing(tmp_path):
+    layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", editable=True, url="file:///app")]
+    (finding,) = image_findings(tmp_path, layers, CODE)
+    assert "with no .pth file or finder, so it provides no module" in finding.message
+
+
+def test_image_regular_install_from_a_local_folder_is_silent(tmp_path):
+    layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", url="file:///app", files={"acme/__init__.py": b""})]
+    assert image_findings(tmp_path, layers, CODE) == []
+
+
+def test_image_setuptools_finder_reported_once_with_its_distribution(tmp_path):
+    layers = [official(), {
+        f"{SITE312}/__editable__.acme-0.1.pth": FINDER_PTH,
+        f"{SITE312}/__editable___acme_0_1_finder.py": b"MAPPING = {'acme': '/app/acme'}\n",
+        **dist_info(SITE312, "acme", "0.1", editable=True, record=["__editable__.acme-0.1.pth", "__editable___acme_0_1_finder.py"]),
+    }]
+    (finding,) = image_findings(tmp_path, layers, CODE)
+    assert finding.path_in_image == f"{SITE312}/acme-0.1.dist-info"
+
+
+def test_image_orphan_finder_and_egg_link_are_reported(tmp_path):
+    """No dist-info says editable (a hand-copied site-packages), but the hooks are still there."""
+    layers = [official(), {
+        f"{SITE312}/__editable__.acme-0.1.pth": FINDER_PTH,
+        f"{SITE312}/__editable___acme_0_1_finder.py": b"MAPPING = {'acme': '/app/acme'}\n",
+        f"{SITE312}/legacy.egg-link": b"/src/legacy\n.\n",
+    }]
+    findings = image_findings(tmp_path, layers, CODE)
+    assert [f.path_in_image for f in findings] == [
+        f"{SITE312}/__editable__.acme-0.1.pth", f"{SITE312}/__editable___acme_0_1_finder.py", f"{SITE312}/legacy.egg-link"]
+    assert all("editable-install hook" in f.message for f in findings)
+
+
+def test_image_editable_dist_outside_sys_path_is_not_reported(tmp_path):
+    """Only what the default interpreter sees counts (PY005 handles other versions' site-packages)."""
+    layers = [official(), dist_info("/opt/other/lib/python3.12/site-packages", "acme", editable=True)]
+    assert image_findings(tmp_path, layers, CODE) == []
+
+
+def test_rule_targets_both_kinds():
+    assert rule_by_code(CODE).target == "any"

@@ -59,7 +59,7 @@ PATTERNS: tuple[SecretPattern, ...] = (
         "aws-secret-access-key",
         "AWS secret access key",
         r"(?i)aws_?(?:secret)?_?(?:access)?_?key[\"']?\s*(?::|=>|=)\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])",
-        ("key", "KEY", "Key"),
+        ("aws", "AWS", "Aws"),
         1,
     ),
     _p("github-pat", "GitHub personal access token", _B + r"(ghp_[0-9a-zA-Z]{36})" + _E, ("ghp_",), 1),
@@ -147,8 +147,13 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+_ANY_KEYWORD = re.compile("|".join(sorted({re.escape(k) for p in PATTERNS for k in p.keywords}, key=len, reverse=True)))
+
+
 def find_tokens(text: str, patterns: Iterable[SecretPattern] = PATTERNS) -> list[SecretMatch]:
     """Every value in ``text`` that matches a token pattern (first match per pattern and value)."""
+    if patterns is PATTERNS and _ANY_KEYWORD.search(text) is None:
+        return []  # the common case: one scan of the text instead of one per pattern
     found: list[SecretMatch] = []
     seen: set[tuple[str, str]] = set()
     for pattern in patterns:
@@ -220,6 +225,13 @@ _ENV_SAFE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".de
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
 
 
+_CANDIDATE_NAME = re.compile(
+    r"(?:\.npmrc|npmrc|\.pypirc|\.netrc|_netrc|\.git-credentials|config\.json|credentials|config|\.pgpass"
+    r"|\.env.*|.*\.env|id_\w+|.*\.(?:pem|key|json)|[^.]*_key)",
+    re.I,
+)
+
+
 def credential_file_kind(path: str) -> str | None:
     """The credential-file format ``path`` names, or None.
 
@@ -228,6 +240,8 @@ def credential_file_kind(path: str) -> str | None:
     ``json-key`` (``*.json`` that may be a cloud service-account key).
     """
     name = path.rsplit("/", 1)[-1]
+    if _CANDIDATE_NAME.fullmatch(name) is None:
+        return None
     parent = path.rsplit("/", 2)[-2] if path.count("/") >= 2 else ""
     lower = name.lower()
     if name == ".npmrc" or name == "npmrc" and parent == "etc":

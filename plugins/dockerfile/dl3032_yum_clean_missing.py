@@ -1,0 +1,70 @@
+"""`yum install` without `yum clean all` in the same RUN.
+
+## What it does
+Flags a RUN in the final image that runs `yum install` but neither runs
+`yum clean`, removes `/var/cache/yum`, nor keeps that folder in a
+`--mount=type=cache`.
+
+## Why is this bad?
+yum keeps the downloaded packages and repository metadata in
+`/var/cache/yum`. Cleaning in a later RUN does not shrink the image: the
+layer that installed still holds them.
+
+## Example
+```dockerfile
+FROM centos:7
+RUN yum install -y httpd-2.4.6
+```
+
+## Use instead
+```dockerfile
+FROM centos:7
+RUN yum install -y httpd-2.4.6 && yum clean all
+```
+
+## Differences from hadolint
+- A `RUN --mount=type=cache,target=/var/cache/yum` keeps the cache out of the
+  image, so we stay silent; hadolint still asks for `yum clean all`.
+- Only stages whose layers reach the final image are judged (the final stage
+  and the stages it is built `FROM`); a builder stage that is only copied
+  from is not. hadolint judges every stage.
+
+## References
+- [hadolint DL3032](https://github.com/hadolint/hadolint/wiki/DL3032)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import Command, cache_mounted, removes, run_commands
+
+CACHE = "/var/cache/yum"
+
+
+def final_image_runs(dockerfile: Dockerfile) -> Iterator[tuple[Instruction, list[Command]]]:
+    """RUNs (with their commands) of the stages whose layers make up the final image."""
+    final = dockerfile.final_stage
+    lineage = {stage.index for stage in final.lineage()} if final else set()
+    for run in iter_run_instructions(dockerfile):
+        if run.stage is not None and run.stage.index in lineage:
+            commands = [cmd for cmd, _line in run_commands(run)]
+            if commands:
+                yield run, commands
+
+
+@rule("DL3032", "yum-clean-missing", "warning", "dockerfile", "yum install leaves its package cache in the layer")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run, commands in final_image_runs(dockerfile):
+        install = next((c for c in commands if c.name == "yum" and "install" in c.positional()), None)
+        if install is None or cache_mounted(run, CACHE):
+            continue
+        if any((c.name == "yum" and "clean" in c.positional()) or removes(c, CACHE) for c in commands):
+            continue
+        yield Violation(
+            f"`{install.text}` leaves yum's cache in /var/cache/yum: no `yum clean all` in the same RUN",
+            line=run.line,
+            fix="End the RUN with `&& yum clean all`, or use `RUN --mount=type=cache,target=/var/cache/yum`.",
+        )

@@ -1,0 +1,60 @@
+"""`zypper install` without `zypper clean` in the same RUN.
+
+## What it does
+Flags a RUN in the final image that runs `zypper install` (`in`) but neither
+runs `zypper clean` (`cc`), removes `/var/cache/zypp`, nor keeps it in a
+`--mount=type=cache`.
+
+## Why is this bad?
+zypper keeps downloaded packages and repository metadata in
+`/var/cache/zypp`; cleaning in a later RUN does not shrink the layer that
+installed them.
+
+## Example
+```dockerfile
+FROM opensuse/leap:15.6
+RUN zypper install -y httpd=2.4.58
+```
+
+## Use instead
+```dockerfile
+FROM opensuse/leap:15.6
+RUN zypper install -y httpd=2.4.58 && zypper clean
+```
+
+## Differences from hadolint
+- An `rm -rf /var/cache/zypp` counts as cleaning; hadolint only accepts
+  `zypper clean` (or a cache mount, as we do).
+- Only stages whose layers reach the final image are judged. hadolint judges
+  every stage.
+
+## References
+- [hadolint DL3036](https://github.com/hadolint/hadolint/wiki/DL3036)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import cache_mounted, removes
+
+from .dl3032_yum_clean_missing import final_image_runs
+
+CACHE = "/var/cache/zypp"
+
+
+@rule("DL3036", "zypper-clean-missing", "warning", "dockerfile", "zypper install leaves its package cache in the layer")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run, commands in final_image_runs(dockerfile):
+        install = next((c for c in commands if c.name == "zypper" and any(v in c.positional() for v in ("install", "in"))), None)
+        if install is None or cache_mounted(run, CACHE):
+            continue
+        if any((c.name == "zypper" and any(v in c.positional() for v in ("clean", "cc"))) or removes(c, CACHE) for c in commands):
+            continue
+        yield Violation(
+            f"`{install.text}` leaves zypper's cache in /var/cache/zypp: no `zypper clean` in the same RUN",
+            line=run.line,
+            fix="End the RUN with `&& zypper clean`, or use `RUN --mount=type=cache,target=/var/cache/zypp`.",
+        )

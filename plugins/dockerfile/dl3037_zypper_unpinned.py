@@ -1,0 +1,56 @@
+"""`zypper install` of a package without a version.
+
+## What it does
+Flags packages in `zypper install` (`in`) that name no version: no `=`,
+`<`, `>` constraint and not an `.rpm` file.
+
+## Why is this bad?
+Without a version the image gets whatever the repository serves on the day
+of the build: two builds of the same commit differ.
+
+## Example
+```dockerfile
+FROM opensuse/leap:15.6
+RUN zypper install -y httpd && zypper clean
+```
+
+## Use instead
+```dockerfile
+FROM opensuse/leap:15.6
+RUN zypper install -y 'httpd=2.4.58' && zypper clean
+```
+
+## Differences from hadolint
+A package given as a variable (`$PKG`) is not judged. hadolint flags it.
+
+## References
+- [hadolint DL3037](https://github.com/hadolint/hadolint/wiki/DL3037)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import run_commands
+
+
+@rule("DL3037", "zypper-unpinned", "warning", "dockerfile", "zypper install of a package without a version")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run in iter_run_instructions(dockerfile):
+        for cmd, _line in run_commands(run):
+            positional = cmd.positional()
+            if cmd.name != "zypper" or not any(v in positional for v in ("install", "in")):
+                continue
+            unpinned = [
+                w for w in positional
+                if w not in ("install", "in") and "$" not in w and not any(op in w for op in "=<>") and not w.endswith(".rpm")
+            ]
+            if unpinned:
+                yield Violation(
+                    f"`zypper install` of {', '.join(unpinned)} without a version",
+                    line=run.line,
+                    fix="Pin each package: `zypper install -y '<package>=<version>'`.",
+                )
+                break  # one finding per RUN, as hadolint

@@ -1,0 +1,63 @@
+"""`dnf install` without `dnf clean all` in the same RUN.
+
+## What it does
+Flags a RUN in the final image that runs `dnf install` or `microdnf install`
+but neither runs `dnf clean`/`microdnf clean`, removes the cache folder
+(`/var/cache/dnf`, `/var/cache/libdnf5`, `/var/cache/yum`), nor keeps it in a
+`--mount=type=cache`.
+
+## Why is this bad?
+dnf keeps downloaded packages and repository metadata in its cache folder.
+Cleaning in a later RUN does not shrink the image: the layer that installed
+still holds them.
+
+## Example
+```dockerfile
+FROM fedora:40
+RUN dnf install -y httpd-2.4.62
+```
+
+## Use instead
+```dockerfile
+FROM fedora:40
+RUN dnf install -y httpd-2.4.62 && dnf clean all
+```
+
+## Differences from hadolint
+- A `RUN --mount=type=cache` on `/var/cache/dnf` (or `/var/cache/yum`) keeps
+  the cache out of the image, so we stay silent; hadolint only accepts a
+  cache mount on `/var/cache/libdnf5`.
+- Only stages whose layers reach the final image are judged (the final stage
+  and the stages it is built `FROM`). hadolint judges every stage.
+
+## References
+- [hadolint DL3040](https://github.com/hadolint/hadolint/wiki/DL3040)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import cache_mounted, removes
+
+from .dl3032_yum_clean_missing import final_image_runs
+
+CACHES = ("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum")
+DNF = ("dnf", "microdnf")
+
+
+@rule("DL3040", "dnf-clean-missing", "warning", "dockerfile", "dnf install leaves its package cache in the layer")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run, commands in final_image_runs(dockerfile):
+        install = next((c for c in commands if c.name in DNF and "install" in c.positional()), None)
+        if install is None or cache_mounted(run, "/var/cache/dnf") or cache_mounted(run, "/var/cache/libdnf5"):
+            continue
+        if any((c.name in DNF and "clean" in c.positional()) or removes(c, *CACHES) for c in commands):
+            continue
+        yield Violation(
+            f"`{install.text}` leaves {install.name}'s cache in the layer: no `{install.name} clean all` in the same RUN",
+            line=run.line,
+            fix=f"End the RUN with `&& {install.name} clean all`, or use `RUN --mount=type=cache,target=/var/cache/libdnf5`.",
+        )

@@ -1,0 +1,54 @@
+"""`dnf install` of a package without a version.
+
+## What it does
+Flags packages in `dnf install` or `microdnf install` that name no version
+(`httpd` instead of `httpd-2.4.62`), and modules in `dnf module install`
+without a stream (`nodejs` instead of `nodejs:20`).
+
+## Why is this bad?
+Without a version the image gets whatever the repository serves on the day
+of the build: two builds of the same commit differ.
+
+## Example
+```dockerfile
+FROM fedora:40
+RUN dnf install -y httpd && dnf clean all
+```
+
+## Use instead
+```dockerfile
+FROM fedora:40
+RUN dnf install -y httpd-2.4.62 && dnf clean all
+```
+
+## Differences from hadolint
+A package given as a variable (`$PKG`) is not judged. hadolint flags it.
+
+## References
+- [hadolint DL3041](https://github.com/hadolint/hadolint/wiki/DL3041)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import run_commands
+
+from .dl3033_yum_unpinned import unpinned_rpm_packages
+
+
+@rule("DL3041", "dnf-unpinned", "warning", "dockerfile", "dnf install of a package without a version")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run in iter_run_instructions(dockerfile):
+        for cmd, _line in run_commands(run):
+            if cmd.name in ("dnf", "microdnf"):
+                unpinned = unpinned_rpm_packages(cmd)
+                if unpinned:
+                    yield Violation(
+                        f"`{cmd.name} install` of {', '.join(unpinned)} without a version",
+                        line=run.line,
+                        fix=f"Pin each package: `{cmd.name} install -y <package>-<version>` (modules: `<module>:<stream>`).",
+                    )
+                    break  # one finding per RUN, as hadolint

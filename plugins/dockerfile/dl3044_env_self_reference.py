@@ -1,0 +1,74 @@
+"""An `ENV` that uses a variable it defines itself.
+
+## What it does
+Flags an `ENV` with several pairs where one value refers (`$NAME` or
+`${NAME}`) to a variable another pair of the same `ENV` defines, unless that
+variable was already defined before (by an `ARG` or `ENV` in scope).
+
+## Why is this bad?
+Every value of one `ENV` is expanded with the variables as they were *before*
+the instruction: in `ENV DIR=/opt/app BIN=$DIR/bin`, `BIN` becomes `/bin`.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+ENV APP_HOME=/opt/app APP_BIN=$APP_HOME/bin
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+ENV APP_HOME=/opt/app
+ENV APP_BIN=$APP_HOME/bin
+```
+
+## Differences from hadolint
+"Defined before" means in scope at this instruction: an `ARG`/`ENV` of this
+stage or of the stages it is built `FROM`. hadolint remembers every name
+defined anywhere earlier in the file, even in an unrelated stage, and then
+stays silent although the value expands to nothing.
+
+## References
+- [hadolint DL3044](https://github.com/hadolint/hadolint/wiki/DL3044)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile, Instruction
+from imagepolicy.model import RuleContext, Violation, rule
+
+
+def env_pairs(instr: Instruction) -> list[tuple[str, str]]:
+    """The ``NAME=value`` pairs of an ENV as written (values not expanded; legacy ``ENV K V`` is one pair)."""
+    words = instr.words()
+    if words and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]
+    return [tuple(w.split("=", 1)) for w in words if "=" in w]  # type: ignore[misc]
+
+
+def _refers(value: str, name: str) -> bool:
+    return re.search(r"\$(?:\{" + re.escape(name) + r"(?=[}:#%/+?-])|" + re.escape(name) + r"(?![A-Za-z0-9_]))", value) is not None
+
+
+@rule("DL3044", "env-self-reference", "error", "dockerfile", "An ENV value refers to a variable the same ENV defines")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for instr in dockerfile.instructions:
+        if instr.keyword != "ENV":
+            continue
+        pairs = env_pairs(instr)
+        known = set(instr.env) | set(instr.argvars)
+        for i, (name, _value) in enumerate(pairs):
+            if name in known:
+                continue
+            users = [other for j, (other, value) in enumerate(pairs) if j != i and _refers(value, name)]
+            if users:
+                yield Violation(
+                    f"ENV sets {name} and uses ${name} in {', '.join(users)} in the same instruction; "
+                    f"the value seen there is the one from before this ENV (none)",
+                    line=instr.line,
+                    fix=f"Define {name} in its own ENV before the ENV that uses it.",
+                )
+                break

@@ -1,0 +1,146 @@
+"""A label the label schema requires is missing from the image.
+
+## What it does
+With a label schema configured, flags each schema label that no `LABEL` of
+the final stage (or of the stages it is built `FROM`) sets. The finding is on
+the final stage's `FROM` line.
+
+## Why is this bad?
+Registries, scanners and people read labels to find an image's source,
+version and owner. A required label that is missing breaks that chain.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+LABEL org.opencontainers.image.version="1.4.2"
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+LABEL org.opencontainers.image.version="1.4.2" \\
+      org.opencontainers.image.source="https://github.com/acme/app"
+```
+(with the schema below requiring both labels)
+
+## Options
+The label schema of *all* label rules (DL3049-DL3058) lives here, in the
+shape of hadolint's `label-schema` and `strict-labels`:
+
+```yaml
+rules:
+  DL3049:
+    label-schema:
+      org.opencontainers.image.source: url
+      org.opencontainers.image.version: semver
+    strict-labels: false
+```
+
+- `label-schema`: label name -> type, one of `text` (any value), `url`
+  (DL3052), `rfc3339` (DL3053), `spdx` (DL3054), `hash` (DL3055, a 7 or
+  40 hex digit git commit), `semver` (DL3056), `email` (DL3058). Every label
+  in the schema is required (DL3049) and must not be empty (DL3051). An
+  unknown type is a config error.
+- `strict-labels`: when true, DL3050 flags labels the schema does not list.
+
+The other label rules read these options from DL3049 even when DL3049 itself
+is turned off (`DL3049: {severity: off, label-schema: {...}}`).
+
+## Differences from hadolint
+Only the final image is judged: builder stages need no labels. hadolint
+reports every stage without the label, on its `FROM` line.
+
+## References
+- [hadolint DL3049](https://github.com/hadolint/hadolint/wiki/DL3049)
+- [OCI image annotations](https://github.com/opencontainers/image-spec/blob/main/annotations.md)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from imagepolicy.dockerfile import Dockerfile, Instruction, expand_variables
+from imagepolicy.model import RuleContext, Violation, rule
+
+LABEL_TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
+
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "label-schema": {
+            "type": "object",
+            "description": "Required labels and the type of their value (" + ", ".join(LABEL_TYPES) + "); read by DL3049-DL3058",
+            "additionalProperties": {"enum": list(LABEL_TYPES)},
+            "default": {},
+        },
+        "strict-labels": {
+            "type": "boolean",
+            "description": "DL3050: flag labels that label-schema does not list",
+            "default": False,
+        },
+    },
+}
+
+
+def label_pairs(instr: Instruction) -> list[tuple[str, str | None]]:
+    """A LABEL's ``(key, value)`` pairs, quotes removed and variables expanded.
+
+    The value is None when it uses a variable with no known value (an ARG
+    without default): it is only known at build time.
+    """
+    words = instr.words()
+    if words and "=" not in words[0]:
+        pairs = [(words[0], " ".join(words[1:]))]
+    else:
+        pairs = [tuple(w.split("=", 1)) for w in words if "=" in w]
+    out: list[tuple[str, str | None]] = []
+    for key, value in pairs:
+        missing: list[str] = []
+        expanded = expand_variables(value, instr.variables, missing) if "$" in value else value
+        out.append((key, None if missing else expanded))
+    return out
+
+
+def label_options(ctx: RuleContext) -> Mapping[str, Any]:
+    """DL3049's options (``label-schema``, ``strict-labels``), where every label rule reads the schema."""
+    return ctx.config.setting(check).options
+
+
+def labels_of_type(ctx: RuleContext, kind: str | None = None) -> dict[str, str]:
+    """The schema's labels (of one type when ``kind`` is given)."""
+    schema = label_options(ctx).get("label-schema") or {}
+    return {name: t for name, t in schema.items() if kind is None or t == kind}
+
+
+def invalid_labels(dockerfile: Dockerfile, ctx: RuleContext, kind: str, valid) -> Iterator[tuple[Instruction, str, str]]:
+    """``(LABEL, key, value)`` for each schema label of type ``kind`` whose known value fails ``valid``."""
+    names = labels_of_type(ctx, kind)
+    if not names:
+        return
+    for instr in dockerfile.instructions:
+        if instr.keyword != "LABEL":
+            continue
+        for key, value in label_pairs(instr):
+            if key in names and value is not None and value != "" and not valid(value):
+                yield instr, key, value
+
+
+@rule("DL3049", "label-missing", "info", "dockerfile", "A label the label schema requires is missing from the image", options=OPTIONS)
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    required = labels_of_type(ctx)
+    final = dockerfile.final_stage
+    if not required or final is None:
+        return
+    present = {
+        key
+        for stage in final.lineage()
+        for instr in stage.instructions
+        if instr.keyword == "LABEL"
+        for key, _value in label_pairs(instr)
+    }
+    for name in sorted(set(required) - present):
+        yield Violation(
+            f"label {name!r} ({required[name]}) is missing from the final image ({final.label})",
+            line=final.from_instruction.line,
+            fix=f"Add LABEL {name}=\"...\" to the final stage.",
+        )

@@ -1,0 +1,64 @@
+"""A label of type `spdx` is not an SPDX license identifier.
+
+## What it does
+Flags a `LABEL` whose key the label schema types as `spdx` and whose value is not an SPDX license identifier (`MIT`, `Apache-2.0`).
+
+## Why is this bad?
+License scanners read this label; a free-form name (`Apache License`) cannot be matched to a license.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+LABEL org.opencontainers.image.licenses="Apache License"
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+LABEL org.opencontainers.image.licenses="Apache-2.0"
+```
+(with `org.opencontainers.image.licenses: spdx` in DL3049's `label-schema`)
+
+## Options
+None of its own: it reads `label-schema` from DL3049's options (see
+DL3049).
+
+## Differences from hadolint
+Values are checked after ARG/ENV expansion, and a value that uses a variable
+without a known value (an ARG without default) is not judged; hadolint checks
+the literal text (`$VERSION` is never a valid license).
+
+## References
+- [hadolint DL3054](https://github.com/hadolint/hadolint/wiki/DL3054)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile
+from imagepolicy.model import RuleContext, Violation, rule
+
+from .dl3049_label_missing import invalid_labels
+
+_ID = re.compile(r"^[A-Za-z0-9.+-]+$")
+
+
+def _is_spdx(value: str) -> bool:
+    """One SPDX license identifier (from packaging's SPDX list; any id-shaped word without it)."""
+    try:
+        from packaging.licenses._spdx import LICENSES
+    except ImportError:  # pragma: no cover - packaging < 24.2
+        return _ID.match(value) is not None
+    return value.lower() in LICENSES
+
+
+@rule("DL3054", "label-not-spdx", "warning", "dockerfile", "A label typed spdx in the label schema is not an SPDX license identifier")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for instr, key, value in invalid_labels(dockerfile, ctx, "spdx", _is_spdx):
+        yield Violation(
+            f"label {key!r} is {value!r}, not an SPDX license identifier (e.g. MIT, Apache-2.0)",
+            line=instr.line,
+            fix=f"Use the SPDX identifier of the license (https://spdx.org/licenses/).",
+        )

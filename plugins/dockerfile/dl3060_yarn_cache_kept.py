@@ -1,0 +1,61 @@
+"""`yarn install` without `yarn cache clean` in the same RUN.
+
+## What it does
+Flags a RUN in the final image that runs `yarn install` but not
+`yarn cache clean`, and keeps no `--mount=type=cache` over yarn's cache
+(`/usr/local/share/.cache/yarn`, `~/.cache/yarn`, or `$YARN_CACHE_FOLDER`).
+
+## Why is this bad?
+yarn keeps a copy of every package it downloads in its cache folder; in an
+image that copy is dead weight in the layer.
+
+## Example
+```dockerfile
+FROM node:20-slim
+WORKDIR /app
+COPY package.json yarn.lock ./
+RUN yarn install --frozen-lockfile
+```
+
+## Use instead
+```dockerfile
+FROM node:20-slim
+WORKDIR /app
+COPY package.json yarn.lock ./
+RUN yarn install --frozen-lockfile && yarn cache clean
+```
+
+Like hadolint, only the final stage and the stages it is built `FROM` are
+judged: a builder stage's cache is thrown away with the stage.
+
+## References
+- [hadolint DL3060](https://github.com/hadolint/hadolint/wiki/DL3060)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from imagepolicy.dockerfile import Dockerfile
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import cache_mounted
+
+from .dl3032_yum_clean_missing import final_image_runs
+
+CACHES = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn")
+
+
+@rule("DL3060", "yarn-cache-kept", "info", "dockerfile", "yarn install keeps its package cache in the image")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run, commands in final_image_runs(dockerfile):
+        install = next((c for c in commands if c.name == "yarn" and "install" in c.positional()), None)
+        if install is None or any(c.name == "yarn" and c.has_args("cache", "clean") for c in commands):
+            continue
+        folder = run.variables.get("YARN_CACHE_FOLDER")
+        if any(cache_mounted(run, path) for path in CACHES) or (folder and cache_mounted(run, folder)):
+            continue
+        yield Violation(
+            f"`{install.text}` leaves yarn's package cache in the layer: no `yarn cache clean` in the same RUN",
+            line=run.line,
+            fix="End the RUN with `&& yarn cache clean`, or use `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn`.",
+        )

@@ -1,0 +1,116 @@
+"""A RUN with a pipe while the shell lacks `-o pipefail`.
+
+## What it does
+Flags a RUN whose script has a pipe (`a | b`) when neither the stage's
+`SHELL` (inherited through `FROM <stage>`) runs with `-o pipefail` nor the
+script runs `set -o pipefail` before the pipe.
+
+## Why is this bad?
+A pipeline's status is that of its last command: in
+`RUN wget -O - https://example.com/install.sh | sh` a failed download still
+"succeeds", and the build goes on with a broken image.
+
+## Example
+```dockerfile
+FROM debian:12-slim
+RUN wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/example.gpg
+```
+
+## Use instead
+```dockerfile
+FROM debian:12-slim
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/example.gpg
+```
+
+## Differences from hadolint
+- `set -o pipefail` (or `set -euo pipefail`) in the script before the pipe
+  counts, in a heredoc too; hadolint ignores it and still fires.
+- A `SHELL` with `-o pipefail` set in a stage that this stage is built `FROM`
+  counts; hadolint forgets it at every `FROM`.
+- Any shell run with `-o pipefail` counts (dash supports it since 0.5.11);
+  hadolint accepts it only for bash, zsh and ash.
+- PowerShell and cmd shells are not judged, as in hadolint.
+
+## References
+- [hadolint DL4006](https://github.com/hadolint/hadolint/wiki/DL4006)
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator, Sequence
+
+from imagepolicy.dockerfile import Dockerfile, Instruction
+from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shellcmd import split_commands
+
+_POSIX_SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox")
+
+
+def first_pipe(script: str) -> int | None:
+    """The offset of the first pipe operator (``|``, not ``||`` or ``>|``) outside quotes and comments."""
+    i, n = 0, len(script)
+    while i < n:
+        c = script[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            end = script.find("'", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if c == '"':
+            i += 1
+            while i < n and script[i] != '"':
+                i += 2 if script[i] == "\\" else 1
+            i += 1
+            continue
+        if c == "#" and (i == 0 or script[i - 1] in " \t\n;&|("):
+            while i < n and script[i] != "\n":
+                i += 1
+            continue
+        if c == "|":
+            if i + 1 < n and script[i + 1] == "|":
+                i += 2
+                continue
+            if i == 0 or script[i - 1] != ">":
+                return i
+        i += 1
+    return None
+
+
+def _sets_pipefail(words: Sequence[str]) -> bool:
+    """``-o pipefail`` among shell or ``set`` arguments (also ``-eo pipefail``, ``-euxo pipefail``)."""
+    return any(w.startswith("-") and not w.startswith("--") and "o" in w for w in words) and "pipefail" in words
+
+
+def _script_and_shell(run: Instruction) -> tuple[str | None, tuple[str, ...]]:
+    if run.script is not None:
+        return run.script, run.shell
+    args = run.json_args or []
+    if len(args) >= 3 and posixpath.basename(args[0]) in _POSIX_SHELLS and "-c" in args:
+        at = args.index("-c")
+        if at + 1 < len(args):
+            return args[at + 1], tuple(args[: at + 1])
+    return None, run.shell
+
+
+@rule("DL4006", "pipe-without-pipefail", "warning", "dockerfile", "A RUN pipes commands while the shell lacks -o pipefail")
+def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
+    for run in dockerfile.instructions:
+        if run.keyword != "RUN":
+            continue
+        script, shell = _script_and_shell(run)
+        if script is None or not shell or posixpath.basename(shell[0]).lower() not in _POSIX_SHELLS:
+            continue
+        pipe = first_pipe(script)
+        if pipe is None or _sets_pipefail(shell[1:]):
+            continue
+        if any(cmd.name == "set" and _sets_pipefail(cmd.args) for cmd in split_commands(script[:pipe])):
+            continue
+        yield Violation(
+            f"a pipe in this RUN runs under {' '.join(shell)} without -o pipefail: a failing command before the pipe goes unnoticed",
+            line=run.line,
+            fix='Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before it (or start the script with `set -o pipefail`).',
+        )

@@ -8,13 +8,14 @@ Base images from registries your organisation does not control can change or
 disappear, and are a supply-chain risk.
 
 ## Example
+With `trusted-registries: [docker.io, "*.gcr.io"]`:
 ```dockerfile
 FROM quay.io/acme/app:1.0
 ```
 
 ## Use instead
 ```dockerfile
-FROM registry.example.com/acme/app:1.0
+FROM eu.gcr.io/acme/app:1.0
 ```
 
 ## Options

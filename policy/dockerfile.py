@@ -244,6 +244,8 @@ class Dockerfile:
     context: BuildContext
     build_args: dict[str, str]
     check_skip: frozenset[str] = frozenset()
+    # Results plugins compute for this file ahead of its checks (see imagepolicy_prepare_dockerfiles).
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> list[str]:

@@ -152,12 +152,22 @@ class CheckRequest:
 
 def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
     results: list[TargetResult] = []
-    parsed_dockerfiles = []
-    for path in request.dockerfiles:
-        result, df = _check_dockerfile(pm, registry, config, request, path)
+    parsed = [_parse_dockerfile(path, request) for path in request.dockerfiles]
+    ready = [df for _, df in parsed if df is not None]
+    if ready:
+        try:
+            pm.hook.imagepolicy_prepare_dockerfiles(dockerfiles=ready, config=config)
+        except Exception as exc:  # noqa: BLE001 - the per-file hooks still run and report
+            if request.debug:
+                raise
+            for result, df in parsed:
+                if df is not None:
+                    result.errors.append(internal_error("a prepare hook", exc))
+    for result, df in parsed:
+        if df is not None:
+            _check_dockerfile(pm, registry, config, result, df, request)
         results.append(result)
-        parsed_dockerfiles.append(df)
-    paired = parsed_dockerfiles[0] if len(parsed_dockerfiles) == 1 else None
+    paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
     for image in request.images:
         results.append(_check_image(pm, registry, config, request, image, paired))
     return Report(
@@ -169,18 +179,22 @@ def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, reques
     )
 
 
-def _check_dockerfile(pm, registry, config, request: CheckRequest, path: Path):
+def _parse_dockerfile(path: Path, request: CheckRequest):
     from .dockerfile import parse_dockerfile
 
     shown = display_path(path)
     result = TargetResult(target=shown, kind="dockerfile")
     context = request.context if request.context is not None else path.resolve().parent
     try:
-        df = parse_dockerfile(path, context_dir=context, build_args=request.build_args, display_path=shown)
+        return result, parse_dockerfile(path, context_dir=context, build_args=request.build_args, display_path=shown)
     except InputError as exc:
         result.errors.append(str(exc))
         return result, None
-    session = CheckSession(registry, config, shown, "dockerfile", context_dir=str(context), dockerfile=df)
+
+
+def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: CheckRequest) -> None:
+    context = df.context.root
+    session = CheckSession(registry, config, result.target, "dockerfile", context_dir=str(context) if context else None, dockerfile=df)
     findings: list[Finding] = []
     try:
         for batch in pm.hook.imagepolicy_check_dockerfile(dockerfile=df, session=session):
@@ -192,7 +206,6 @@ def _check_dockerfile(pm, registry, config, request: CheckRequest, path: Path):
     result.findings = sorted(_filter_dockerfile(findings, df, config, registry), key=Finding.sort_key)
     result.rules = _rules_run(session, registry, "dockerfile")
     result.errors.extend(session.errors)
-    return result, df
 
 
 def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfile) -> TargetResult:

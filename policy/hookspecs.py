@@ -57,6 +57,24 @@ def imagepolicy_presets() -> dict[str, dict]:
 
 
 @hookspec
+def imagepolicy_prepare_dockerfiles(dockerfiles: list, config) -> None:
+    """Do work shared by all Dockerfiles of a run before they are checked one by one.
+
+    :param dockerfiles: every :class:`imagepolicy.dockerfile.Dockerfile` of
+        this run that parsed, in order; store results for the later per-file
+        hook in ``dockerfile.cache[<your plugin's key>]``.
+    :param config: the resolved :class:`imagepolicy.config.Config`
+        (``config.setting(rule)`` tells whether a rule is on).
+    :return: nothing.
+
+    Called once per run, for every plugin, before any
+    :func:`imagepolicy_check_dockerfile`. Use it to batch external tools (one
+    ShellCheck process for a whole monorepo instead of one per file).
+    """
+
+
+
+@hookspec
 def imagepolicy_check_dockerfile(dockerfile, session: CheckSession) -> list[Finding]:
     """Check one parsed Dockerfile and return the findings.
 

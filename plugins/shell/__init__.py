@@ -27,6 +27,18 @@ def imagepolicy_rules() -> list[Rule]:
 
 
 @hookimpl
+def imagepolicy_prepare_dockerfiles(dockerfiles: list[Any], config: Any) -> None:
+    """ShellCheck the RUNs of every Dockerfile of the run in one batch (chunks run in parallel)."""
+    (rule,) = _rules()
+    if len(dockerfiles) < 2 or not config.setting(rule).enabled:
+        return
+    from .scripts import CACHE_KEY, check_dockerfiles
+
+    for dockerfile, violations in zip(dockerfiles, check_dockerfiles(dockerfiles)):
+        dockerfile.cache[CACHE_KEY] = violations
+
+
+@hookimpl
 def imagepolicy_check_dockerfile(dockerfile: Any, session: Any) -> list[Finding]:
     """ShellCheck the Dockerfile's RUNs; the session applies severities and turned-off codes."""
     return session.run_rules(_rules(), dockerfile)

@@ -55,8 +55,14 @@ def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
     return found
 
 
+CACHE_KEY = "shellcheck"
+
+
 def check_dockerfile(dockerfile: Any) -> list[Violation]:
-    """ShellCheck every RUN of one Dockerfile (one shellcheck process)."""
+    """ShellCheck every RUN of one Dockerfile, unless a batch over the run already did."""
+    cached = getattr(dockerfile, "cache", {}).get(CACHE_KEY)
+    if cached is not None:
+        return cached
     return check_dockerfiles([dockerfile])[0]
 
 

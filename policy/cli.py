@@ -60,11 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--codeclimate", metavar="FILE", help="also write a GitLab Code Quality report to FILE")
     check.add_argument("--github-summary", metavar="FILE", help="also write a Markdown summary (for $GITHUB_STEP_SUMMARY) to FILE")
     check.add_argument("--failure-threshold", choices=[*SEVERITY_LABELS, "none"], help="lowest severity that fails the run (default: error)")
+    check.add_argument("--shard", metavar="K/N", help="check only slice K of N of the targets (deterministic; for CI matrices)")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (default auto: on a terminal, unless NO_COLOR is set)")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     rules = sub.add_parser("rules", help="list the available rules")
-    rules.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
     rules.add_argument("--config", metavar="FILE", help="config whose plugins to load")
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
@@ -92,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`imagepolicy explain X | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
 
 
 # --- setup shared by the commands ------------------------------------------------------
@@ -189,9 +195,17 @@ def cmd_check(args) -> int:
         paths = [str(default)]
     if args.context and not Path(args.context).is_dir():
         raise UsageError(f"--context {args.context}: not a folder")
+    dockerfiles, images = _targets(paths), list(args.image)
+    if args.shard:
+        from .shard import parse_shard, select
+
+        k, n = parse_shard(args.shard)
+        chosen = set(select([str(p) for p in dockerfiles] + images, k, n))
+        dockerfiles = [p for p in dockerfiles if str(p) in chosen]
+        images = [image for image in images if image in chosen]
     request = CheckRequest(
-        dockerfiles=_targets(paths),
-        images=list(args.image),
+        dockerfiles=dockerfiles,
+        images=images,
         context=Path(args.context).resolve() if args.context else None,
         build_args=_parse_build_args(args.build_arg),
         platform=args.platform,
@@ -232,6 +246,12 @@ def cmd_rules(args) -> int:
     ]
     if args.format == "json":
         print(json.dumps(rows, indent=2))
+        return EXIT_CLEAN
+    if args.format == "markdown":
+        print("| code | name | severity | target | checks | aliases |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for r in rows:
+            print(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {', '.join(r['aliases'])} |")
         return EXIT_CLEAN
     width = max((len(r["rule"]) for r in rows), default=5)
     name_width = max((len(r["name"]) for r in rows), default=4)

@@ -18,6 +18,8 @@ CASES = [
     ('FROM debian:12-slim\nRUN a && b && c\nRUN d\nRUN e\n', [4]),
     ('FROM debian:12-slim\nRUN --mount=type=cache,target=/x d\nRUN e\nWORKDIR /x\nRUN f\n', []),
     ('FROM debian:12-slim\nRUN a\nFROM debian:12-slim\nRUN b\n', []),
+    ('FROM debian:12-slim\nRUN a\nRUN b | c\nRUN d\nRUN e\n', [5]),
+    ('FROM debian:12-slim\nRUN a && b\nRUN c\nRUN d && e\nRUN f\n', []),
     ('FROM debian:12-slim\nLABEL a=1\nRUN <<EOF\necho x\nEOF\nRUN b\n', []),
 ]
 

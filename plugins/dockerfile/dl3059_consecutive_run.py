@@ -2,8 +2,8 @@
 
 ## What it does
 Flags a `RUN` that directly follows another `RUN` of the same stage with the
-same flags (`--mount`, `--network`, ...), when both are short (at most two
-commands each; a heredoc RUN counts as long). Any other instruction in between resets the count; comments
+same flags (`--mount`, `--network`, ...), when both run a single command (a
+heredoc RUN counts as several). Any other instruction in between resets the count; comments
 and blank lines do not.
 
 ## Why is this bad?
@@ -36,7 +36,7 @@ from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import run_commands
 
-MAX_COMMANDS = 2
+MAX_COMMANDS = 1  # hadolint 2.15.1: both RUNs hold a single command
 
 
 def _count(run: Instruction) -> int:
@@ -46,7 +46,7 @@ def _count(run: Instruction) -> int:
     return sum(1 for _ in run_commands(run)) if run.script is not None else 1
 
 
-@rule("DL3059", "consecutive-run", "info", "dockerfile", "Consecutive short RUN instructions could be one")
+@rule("DL3059", "consecutive-run", "info", "dockerfile", "Consecutive single-command RUN instructions could be one")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     previous: Instruction | None = None
     previous_count = 0
@@ -57,7 +57,7 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         count = _count(instr)
         if previous is not None and previous.flags == instr.flags and count <= MAX_COMMANDS and previous_count <= MAX_COMMANDS:
             yield Violation(
-                f"RUN follows the RUN on line {previous.line} with the same flags; both are short",
+                f"RUN follows the RUN on line {previous.line} with the same flags; each runs a single command",
                 line=instr.line,
                 fix="Join them into one RUN with && (or a heredoc) to save a layer.",
             )

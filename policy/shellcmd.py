@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -269,8 +270,14 @@ def run_commands(instr) -> Iterator[tuple[Command, int]]:
     """The commands of a shell-form RUN with the Dockerfile line each starts on."""
     if getattr(instr, "script", None) is None:
         return
-    for command in split_commands(instr.script):
+    for command in _split_cached(instr.script):
         yield command, instr.script_line + command.line - 1
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(script: str) -> tuple[Command, ...]:
+    """:func:`split_commands` once per script text: every RUN rule asks for the same commands."""
+    return tuple(split_commands(script))
 
 
 def _covers(folder: str, path: str) -> bool:
@@ -360,7 +367,7 @@ def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Comman
     elif getattr(instr, "json_args", None):
         argv = instr.json_args
         if len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1].startswith("-") and "c" in argv[1]:
-            pairs = [(c, instr.line) for c in split_commands(argv[2])]
+            pairs = [(c, instr.line) for c in _split_cached(argv[2])]
         else:
             pairs = [(Command(tuple(argv), 1, " ".join(argv)), instr.line)]
     else:

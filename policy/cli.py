@@ -257,6 +257,8 @@ def cmd_rules(args) -> int:
     name_width = max((len(r["name"]) for r in rows), default=4)
     for r in rows:
         aliases = f" (aliases: {', '.join(r['aliases'])})" if r["aliases"] else ""
+        if not registry.rule(r["rule"]).default_enabled:
+            aliases += " [off by default]"
         print(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
     return EXIT_CLEAN
 

@@ -161,7 +161,7 @@ class Config:
             return self.rules[code]
         if rule.code in self.rules:
             return self.rules[rule.code]
-        return RuleSetting(True, None, rule.default_options())
+        return RuleSetting(rule.default_enabled, None, rule.default_options())
 
     def is_ignored(self, path: str, code: str) -> bool:
         """True when an ``ignore`` entry covers the finding ``code`` in file ``path``.
@@ -1075,11 +1075,13 @@ def _setting(rule: Rule, *layers: Mapping[str, Any]) -> RuleSetting:
     combined: dict[str, Any] = {}
     for layer in layers:
         combined.update(layer)
+    # A rule that is off by default runs once the config names it at all.
+    named = any(layers)
     severity = combined.pop("severity", None)
     options = {**rule.default_options(), **combined}
     if severity == OFF:
         return RuleSetting(False, None, options)
-    return RuleSetting(True, Severity.parse(severity) if severity else None, options)
+    return RuleSetting(rule.default_enabled or named, Severity.parse(severity) if severity else None, options)
 
 
 def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends: list[str]) -> Config:

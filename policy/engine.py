@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,15 @@ class CheckSession:
             return self.dockerfile.path
         return self.target
 
+    def _family_partly_on(self, rule: Rule) -> bool:
+        """For a family that is off: is one of its concrete codes turned on in the config?"""
+        if not rule.code_pattern:
+            return False
+        return any(
+            code != rule.code and setting.enabled and re.fullmatch(rule.code_pattern, code)
+            for code, setting in self.config.rules.items()
+        )
+
     def run_rules(self, rules: Iterable[Rule], target: Any) -> list[Finding]:
         """Run each enabled rule of this target kind; a crashing rule becomes an error."""
         findings: list[Finding] = []
@@ -118,7 +128,7 @@ class CheckSession:
             if rule.target not in (self.kind, "any") or rule.check is None:
                 continue
             setting = self.setting(rule)
-            if not setting.enabled and not rule.code_pattern:
+            if not setting.enabled and not self._family_partly_on(rule):
                 continue
             self.ran[rule.code] = rule
             ctx = RuleContext(options=setting.options, config=self.config, context_dir=self.context_dir, dockerfile=self.dockerfile)

@@ -95,6 +95,7 @@ class Rule:
     check: CheckFunction | None = None
     code_pattern: str | None = None
     plugin: str = ""
+    default_enabled: bool = True  # False: runs only when the config names it (hadolint's opt-in rules)
 
     def __post_init__(self) -> None:
         problems = []
@@ -132,6 +133,7 @@ def rule(
     aliases: Iterable[str] = (),
     options: Mapping[str, Any] | None = None,
     code_pattern: str | None = None,
+    default_enabled: bool = True,
 ) -> Callable[[CheckFunction], Rule]:
     """Decorate a rule's check function; the module docstring becomes its docs.
 
@@ -157,6 +159,7 @@ def rule(
             check=func,
             code_pattern=code_pattern,
             plugin=func.__module__,
+            default_enabled=default_enabled,
         )
 
     return decorate

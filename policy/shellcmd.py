@@ -10,6 +10,7 @@ word splitter, not a shell: expansions stay as written (``$(...)`` is one word).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from functools import lru_cache
@@ -264,6 +265,12 @@ def split_commands(script: str) -> list[Command]:
         i += 1
     end_command(n)
     return commands
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_cached(script: str) -> tuple[Command, ...]:
+    """Many rules read the same RUN: split each script once."""
+    return tuple(split_commands(script))
 
 
 def run_commands(instr) -> Iterator[tuple[Command, int]]:

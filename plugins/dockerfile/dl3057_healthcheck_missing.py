@@ -44,16 +44,10 @@ from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
 
-def _configured(ctx: RuleContext) -> bool:
-    """True when the config (or a preset it extends) names DL3057: hadolint keeps this rule off by default."""
-    data = getattr(ctx.config, "data", None) or {}
-    return "DL3057" in (data.get("rules") or {})
-
-
-@rule("DL3057", "healthcheck-missing", "info", "dockerfile", "The image has no HEALTHCHECK (off unless configured)")
+@rule("DL3057", "healthcheck-missing", "info", "dockerfile", "The image has no HEALTHCHECK (off unless configured)", default_enabled=False)
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     final = dockerfile.final_stage
-    if final is None or not _configured(ctx):
+    if final is None:
         return
     if any(instr.keyword == "HEALTHCHECK" for stage in final.lineage() for instr in stage.instructions):
         return

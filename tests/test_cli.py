@@ -42,7 +42,9 @@ def test_broken_example_reports_py001_on_the_run_line_in_text_json_and_junit(exa
     py001 = [f for f in data["findings"] if f["rule"] == "PY001"]
     assert [(f["file"], f["line"], f["severity"]) for f in py001] == [("Dockerfile.broken", 4, "error")]
     assert set(py001[0]) >= {"rule", "name", "aliases", "severity", "file", "line", "end_line", "path_in_image", "message"}
-    assert data["summary"]["error"] == 1 and data["summary"]["warning"] == 1
+    assert data["summary"]["error"] == 1
+    assert data["summary"]["warning"] == sum(f["severity"] == "warning" for f in data["findings"]) >= 1
+    assert ("PY002", 4) in {(f["rule"], f["line"]) for f in data["findings"]}
     root = ET.parse(junit).getroot()
     failing = [tc for tc in root.iter("testcase") if tc.find("failure") is not None]
     assert {(tc.get("file"), tc.get("line")) for tc in failing} == {("Dockerfile.broken", "4")}
@@ -87,7 +89,7 @@ def test_config_turns_a_rule_off_and_changes_severity(example):
     (example / ".imagepolicy.yml").write_text("version: 1\nrules:\n  install-before-source: warning\n  PY002: off\n")
     proc = run("check", "Dockerfile.broken", "--format", "json", cwd=example)
     findings = json.loads(proc.stdout)["findings"]
-    assert [(f["rule"], f["severity"]) for f in findings] == [("PY001", "warning")]
+    assert [(f["rule"], f["severity"]) for f in findings if f["rule"].startswith("PY")] == [("PY001", "warning")]
     assert proc.returncode == 0
 
 
@@ -136,14 +138,16 @@ def test_inline_and_hadolint_pragmas(example):
         "# hadolint ignore=SC3001\nRUN pip install -r <(pip freeze)\n# imagepolicy ignore=install-before-source\nRUN pip install -e .\nCOPY src ./src\n"
     )
     proc = run("check", "Dockerfile.pragma", "--format", "json", cwd=example)
-    assert json.loads(proc.stdout)["findings"] == []
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert not rules & {"PY001", "PY002", "SC3001"}, rules
     assert proc.returncode == 0
 
 
 def test_config_ignore_by_path_glob(example):
     (example / ".imagepolicy.yml").write_text("version: 1\nignore:\n  - paths: ['Dockerfile.b*']\n    rules: [PY001, PY002]\n")
     proc = run("check", "Dockerfile.broken", "--format", "json", cwd=example)
-    assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert not rules & {"PY001", "PY002"} and proc.returncode == 0
 
 
 def test_build_arg_reaches_from_and_paths(example):

@@ -12,7 +12,8 @@ from ruletest import check, docs_blocks, rule_by_code
 
 CODE = "DL1001"
 HADOLINT_ARGS = ('--style', 'DL1001')
-CONFIG = None
+# Off by default in both tools: enabled here as a user would.
+CONFIG = {"version": 1, "rules": {"DL1001": "style"}}
 
 # (Dockerfile, line of the finding)
 FIRES = [
@@ -36,6 +37,12 @@ DIVERGENCES = {
 
 def ours(tmp_path, text):
     return sorted(f.line for f in check(tmp_path, text, code=CODE, config=CONFIG))
+
+
+def test_off_by_default_like_hadolint(tmp_path):
+    text = FIRES[0][0]
+    assert check(tmp_path, text, code=CODE) == []
+    assert only(CODE, hadolint_findings(text)) == set()
 
 
 def theirs(text):
@@ -78,7 +85,7 @@ def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
 
 
 def test_suppressed_finding_stays_suppressed_while_the_pragma_is_reported(tmp_path):
-    findings = check(tmp_path, "FROM debian:12\n# hadolint ignore=DL3003\nRUN cd /tmp && make\n")
+    findings = check(tmp_path, "FROM debian:12\n# hadolint ignore=DL3003\nRUN cd /tmp && make\n", config=CONFIG)
     assert [(f.rule, f.line) for f in findings if f.rule in ("DL1001", "DL3003")] == [("DL1001", 2)]
 
 

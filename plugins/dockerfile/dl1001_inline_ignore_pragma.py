@@ -1,4 +1,6 @@
-"""## What it does
+"""Inline ignore pragmas (off by default, as in hadolint).
+
+## What it does
 Flags inline ignore pragmas (`# hadolint ignore=DL3008` or `# imagepolicy ignore=DL3008`
 above an instruction). Global pragmas (`# hadolint global ignore=...`) are not flagged.
 
@@ -21,9 +23,8 @@ RUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
 ```
 
 ## Differences from hadolint
-- hadolint disables DL1001 unless asked (`--style DL1001`); imagepolicy has no
-  "off by default" switch yet, so it runs with hadolint's severity, `style`.
-  Turn it off with `rules: {DL1001: off}`.
+- None in when it runs: off by default in both; turn it on with
+  `rules: {DL1001: style}` (hadolint: `--style DL1001` or `override`).
 - `# imagepolicy ignore=` pragmas count as well as hadolint's.
 
 ## References
@@ -44,7 +45,7 @@ def _instruction_lines(dockerfile) -> set[int]:
     return inside
 
 
-@rule("DL1001", "inline-ignore-pragma", "style", "dockerfile", "inline ignore pragma")
+@rule("DL1001", "inline-ignore-pragma", "style", "dockerfile", "An inline ignore pragma hides a finding outside the reviewed config", default_enabled=False)
 def check(dockerfile, ctx):
     inside = None
     for pragma in dockerfile.pragmas:

@@ -19,6 +19,7 @@ from imagepolicy.model import InputError
 
 CHUNK = 1 << 20
 _ZSTD_FEED = 1 << 13  # small input chunks bound the output of one zstd call
+_GZIP_FEED = 1 << 16
 MAX_JSON_BYTES = 64 << 20
 
 _MAGIC = (
@@ -252,6 +253,83 @@ def _zstd_chunks(raw: BinaryIO, fail: Callable[[str], InputError]) -> Iterator[b
                 data = b""
 
 
+class GzipIndex:
+    """Resume points in a gzip layer, recorded while it is first streamed.
+
+    Each point is (plain offset, compressed offset, a copy of the zlib
+    decompressor there): reading a file later restarts from the nearest point
+    before it instead of decompressing the layer from its start. Points are
+    ``spacing`` plain bytes apart; past ``limit`` points every other one is
+    dropped and the spacing doubled, so memory stays bounded (about 40 KB a point).
+    """
+
+    def __init__(self, spacing: int = 4 << 20, limit: int = 256) -> None:
+        self.spacing = spacing
+        self.limit = limit
+        self.points: list[tuple[int, int, Any]] = []
+
+    def add(self, plain: int, compressed: int, decompressor: Any) -> None:
+        if self.points and plain - self.points[-1][0] < self.spacing:
+            return
+        self.points.append((plain, compressed, decompressor.copy()))
+        if len(self.points) > self.limit:
+            self.points = self.points[1::2]
+            self.spacing *= 2
+
+    def before(self, offset: int) -> tuple[int, int, Any] | None:
+        """The last point at or before plain ``offset``, or None (start from the beginning)."""
+        import bisect
+
+        i = bisect.bisect_right(self.points, offset, key=lambda p: p[0])
+        return self.points[i - 1] if i else None
+
+
+def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None,
+                 start: tuple[int, int, Any] | None = None) -> Iterator[bytes]:
+    """Plain bytes of a (multi-member) gzip stream read from ``raw``'s start, or from resume point ``start``.
+
+    zlib checks each member's CRC and length; trailing zero padding is allowed.
+    Records resume points into ``index`` when given.
+    """
+    import zlib
+
+    plain, consumed = (start[0], start[1]) if start else (0, 0)
+    raw.seek(consumed)
+    dobj = start[2].copy() if start else zlib.decompressobj(31)
+    while True:
+        data = raw.read(_GZIP_FEED)
+        if not data:
+            if dobj is not None:
+                raise fail("the gzip stream ends early")
+            return
+        consumed += len(data)
+        while data:
+            if dobj is None:
+                if not data.strip(b"\0"):
+                    break  # zero padding after the last member
+                dobj = zlib.decompressobj(31)
+            try:
+                out = dobj.decompress(data, CHUNK)
+            except zlib.error as exc:
+                raise fail(f"gzip data is corrupt ({exc})") from None
+            if out:
+                plain += len(out)
+                yield out
+            if dobj.eof:
+                data, dobj = dobj.unused_data, None
+            else:
+                data = dobj.unconsumed_tail
+                if index is not None:
+                    index.add(plain, consumed - len(data), dobj)
+
+
+def gzip_stream_from(raw: BinaryIO, index: GzipIndex, offset: int, fail: Callable[[str], InputError]) -> tuple[int, io.BufferedReader]:
+    """A stream of a gzip layer's plain bytes starting at the resume point before ``offset``; (its offset, stream)."""
+    point = index.before(offset)
+    chunks = _gzip_chunks(raw, fail, start=point)
+    return (point[0] if point else 0), io.BufferedReader(_ChunkReader(chunks), CHUNK)
+
+
 def _stdlib_chunks(raw: BinaryIO, compression: str, fail: Callable[[str], InputError]) -> Iterator[bytes]:
     import bz2
     import gzip
@@ -272,17 +350,20 @@ def _stdlib_chunks(raw: BinaryIO, compression: str, fail: Callable[[str], InputE
             yield chunk
 
 
-def decompressed(raw: BinaryIO, fail: Callable[[str], InputError]) -> tuple[str, io.BufferedReader]:
+def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None) -> tuple[str, io.BufferedReader]:
     """Sniff ``raw``'s compression and return (compression, a stream of its plain bytes).
 
     ``fail(problem)`` builds the InputError raised when the compressed data is
     truncated or corrupt (the caller knows which archive and layer it is).
+    ``raw`` must be seekable; a gzip stream records resume points into ``index``.
     """
     head = raw.read(8)
     compression = sniff_compression(head)
     source = _Prefixed(head, raw)
-    if compression == "none":
-        chunks: Iterator[bytes] = iter(lambda: source.read(CHUNK), b"")
+    if compression == "gzip":
+        chunks: Iterator[bytes] = _gzip_chunks(raw, fail, index)
+    elif compression == "none":
+        chunks = iter(lambda: source.read(CHUNK), b"")
     elif compression == "zstd":
         chunks = _zstd_chunks(source, fail)  # type: ignore[arg-type]
     else:

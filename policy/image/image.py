@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from imagepolicy.model import InputError
 
-from .blobs import CHUNK, Store, decompressed, normalize_member, open_store
+from .blobs import CHUNK, GzipIndex, Store, decompressed, gzip_stream_from, normalize_member, open_store
 from .layout import LayerRef, Resolved, resolve as resolve_layout
 from .merge import MergedFS, parent_of, scan_layer
 from .model import FileEntry, LayerInfo
@@ -36,9 +36,10 @@ def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Ima
         resolved = resolve_layout(store, platform)
         layers = _layer_infos(resolved)
         merged = MergedFS()
+        indexes: dict[int, GzipIndex] = {}
         for info, ref in zip(layers, resolved.layers):
-            _index_layer(store, info, ref, merged)
-    return Image(source, resolved, layers, merged)
+            _index_layer(store, info, ref, merged, indexes)
+    return Image(source, resolved, layers, merged, indexes)
 
 
 def _layer_infos(resolved: Resolved) -> list[LayerInfo]:
@@ -71,11 +72,14 @@ def _layer_label(store: Store, info: LayerInfo) -> str:
     return f"{store.label}: layer {info.index} ({info.digest}, '{info.member}')"
 
 
-def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS) -> None:
+def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS, indexes: dict[int, GzipIndex]) -> None:
     what = _layer_label(store, info)
+    index = GzipIndex()
     with store.open(ref.member) as raw:
-        compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+        compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index)
         changes = scan_layer(stream, info.index, what, merged.files.get)
+    if index.points:
+        indexes[info.index] = index
     info.compression = compression
     info.media_type = info.media_type or _MEDIA_TYPES.get(compression, "")
     info.uncompressed_size = changes.uncompressed_size
@@ -92,7 +96,8 @@ class Image:
     :meth:`read_many` and :meth:`read_entries`, one pass per layer involved.
     """
 
-    def __init__(self, source: str, resolved: Resolved, layers: list[LayerInfo], merged: MergedFS) -> None:
+    def __init__(self, source: str, resolved: Resolved, layers: list[LayerInfo], merged: MergedFS,
+                 gzip_indexes: dict[int, GzipIndex] | None = None) -> None:
         self.source = source
         self.format = resolved.format
         self.platform = resolved.platform
@@ -103,6 +108,7 @@ class Image:
         self.files: dict[str, FileEntry] = merged.files
         self.deleted: dict[str, list[FileEntry]] = merged.deleted
         self._children = merged.children
+        self._gzip_indexes = gzip_indexes or {}  # resume points: reads skip less of a gzip layer
 
     def __repr__(self) -> str:
         return f"<Image {self.source} {self.format} {self.platform} layers={len(self.layers)} files={len(self.files)}>"
@@ -241,16 +247,25 @@ class Image:
                     raw.seek(offset)
                     results[i] = _read_exact(raw.read, length, what)
                 return
-            _, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+            fail: Callable[[str], InputError] = lambda problem: InputError(f"{what}: {problem}")
+            index = self._gzip_indexes.get(info.index)
+            stream = None
             position, last_offset, last_data = 0, -1, b""
             for offset, length, i in wanted:
                 if offset == last_offset:  # a hardlink and its target share their bytes
                     results[i] = last_data[:length]
                     continue
+                if index is not None:
+                    point = index.before(offset)
+                    if stream is None or (point is not None and point[0] > position):
+                        position, stream = gzip_stream_from(raw, index, offset, fail)  # jump instead of skipping
+                elif stream is None:
+                    _, stream = decompressed(raw, fail)
                 _skip(stream.read, offset - position, what)
                 last_offset, last_data = offset, _read_exact(stream.read, length, what)
                 results[i] = last_data
                 position = offset + length
+
 
 def _skip(read: Callable[[int], bytes], count: int, what: str) -> None:
     while count > 0:

@@ -47,7 +47,7 @@ def _resolved(instr, dockerfile) -> str | None:
     return None if missing else value
 
 
-@rule("DL3000", "relative-workdir", "error", "dockerfile", "WORKDIR with a relative path")
+@rule("DL3000", "relative-workdir", "error", "dockerfile", "WORKDIR with a relative path", aliases=("WorkdirRelativePath",))
 def check(dockerfile, ctx):
     for instr in dockerfile.instructions:
         if instr.keyword != "WORKDIR":

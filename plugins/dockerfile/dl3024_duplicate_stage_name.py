@@ -28,7 +28,7 @@ from __future__ import annotations
 from imagepolicy.model import Violation, rule
 
 
-@rule("DL3024", "duplicate-stage-name", "error", "dockerfile", "two stages share a name")
+@rule("DL3024", "duplicate-stage-name", "error", "dockerfile", "two stages share a name", aliases=("DuplicateStageName",))
 def check(dockerfile, ctx):
     seen: dict[str, int] = {}
     for stage in dockerfile.stages:

@@ -33,7 +33,7 @@ from imagepolicy.model import Violation, rule
 _PLATFORM_ARG = re.compile(r"\$\{?(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)\b")
 
 
-@rule("DL3029", "from-platform-flag", "warning", "dockerfile", "FROM --platform with a constant platform")
+@rule("DL3029", "from-platform-flag", "warning", "dockerfile", "FROM --platform with a constant platform", aliases=("FromPlatformFlagConstDisallowed",))
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
         raw = stage.from_instruction.flag("platform")

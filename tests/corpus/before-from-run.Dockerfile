@@ -1,0 +1,3 @@
+RUN echo before any stage
+FROM alpine:3.19
+USER 1000

@@ -147,7 +147,7 @@ def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Res
         entry = runtime.image.get(dist.path)
         if entry is not None:
             layer = runtime.image.layer_of(entry)
-            details["installed_by"] = {"layer": layer.digest, "created_by": layer.created_by}
+            details["installed_by"] = {"layer": layer.index, "diff_id": layer.diff_id, "created_by": layer.created_by}
     return Violation(message=message, fix=_fix(found, dist), path_in_image=path_in_image, details=details)
 
 

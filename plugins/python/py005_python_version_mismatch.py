@@ -78,7 +78,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 message=(
                     f"{folder} holds packages for Python {version} ({shown}) but the image has no python{version} "
-                    f"(interpreters found: {have}); added by layer {layer.index} ({layer.digest[:19]}, "
+                    f"(interpreters found: {have}); added by layer {layer.index} ({(layer.diff_id or layer.digest)[:19]}, "
                     f"`{(layer.created_by or '?').strip()[:80]}`)"
                 ),
                 path_in_image=folder,

@@ -1,0 +1,55 @@
+"""BK012 secret-in-arg-or-env (BuildKit SecretsUsedInArgOrEnv): BuildKit's lint test and docs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ruletest import check, docs_blocks, lines, rule_by_code
+
+CODE = "BK012"
+
+BUILDKIT_TEST = """\
+#
+FROM scratch
+ARG SECRET_PASSPHRASE
+ENV SUPER_Secret=foo
+ENV password=bar secret=baz
+ARG super_duper_secret_token=foo auth=bar
+ENV apikey=bar sunflower=foo
+ENV git_key=
+ENV PUBLIC_KEY=
+ARG public_token
+"""
+
+
+def test_buildkit_lint_test_parity(tmp_path):
+    found = check(tmp_path, BUILDKIT_TEST, code=CODE)
+    got = sorted((f.line, f.message) for f in found)
+    expected = [
+        (3, 'ARG "SECRET_PASSPHRASE"'), (4, 'ENV "SUPER_Secret"'), (5, 'ENV "password"'), (5, 'ENV "secret"'),
+        (6, 'ARG "auth"'), (6, 'ARG "super_duper_secret_token"'), (7, 'ENV "apikey"'), (8, 'ENV "git_key"'),
+    ]
+    assert got == sorted((line, f"Do not use ARG or ENV instructions for sensitive data ({what})") for line, what in expected)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("FROM alpine\nENV MONKEY=1 KEYBOARD=2 TOKENIZER=3\n", []),  # near miss: the word must stand alone
+        ("FROM alpine\nENV TOKEN_FILE=/run/secrets/t GPG_KEY_VERSION=2\n", []),  # allowed words
+        ("ARG NPM_TOKEN\nFROM alpine\n", []),  # global ARG: reported only where a stage redeclares it
+        ("ARG NPM_TOKEN\nFROM alpine\nARG NPM_TOKEN\n", [3]),
+        ("FROM alpine\nENV DB_PASSWORD secret\n", [2]),  # legacy form too
+    ],
+    ids=["inner-words", "allow-list", "global-arg", "redeclared", "legacy-form"],
+)
+def test_fires_on_the_instruction(tmp_path, text, expected):
+    assert lines(check(tmp_path, text, code=CODE)) == expected
+
+
+def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
+    rule = rule_by_code(CODE)
+    for block in docs_blocks(rule, "Example"):
+        assert lines(check(tmp_path, block, code=CODE)) == [2, 3]
+    for block in docs_blocks(rule, "Use instead"):
+        assert check(tmp_path, block, code=CODE) == []

@@ -21,6 +21,9 @@ BUILDKIT_CHECKS = {
 
 @pytest.mark.parametrize("name, code", sorted(BUILDKIT_CHECKS.items()))
 def test_buildkit_name_designates_its_rule(name, code):
+    from imagepolicy.plugins.dockerfile._buildkit import BUILDKIT_CHECK_NAMES
+
+    assert set(BUILDKIT_CHECKS) == BUILDKIT_CHECK_NAMES
     found = [r.code for r in registry().rules if name in r.aliases]
     # InvalidBaseImagePlatform compares the pulled base image's platform: not knowable without the registry.
     assert found == ([code] if code else [])

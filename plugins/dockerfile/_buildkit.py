@@ -14,6 +14,15 @@ from typing import Iterable, Iterator
 from imagepolicy.dockerfile import AUTOMATIC_ARGS, Dockerfile, Instruction, _raw_words, process_word
 
 BUILDKIT_DOCS = "https://docs.docker.com/go/dockerfile/rule/"
+# Every check of BuildKit's linter (frontend/dockerfile/linter/ruleset.go). All but
+# InvalidBaseImagePlatform (it needs the pulled base image) are an alias of one rule.
+BUILDKIT_CHECK_NAMES = frozenset(
+    "StageNameCasing FromAsCasing NoEmptyContinuation ConsistentInstructionCasing DuplicateStageName "
+    "ReservedStageName JSONArgsRecommended MaintainerDeprecated UndefinedArgInFrom WorkdirRelativePath "
+    "UndefinedVar MultipleInstructionsDisallowed LegacyKeyValueFormat InvalidBaseImagePlatform "
+    "RedundantTargetPlatform SecretsUsedInArgOrEnv InvalidDefaultArgInFrom FromPlatformFlagConstDisallowed "
+    "CopyIgnoredFile InvalidDefinitionDescription ExposeProtoCasing ExposeInvalidFormat".split()
+)
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _KEYWORD = re.compile(r"\s*([A-Za-z]+)")
 

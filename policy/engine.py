@@ -413,7 +413,7 @@ def _rules_run(session: CheckSession, registry: Registry, kind: str) -> list[Rul
 
 def _designates(values: Iterable[str], finding: Finding, registry: Registry) -> bool:
     """True when a pragma/skip list names this finding's rule (code, name or alias)."""
-    wanted = {v.upper() for v in values} | {v.lower() for v in values}
+    wanted = set(values) | {v.upper() for v in values} | {v.lower() for v in values}
     if "ALL" in wanted or "all" in wanted:
         return True
     names = {finding.rule, finding.rule.upper(), finding.name, *finding.aliases}

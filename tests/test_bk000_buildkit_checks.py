@@ -72,7 +72,12 @@ def test_buildkit_is_more_lenient_than_dl3000_and_dl3029(tmp_path):
 
 
 @pytest.mark.parametrize("skip", ["DL4000", "maintainer-deprecated", "all",
-                                  pytest.param("MaintainerDeprecated", marks=pytest.mark.xfail(
-                                      strict=True, reason="engine._designates upper/lowercases skip names; see the BK report"))])
+                                  "MaintainerDeprecated"])
 def test_check_skip_reaches_the_aliased_rule(tmp_path, skip):
     assert check(tmp_path, f"# check=skip={skip}\nFROM scratch\nMAINTAINER me@example.org\n", code="DL4000") == []
+
+
+def test_check_error_true_makes_buildkit_checks_errors(tmp_path):
+    text = "# check=error=true\nFROM alpine AS Build\nMAINTAINER me@example.org\n"
+    found = {(f.rule, f.severity.label) for f in check(tmp_path, text) if f.rule in ("BK001", "DL4000", "DL3006")}
+    assert found == {("BK001", "error"), ("DL4000", "error"), ("DL3006", "warning")}

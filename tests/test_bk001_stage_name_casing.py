@@ -30,13 +30,6 @@ def test_message_quotes_the_name(tmp_path):
     assert finding.severity.label == "info" and "builderbase" in finding.fix
 
 
-ENGINE_CASE = pytest.mark.xfail(
-    strict=True,
-    reason="engine._designates compares only upper/lowercased names, so a CamelCase BuildKit name never matches its alias",
-)
-
-
-@ENGINE_CASE
 def test_check_skip_directive_silences_it(tmp_path):
     assert check(tmp_path, "# check=skip=StageNameCasing\nFROM alpine AS Build\n", code=CODE) == []
 

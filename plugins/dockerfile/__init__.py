@@ -9,9 +9,11 @@ check's name as an alias. They are collected in code order.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from imagepolicy import hookimpl
+from imagepolicy.model import Severity
 from imagepolicy.rulepack import discover_rules
 
 
@@ -27,4 +29,13 @@ def imagepolicy_rules():
 
 @hookimpl
 def imagepolicy_check_dockerfile(dockerfile, session):
-    return session.run_rules(rules(), dockerfile)
+    findings = session.run_rules(rules(), dockerfile)
+    from ._buildkit import BUILDKIT_CHECK_NAMES, check_options
+
+    if check_options(dockerfile).get("error", ["false"])[-1].lower() in ("true", "1"):
+        # `# check=error=true`: BuildKit fails the build on its checks; so do we.
+        findings = [
+            replace(f, severity=Severity.ERROR) if BUILDKIT_CHECK_NAMES.intersection(f.aliases) else f
+            for f in findings
+        ]
+    return findings

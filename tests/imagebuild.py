@@ -184,14 +184,19 @@ def tools_available() -> str | None:
     return None
 
 
-def _image_exists(image: str, cache_dir: Path | None) -> bool:
+def _image_id(image: str, cache_dir: Path | None) -> str | None:
+    """Return the ID of ``image`` in the cache's storage, or ``None`` if it is not there."""
     proc = subprocess.run(
-        _buildah_cmd(cache_dir) + ["inspect", "--type", "image", image],
+        _buildah_cmd(cache_dir) + ["inspect", "--type", "image", "--format", "{{.FromImageID}}", image],
         capture_output=True,
         text=True,
         check=False,
     )
-    return proc.returncode == 0
+    return (proc.stdout.strip() or None) if proc.returncode == 0 else None
+
+
+def _image_exists(image: str, cache_dir: Path | None) -> bool:
+    return _image_id(image, cache_dir) is not None
 
 
 # --------------------------------------------------------------------------- wheelhouse
@@ -363,6 +368,12 @@ def build_image(
     """
     cache = _resolve_cache(cache_dir)
     args = {"BASE": base_image(cache), **(build_args or {})}
+    key = _build_key(context, dockerfile, args, cache)
+    record = cache / "builds" / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".json")
+    if record.is_file():
+        known = json.loads(record.read_text(encoding="utf-8"))
+        if known.get("key") == key and known.get("id") == _image_id(tag, cache):
+            return tag  # same inputs, same image: skip even buildah's layer cache (~10 s)
     wheels = _wheelhouse(cache)
     conf = _pip_conf(cache)
     argv = _buildah_cmd(cache) + [
@@ -380,7 +391,22 @@ def build_image(
         argv += ["--build-arg", f"{name}={value}"]
     argv.append(str(context))
     _run(argv, f"building {tag} from {dockerfile}", timeout=1200)
+    record.parent.mkdir(exist_ok=True)
+    record.write_text(json.dumps({"key": key, "id": _image_id(tag, cache)}), encoding="utf-8")
     return tag
+
+
+def _build_key(context: Path, dockerfile: Path, args: Mapping[str, str], cache: Path) -> str:
+    """Digest of everything a build reads: context files, Dockerfile, build args, base image ID."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(sorted(args.items())).encode())
+    digest.update(str(_image_id(args["BASE"], cache)).encode())
+    digest.update(Path(dockerfile).read_bytes())
+    for path in sorted(Path(context).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(context)}\0{path.stat().st_mode:o}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def save_image(image: str, dest: Path, fmt: str, *, cache_dir: Path | None = None) -> Path:
@@ -466,10 +492,25 @@ def built_images(
             context, context / "Dockerfile", f"localhost/imagepolicy-test/{name}:latest",
             cache_dir=image_cache_dir,
         )
-        built[name] = {
-            "image": ref,
-            "docker-archive": save_image(ref, out_dir / f"{name}.docker.tar", "docker-archive", cache_dir=image_cache_dir),
-            "oci-archive": save_image(ref, out_dir / f"{name}.oci.tar", "oci-archive", cache_dir=image_cache_dir),
-            "context": context,
-        }
+        built[name] = {"image": ref, "context": context}
+        for fmt, suffix in (("docker-archive", "docker.tar"), ("oci-archive", "oci.tar")):
+            cached = _cached_archive(ref, fmt, image_cache_dir)
+            built[name][fmt] = Path(shutil.copyfile(cached, out_dir / f"{name}.{suffix}"))
     return built
+
+
+def _cached_archive(image: str, fmt: str, cache_dir: Path) -> Path:
+    """Return an archive of ``image`` kept in the cache under its image ID (saved once)."""
+    image_id = _image_id(image, cache_dir)
+    if image_id is None:
+        raise ImageBuildError(f"{image} is not in the image storage under {cache_dir}")
+    archives = cache_dir / "archives"
+    archives.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", image)
+    dest = archives / f"{name}.{image_id[:12]}.{fmt}.tar"
+    if not dest.is_file():
+        for stale in archives.glob(f"{name}.*.{fmt}.tar"):
+            stale.unlink()
+        partial = save_image(image, archives / f".{dest.name}.partial", fmt, cache_dir=cache_dir)
+        partial.rename(dest)
+    return dest

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -21,7 +20,8 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # Reserved words that may start a simple command's line: ``then apt-get ...``, ``do pip ...``.
 RESERVED_PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{", "time"})
 _REDIRECT_OPERATORS = ("<<<", "<<-", "&>>", ">>", ">&", ">|", "<<", "<&", "<>", "&>", ">", "<")
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+# Shells that run ``-c script`` (POSIX-like): their exec-form ``-c`` argument is a script.
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def split_commands(script: str) -> list[Command]:
             text = "".join(word)
             if drop_next.startswith("<<"):
                 runner = next((w for w in words if not _ASSIGNMENT.match(w) and w not in RESERVED_PREFIXES), "")
-                heredocs.append((text, drop_next == "<<-", posixpath.basename(runner) in _SHELLS))
+                heredocs.append((text, drop_next == "<<-", posixpath.basename(runner) in SHELLS))
             elif not drop_next:
                 words.append(text)
             drop_next = ""
@@ -281,29 +281,25 @@ def run_commands(instr) -> Iterator[tuple[Command, int]]:
         yield command, instr.script_line + command.line - 1
 
 
-@lru_cache(maxsize=4096)
-def _split_cached(script: str) -> tuple[Command, ...]:
-    """:func:`split_commands` once per script text: every RUN rule asks for the same commands."""
-    return tuple(split_commands(script))
-
-
-def _covers(folder: str, path: str) -> bool:
-    """True when ``path`` is ``folder`` or below it (both absolute, normalised)."""
+def covers(folder: str, path: str) -> bool:
+    """True when ``path`` is ``folder`` or below it (absolute paths; ``/`` covers everything)."""
     folder = posixpath.normpath(folder)
     path = posixpath.normpath(path)
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def cache_mounted(instr, *paths: str) -> bool:
-    """True when a ``RUN --mount=type=cache`` of ``instr`` covers one of ``paths``.
+def mounted_over(instr, *paths: str) -> bool:
+    """True when a ``RUN --mount`` of type ``cache`` or ``tmpfs`` holds one of ``paths``.
 
-    A mount covers a path when its target is the path or a folder above it
-    (``target=/root/.cache`` covers ``/root/.cache/pip``): what a command
-    writes there lands in the build cache, never in the image layer.
+    A mount holds a path when its target is the path or a folder above it
+    (``target=/root/.cache`` holds ``/root/.cache/pip``): what a command writes
+    there lands in the build cache or in memory, never in the image layer. A
+    relative target is below the instruction's WORKDIR, as BuildKit resolves it.
     """
     for mount in getattr(instr, "mounts", ()):
-        if mount.type == "cache" and mount.target and mount.target.startswith("/"):
-            if any(_covers(mount.target, p) for p in paths):
+        if mount.type in ("cache", "tmpfs") and mount.target:
+            target = posixpath.join(getattr(instr, "workdir", "/") or "/", mount.target)
+            if any(covers(target, p) for p in paths):
                 return True
     return False
 
@@ -318,9 +314,41 @@ def removes(command: Command, *paths: str) -> bool:
         return False
     for arg in command.positional():
         target = arg.rstrip("*").rstrip("/") if arg.endswith(("/*", "/")) else arg
-        if target.startswith("/") and any(_covers(target, p) for p in paths):
+        if target.startswith("/") and any(covers(target, p) for p in paths):
             return True
     return False
+
+
+def first_pipe(script: str) -> int | None:
+    """The offset of the first pipe operator (``|``, not ``||`` or ``>|``) outside quotes and comments."""
+    i, n = 0, len(script)
+    while i < n:
+        c = script[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            end = script.find("'", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if c == '"':
+            i += 1
+            while i < n and script[i] != '"':
+                i += 2 if script[i] == "\\" else 1
+            i += 1
+            continue
+        if c == "#" and (i == 0 or script[i - 1] in " \t\n;&|("):
+            while i < n and script[i] != "\n":
+                i += 1
+            continue
+        if c == "|":
+            if i + 1 < n and script[i + 1] == "|":
+                i += 2
+                continue
+            if i == 0 or script[i - 1] != ">":
+                return i
+        i += 1
+    return None
 
 
 def substitutions(command: Command) -> list[Command]:
@@ -373,7 +401,7 @@ def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Comman
         pairs = list(run_commands(instr))
     elif getattr(instr, "json_args", None):
         argv = instr.json_args
-        if len(argv) >= 3 and posixpath.basename(argv[0]) in _SHELLS and argv[1].startswith("-") and "c" in argv[1]:
+        if len(argv) >= 3 and posixpath.basename(argv[0]) in SHELLS and argv[1].startswith("-") and "c" in argv[1]:
             pairs = [(c, instr.line) for c in _split_cached(argv[2])]
         else:
             pairs = [(Command(tuple(argv), 1, " ".join(argv)), instr.line)]

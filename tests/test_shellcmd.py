@@ -41,12 +41,45 @@ def test_cache_mounted_covers_the_target_and_paths_below_it(tmp_path):
         "RUN --mount=type=bind,target=/root/.cache/pip pip install x\n"
         "RUN --mount=type=cache,target=/root/.cache/pip/http pip install x\n"
     ), context_dir=tmp_path)
-    from imagepolicy.shellcmd import cache_mounted
+    from imagepolicy.shellcmd import mounted_over
 
     covered, bind, deeper = df.instructions[1:]
-    assert cache_mounted(covered, "/root/.cache/pip")
-    assert not cache_mounted(bind, "/root/.cache/pip")
-    assert not cache_mounted(deeper, "/root/.cache/pip")
+    assert mounted_over(covered, "/root/.cache/pip")
+    assert not mounted_over(bind, "/root/.cache/pip")
+    assert not mounted_over(deeper, "/root/.cache/pip")
+
+
+def test_tmpfs_mounts_and_relative_targets_below_workdir_hold_paths_too(tmp_path):
+    from imagepolicy.shellcmd import mounted_over
+
+    df = parse_dockerfile(text=(
+        "FROM debian:12\n"
+        "RUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update\n"
+        "WORKDIR /var\n"
+        "RUN --mount=type=cache,target=lib/apt apt-get update\n"
+        "RUN --mount=type=secret,id=x,target=/var/lib/apt/lists apt-get update\n"
+    ), context_dir=tmp_path)
+    tmpfs, _workdir, relative, secret = df.instructions[1:]
+    assert mounted_over(tmpfs, "/var/lib/apt/lists")
+    assert mounted_over(relative, "/var/lib/apt/lists")  # BuildKit joins a relative target to WORKDIR
+    assert not mounted_over(relative, "/lib/apt/lists")
+    assert not mounted_over(secret, "/var/lib/apt/lists")
+
+
+def test_covers_a_path_below_a_folder_and_nothing_beside_it():
+    from imagepolicy.shellcmd import covers
+
+    assert covers("/var/cache", "/var/cache/apk") and covers("/var/cache/", "/var/cache") and covers("/", "/x")
+    assert not covers("/var/cache/apk", "/var/cache") and not covers("/var/ca", "/var/cache")
+
+
+def test_first_pipe_skips_or_quotes_comments_and_clobber():
+    from imagepolicy.shellcmd import first_pipe
+
+    assert first_pipe("curl -s x | sh") == 10
+    assert first_pipe("a || b; echo '|' \"|\" \\| >| f # c | d") is None
+    assert first_pipe("a || b | c") == 7
+    assert first_pipe("echo x#y | cat") == 9  # a # inside a word is no comment
 
 
 def test_removes_a_folder_its_contents_or_a_folder_above():

@@ -35,49 +35,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+
 
 from __future__ import annotations
 
-import posixpath
-
 from imagepolicy.dockerfile import iter_run_instructions
 from imagepolicy.model import Violation, rule
-from imagepolicy.shellcmd import instruction_commands, removes
+from imagepolicy.shellcmd import instruction_commands, mounted_over, removes
+
+from ._stages import stages_reaching_final
 
 APT_LISTS = "/var/lib/apt/lists"
-
-
-def _covers(folder: str, path: str) -> bool:
-    folder = "/" + posixpath.normpath(folder).lstrip("/")
-    return path == folder or folder == "/" or path.startswith(folder.rstrip("/") + "/")
-
-
-def stages_reaching_final(dockerfile, path: str) -> set[int]:
-    """Indexes of the stages whose ``path`` can end up in the final image.
-
-    The final stage and its ``FROM <stage>`` parents, plus (repeatedly) any stage,
-    with its parents, that one of those copies ``path`` or a folder above it from
-    (``COPY --from=build / /``).
-    """
-    final = dockerfile.final_stage
-    if final is None:
-        return set()
-    reach = {s.index for s in final.lineage()}
-    todo = list(final.lineage())
-    while todo:
-        stage = todo.pop()
-        for instr in stage.instructions:
-            source = instr.from_stage
-            if instr.keyword != "COPY" or source is None or source.index in reach:
-                continue
-            if any(_covers(src, path) for src in instr.sources):
-                for parent in source.lineage():
-                    if parent.index not in reach:
-                        reach.add(parent.index)
-                        todo.append(parent)
-    return reach
-
-
-def mounted_over(instr, path: str) -> bool:
-    """True when a cache or tmpfs mount of ``instr`` holds ``path`` (it never reaches the layer)."""
-    return any(m.type in ("cache", "tmpfs") and m.target and _covers(m.target, path) for m in instr.mounts)
 
 
 @rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists")

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from imagepolicy.dockerfile import iter_run_instructions
 from imagepolicy.model import Violation, rule
-from imagepolicy.plugins.dockerfile.dl3009_apt_lists_not_deleted import mounted_over, stages_reaching_final
-from imagepolicy.shellcmd import instruction_commands, removes
+from imagepolicy.shellcmd import instruction_commands, mounted_over, removes
+
+from ._stages import stages_reaching_final
 
 APK_CACHE = "/var/cache/apk"
 

@@ -38,17 +38,7 @@ from __future__ import annotations
 
 from imagepolicy.model import Violation, rule
 
-
-def from_reference(instr) -> str | None:
-    """The ``--from`` value with variables resolved; None when absent or a variable is unknown."""
-    from imagepolicy.dockerfile import expand_variables
-
-    raw = instr.flag("from")
-    if not raw:
-        return None
-    missing: list[str] = []
-    value = expand_variables(raw, instr.variables, missing)
-    return None if missing or not value else value
+from ._stages import from_reference
 
 
 def earlier_stage(dockerfile, instr, ref: str):

@@ -30,7 +30,8 @@ COPY --from=build /out/app /usr/local/bin/app
 from __future__ import annotations
 
 from imagepolicy.model import Violation, rule
-from imagepolicy.plugins.dockerfile.dl3022_copy_from_unknown_stage import from_reference
+
+from ._stages import from_reference
 
 
 @rule("DL3023", "copy-from-own-stage", "error", "dockerfile", "COPY --from names its own stage")

@@ -23,11 +23,13 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 ```
 
 ## Differences from hadolint
-- A `RUN --mount=type=cache,target=/var/cache/yum` keeps the cache out of the
-  image, so we stay silent; hadolint still asks for `yum clean all`.
-- Only stages whose layers reach the final image are judged (the final stage
-  and the stages it is built `FROM`); a builder stage that is only copied
-  from is not. hadolint judges every stage.
+- A `RUN --mount=type=cache` (or `type=tmpfs`) on `/var/cache/yum` or a folder
+  above it keeps the cache out of the image, so we stay silent; hadolint still
+  asks for `yum clean all`.
+- Only stages whose cache reaches the final image are judged: the final stage,
+  the stages it is built `FROM`, and a stage it copies the cache from
+  (`COPY --from=build / /`); a builder stage only copied build outputs from is
+  not. hadolint judges every stage.
 
 ## References
 - [hadolint DL3032](https://github.com/hadolint/hadolint/wiki/DL3032)
@@ -37,29 +39,20 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import Command, cache_mounted, removes, run_commands
+from imagepolicy.shellcmd import mounted_over, removes
+
+from ._stages import final_image_runs
 
 CACHE = "/var/cache/yum"
 
 
-def final_image_runs(dockerfile: Dockerfile) -> Iterator[tuple[Instruction, list[Command]]]:
-    """RUNs (with their commands) of the stages whose layers make up the final image."""
-    final = dockerfile.final_stage
-    lineage = {stage.index for stage in final.lineage()} if final else set()
-    for run in iter_run_instructions(dockerfile):
-        if run.stage is not None and run.stage.index in lineage:
-            commands = [cmd for cmd, _line in run_commands(run)]
-            if commands:
-                yield run, commands
-
-
 @rule("DL3032", "yum-clean-missing", "warning", "dockerfile", "yum install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile):
+    for run, commands in final_image_runs(dockerfile, CACHE):
         install = next((c for c in commands if c.name == "yum" and "install" in c.positional()), None)
-        if install is None or cache_mounted(run, CACHE):
+        if install is None or mounted_over(run, CACHE):
             continue
         if any((c.name == "yum" and "clean" in c.positional()) or removes(c, CACHE) for c in commands):
             continue

@@ -25,8 +25,11 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 ## Differences from hadolint
 - An `rm -rf /var/cache/zypp` counts as cleaning; hadolint only accepts
   `zypper clean` (or a cache mount, as we do).
-- Only stages whose layers reach the final image are judged. hadolint judges
-  every stage.
+- A cache or tmpfs mount on `/var/cache/zypp` (or a folder above it) keeps the
+  cache out of the image: silent.
+- Only stages whose cache reaches the final image are judged (the final stage,
+  the stages it is built `FROM`, a stage it copies `/var/cache/zypp` from).
+  hadolint judges every stage.
 
 ## References
 - [hadolint DL3036](https://github.com/hadolint/hadolint/wiki/DL3036)
@@ -38,18 +41,18 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import cache_mounted, removes
+from imagepolicy.shellcmd import mounted_over, removes
 
-from .dl3032_yum_clean_missing import final_image_runs
+from ._stages import final_image_runs
 
 CACHE = "/var/cache/zypp"
 
 
 @rule("DL3036", "zypper-clean-missing", "warning", "dockerfile", "zypper install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile):
+    for run, commands in final_image_runs(dockerfile, CACHE):
         install = next((c for c in commands if c.name == "zypper" and any(v in c.positional() for v in ("install", "in"))), None)
-        if install is None or cache_mounted(run, CACHE):
+        if install is None or mounted_over(run, CACHE):
             continue
         if any((c.name == "zypper" and any(v in c.positional() for v in ("clean", "cc"))) or removes(c, CACHE) for c in commands):
             continue

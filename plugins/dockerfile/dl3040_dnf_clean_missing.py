@@ -24,11 +24,12 @@ RUN dnf install -y httpd-2.4.62 && dnf clean all
 ```
 
 ## Differences from hadolint
-- A `RUN --mount=type=cache` on `/var/cache/dnf` (or `/var/cache/yum`) keeps
-  the cache out of the image, so we stay silent; hadolint only accepts a
-  cache mount on `/var/cache/libdnf5`.
-- Only stages whose layers reach the final image are judged (the final stage
-  and the stages it is built `FROM`). hadolint judges every stage.
+- A `RUN --mount=type=cache` (or `type=tmpfs`) on `/var/cache/dnf` (or
+  `/var/cache/yum`) keeps the cache out of the image, so we stay silent;
+  hadolint only accepts a cache mount on `/var/cache/libdnf5`.
+- Only stages whose cache reaches the final image are judged (the final stage,
+  the stages it is built `FROM`, a stage it copies the cache from). hadolint
+  judges every stage.
 
 ## References
 - [hadolint DL3040](https://github.com/hadolint/hadolint/wiki/DL3040)
@@ -40,9 +41,9 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import cache_mounted, removes
+from imagepolicy.shellcmd import mounted_over, removes
 
-from .dl3032_yum_clean_missing import final_image_runs
+from ._stages import final_image_runs
 
 CACHES = ("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum")
 DNF = ("dnf", "microdnf")
@@ -50,9 +51,9 @@ DNF = ("dnf", "microdnf")
 
 @rule("DL3040", "dnf-clean-missing", "warning", "dockerfile", "dnf install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile):
+    for run, commands in final_image_runs(dockerfile, *CACHES):
         install = next((c for c in commands if c.name in DNF and "install" in c.positional()), None)
-        if install is None or cache_mounted(run, "/var/cache/dnf") or cache_mounted(run, "/var/cache/libdnf5"):
+        if install is None or mounted_over(run, "/var/cache/dnf") or mounted_over(run, "/var/cache/libdnf5"):
             continue
         if any((c.name in DNF and "clean" in c.positional()) or removes(c, *CACHES) for c in commands):
             continue

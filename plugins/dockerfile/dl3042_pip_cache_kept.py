@@ -29,9 +29,11 @@ RUN pip install --no-cache-dir requests==2.32.3
   stay silent, hadolint accepts only `/root/.cache/pip`.
 - `PIP_NO_CACHE_DIR` with any value disables the cache (pip ignores the value
   for backward compatibility, even `off` or `0`); hadolint flags `off`.
-- Only stages whose layers reach the final image are judged (the final stage
-  and the stages it is built `FROM`): a builder stage's cache is thrown away
-  with the stage. hadolint judges every stage.
+- A `type=tmpfs` mount over the cache counts like a cache mount.
+- Only stages whose cache reaches the final image are judged (the final stage,
+  the stages it is built `FROM`, and a stage it copies `/root/.cache/pip` from,
+  as `COPY --from=build / /` does): a builder stage's cache is otherwise thrown
+  away with the stage. hadolint judges every stage.
 
 ## References
 - [hadolint DL3042](https://github.com/hadolint/hadolint/wiki/DL3042)
@@ -45,11 +47,12 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import Command, cache_mounted
+from imagepolicy.shellcmd import Command, mounted_over
 
-from .dl3032_yum_clean_missing import final_image_runs
+from ._stages import final_image_runs
 
 _PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
+PIP_CACHE = "/root/.cache/pip"
 
 
 def is_pip_install(cmd: Command) -> bool:
@@ -72,7 +75,7 @@ def _cache_off(run: Instruction, cmd: Command) -> bool:
     if "PIP_NO_CACHE_DIR" in inline or run.variables.get("PIP_NO_CACHE_DIR"):
         return True
     cache_dir = run.variables.get("PIP_CACHE_DIR")
-    if cache_mounted(run, "/root/.cache/pip") or (cache_dir and cache_mounted(run, cache_dir)):
+    if mounted_over(run, PIP_CACHE) or (cache_dir and mounted_over(run, cache_dir)):
         return True
     # Another user's cache: a target named ~/.cache or ~/.cache/pip.
     return any(m.type == "cache" and (m.target or "").rstrip("/").endswith(("/.cache", "/.cache/pip")) for m in run.mounts)
@@ -80,7 +83,7 @@ def _cache_off(run: Instruction, cmd: Command) -> bool:
 
 @rule("DL3042", "pip-cache-kept", "warning", "dockerfile", "pip install keeps its download cache in the image")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile):
+    for run, commands in final_image_runs(dockerfile, PIP_CACHE):
         for cmd in commands:
             if is_pip_install(cmd) and not _cache_off(run, cmd):
                 yield Violation(

@@ -25,8 +25,13 @@ COPY package.json yarn.lock ./
 RUN yarn install --frozen-lockfile && yarn cache clean
 ```
 
-Like hadolint, only the final stage and the stages it is built `FROM` are
-judged: a builder stage's cache is thrown away with the stage.
+Like hadolint, the final stage and the stages it is built `FROM` are judged,
+and a builder stage whose cache is thrown away with it is not.
+
+## Differences from hadolint
+- A builder stage the final image copies the cache from (`COPY --from=build / /`)
+  is judged too: its cache lands in the image. hadolint does not look at copies.
+- A `type=tmpfs` mount over the cache counts like a cache mount.
 
 ## References
 - [hadolint DL3060](https://github.com/hadolint/hadolint/wiki/DL3060)
@@ -38,21 +43,21 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import cache_mounted
+from imagepolicy.shellcmd import mounted_over
 
-from .dl3032_yum_clean_missing import final_image_runs
+from ._stages import final_image_runs
 
 CACHES = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn")
 
 
 @rule("DL3060", "yarn-cache-kept", "info", "dockerfile", "yarn install keeps its package cache in the image")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile):
+    for run, commands in final_image_runs(dockerfile, *CACHES):
         install = next((c for c in commands if c.name == "yarn" and "install" in c.positional()), None)
         if install is None or any(c.name == "yarn" and c.has_args("cache", "clean") for c in commands):
             continue
         folder = run.variables.get("YARN_CACHE_FOLDER")
-        if any(cache_mounted(run, path) for path in CACHES) or (folder and cache_mounted(run, folder)):
+        if any(mounted_over(run, path) for path in CACHES) or (folder and mounted_over(run, folder)):
             continue
         yield Violation(
             f"`{install.text}` leaves yarn's package cache in the layer: no `yarn cache clean` in the same RUN",

@@ -31,17 +31,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-
-def repeated(dockerfile: Dockerfile, keyword: str) -> Iterator[tuple[int, int]]:
-    """(line of the repeat, line of the first) for each second-or-later ``keyword`` of a stage."""
-    for stage in dockerfile.stages:
-        first = None
-        for instr in stage.instructions:
-            if instr.keyword == keyword:
-                if first is None:
-                    first = instr.line
-                else:
-                    yield instr.line, first
+from ._stages import repeated
 
 
 @rule("DL4003", "multiple-cmd", "warning", "dockerfile", "A stage has more than one CMD; only the last takes effect")

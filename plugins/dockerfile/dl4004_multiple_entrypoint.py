@@ -31,7 +31,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl4003_multiple_cmd import repeated
+from ._stages import repeated
 
 
 @rule("DL4004", "multiple-entrypoint", "error", "dockerfile", "A stage has more than one ENTRYPOINT; only the last takes effect")

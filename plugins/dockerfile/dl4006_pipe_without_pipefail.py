@@ -43,41 +43,7 @@ from typing import Iterator, Sequence
 
 from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import split_commands
-
-_POSIX_SHELLS = ("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox")
-
-
-def first_pipe(script: str) -> int | None:
-    """The offset of the first pipe operator (``|``, not ``||`` or ``>|``) outside quotes and comments."""
-    i, n = 0, len(script)
-    while i < n:
-        c = script[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            end = script.find("'", i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if c == '"':
-            i += 1
-            while i < n and script[i] != '"':
-                i += 2 if script[i] == "\\" else 1
-            i += 1
-            continue
-        if c == "#" and (i == 0 or script[i - 1] in " \t\n;&|("):
-            while i < n and script[i] != "\n":
-                i += 1
-            continue
-        if c == "|":
-            if i + 1 < n and script[i + 1] == "|":
-                i += 2
-                continue
-            if i == 0 or script[i - 1] != ">":
-                return i
-        i += 1
-    return None
+from imagepolicy.shellcmd import SHELLS, first_pipe, split_commands
 
 
 def _sets_pipefail(words: Sequence[str]) -> bool:
@@ -89,7 +55,7 @@ def _script_and_shell(run: Instruction) -> tuple[str | None, tuple[str, ...]]:
     if run.script is not None:
         return run.script, run.shell
     args = run.json_args or []
-    if len(args) >= 3 and posixpath.basename(args[0]) in _POSIX_SHELLS and "-c" in args:
+    if len(args) >= 3 and posixpath.basename(args[0]) in SHELLS and "-c" in args:
         at = args.index("-c")
         if at + 1 < len(args):
             return args[at + 1], tuple(args[: at + 1])
@@ -102,7 +68,7 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         if run.keyword != "RUN":
             continue
         script, shell = _script_and_shell(run)
-        if script is None or not shell or posixpath.basename(shell[0]).lower() not in _POSIX_SHELLS:
+        if script is None or not shell or posixpath.basename(shell[0]).lower() not in SHELLS:
             continue
         pipe = first_pipe(script)
         if pipe is None or _sets_pipefail(shell[1:]):

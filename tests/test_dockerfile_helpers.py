@@ -162,3 +162,106 @@ def test_exec_form_runs_are_judged_like_hadolint(tmp_path, code):
     text = EXEC_FORM[code]
     assert [f.line for f in check(tmp_path, text, code=code)] == [2]
     assert only(code, hadolint_findings(text)) == {(code, 2)}
+
+
+# --- _images ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ref,expected", [
+    ("python", (None, "python", None, None)),
+    ("python:3.12-slim", (None, "python", "3.12-slim", None)),
+    ("localhost:5000/app:1", ("localhost:5000", "app", "1", None)),
+    ("ghcr.io/org/app@sha256:abc", ("ghcr.io", "org/app", None, "sha256:abc")),
+    ("library/python:3", (None, "library/python", "3", None)),
+    ("registry:5000/app", ("registry:5000", "app", None, None)),
+])
+def test_parse_image_ref_splits_registry_path_tag_and_digest(ref, expected):
+    from imagepolicy.plugins.dockerfile._images import parse_image_ref
+
+    parsed = parse_image_ref(ref)
+    assert (parsed.registry, parsed.path, parsed.tag, parsed.digest) == expected
+    assert parsed.hub == (expected[0] is None)
+
+
+def test_external_images_skip_scratch_stages_and_unresolved_args(tmp_path):
+    from imagepolicy.plugins.dockerfile._images import external_images, resolved_base
+
+    df = model(tmp_path, """
+        ARG TAG=3.20
+        ARG UNSET
+        FROM alpine:${TAG} AS base
+        FROM base
+        FROM scratch
+        FROM python:${UNSET}
+        FROM docker.io/library/node:20
+    """)
+    assert [(stage.index, image) for stage, _ref, image in external_images(df)] == [(0, "alpine:3.20"), (4, "docker.io/library/node:20")]
+    assert resolved_base(df.stages[3]) is None
+
+
+@pytest.mark.parametrize("registry,patterns,expected", [
+    ("docker.io", ["docker.io"], True),
+    ("index.docker.io", ["hub.docker.com"], True),  # Docker Hub's names are one registry
+    ("GHCR.io", ["ghcr.io"], True),
+    ("eu.gcr.io", ["*.gcr.io"], True),
+    ("gcr.io", ["*.gcr.io"], False),
+    ("quay.io", ["docker.io", "ghcr.io"], False),
+])
+def test_trusted_matches_globs_case_insensitively(registry, patterns, expected):
+    from imagepolicy.plugins.dockerfile._images import trusted
+
+    assert trusted(registry, patterns) is expected
+
+
+# --- _packages --------------------------------------------------------------------------------
+
+def _cmd(text: str):
+    from imagepolicy.shellcmd import split_commands
+
+    (cmd,) = split_commands(text)
+    return cmd
+
+
+@pytest.mark.parametrize("text,unpinned", [
+    ("yum install -y httpd-2.4.6 mod_ssl", ["mod_ssl"]),
+    ("dnf -y install $PKGS gcc-14", []),
+    ("dnf module install -y nodejs:20 ruby", ["ruby"]),
+    ("yum update -y bash", []),
+])
+def test_unpinned_rpm_packages(text, unpinned):
+    from imagepolicy.plugins.dockerfile._packages import unpinned_rpm_packages
+
+    assert unpinned_rpm_packages(_cmd(text)) == unpinned
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("pip install x", True),
+    ("pip3.12 install x", True),
+    ("python3 -m pip --quiet install x", True),
+    ("pip download x", False),
+    ("pipx install black", False),
+    ("python3 -m venv /v", False),
+])
+def test_is_pip_install(text, expected):
+    from imagepolicy.plugins.dockerfile._packages import is_pip_install
+
+    assert is_pip_install(_cmd(text)) is expected
+
+
+# --- _labels ----------------------------------------------------------------------------------
+
+def test_assignments_and_label_pairs_read_both_forms_and_resolve_what_they_can(tmp_path):
+    from imagepolicy.plugins.dockerfile._labels import assignments, label_pairs
+
+    df = model(tmp_path, """
+        FROM alpine:3.20
+        ARG VERSION=1.2.3
+        ARG UNSET
+        LABEL org.opencontainers.image.version=$VERSION "description"="a b" rev=$UNSET
+        LABEL maintainer Jane Doe
+        ENV A=1 B="two words"
+    """)
+    label, legacy, env = [i for i in df.instructions if i.keyword in ("LABEL", "ENV")]
+    assert label_pairs(label) == [("org.opencontainers.image.version", "1.2.3"), ("description", "a b"), ("rev", None)]
+    assert label_pairs(legacy) == [("maintainer", "Jane Doe")]
+    assert assignments(env) == [("A", "1"), ("B", "two words")]
+    assert assignments(label)[0] == ("org.opencontainers.image.version", "$VERSION")

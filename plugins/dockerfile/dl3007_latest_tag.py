@@ -27,7 +27,8 @@ FROM python:3.12-slim
 from __future__ import annotations
 
 from imagepolicy.model import Violation, rule
-from imagepolicy.plugins.dockerfile.dl3006_untagged_image import parse_image_ref, resolved_base
+
+from ._images import parse_image_ref, resolved_base
 
 
 @rule("DL3007", "latest-tag", "warning", "dockerfile", "FROM image with the tag latest")

@@ -31,8 +31,9 @@ from __future__ import annotations
 import posixpath
 
 from imagepolicy.model import Violation, rule
-from imagepolicy.plugins.dockerfile.dl3020_add_local_file import ARCHIVE_SUFFIXES
 from imagepolicy.shellcmd import Command, instruction_commands
+
+from ._packages import ARCHIVE_SUFFIXES
 
 DECOMPRESSORS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"})
 

@@ -33,9 +33,8 @@ import re
 
 from imagepolicy.model import Violation, rule
 
-ARCHIVE_SUFFIXES = (
-    ".tar", ".gz", ".bz2", ".xz", ".zst", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".tb2", ".lz", ".lzma", ".tlz", ".z", ".Z",
-)
+from ._packages import ARCHIVE_SUFFIXES
+
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^git@")
 
 

@@ -34,21 +34,9 @@ Set the top-level config key `trusted-registries` (hadolint's `trustedRegistries
 
 from __future__ import annotations
 
-import fnmatch
-
 from imagepolicy.model import Violation, rule
-from imagepolicy.plugins.dockerfile.dl3006_untagged_image import DOCKER_HUB_ALIASES, external_images
 
-
-def _canonical(registry: str) -> str:
-    registry = registry.lower()
-    return "docker.io" if registry in DOCKER_HUB_ALIASES else registry
-
-
-def trusted(registry: str, patterns: list[str]) -> bool:
-    """True when ``registry`` matches one of the glob ``patterns`` (case-insensitive, Docker Hub aliases folded)."""
-    name = _canonical(registry)
-    return any(fnmatch.fnmatchcase(name, _canonical(p)) for p in patterns)
+from ._images import external_images, trusted
 
 
 @rule("DL3026", "untrusted-registry", "error", "dockerfile", "FROM image from a registry outside trusted-registries")

@@ -32,31 +32,13 @@ before the build. hadolint flags it.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import Command, run_commands
+from imagepolicy.shellcmd import run_commands
 
-_VERSIONED = re.compile(r"-\d")
-
-
-def unpinned_rpm_packages(cmd: Command) -> list[str]:
-    """Packages of a yum/dnf ``install`` without ``-<version>`` (modules: without ``:stream``)."""
-    positional = cmd.positional()
-    if "install" not in positional:
-        return []
-    module = "module" in positional
-    out = []
-    for word in positional:
-        if word in ("install", "module") or "$" in word:
-            continue
-        pinned = ":" in word if module else _VERSIONED.search(word) is not None
-        if not pinned:
-            out.append(word)
-    return out
-
+from ._packages import unpinned_rpm_packages
 
 @rule("DL3033", "yum-unpinned", "warning", "dockerfile", "yum install of a package without a version")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:

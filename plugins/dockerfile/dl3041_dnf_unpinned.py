@@ -36,7 +36,7 @@ from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import run_commands
 
-from .dl3033_yum_unpinned import unpinned_rpm_packages
+from ._packages import unpinned_rpm_packages
 
 
 @rule("DL3041", "dnf-unpinned", "warning", "dockerfile", "dnf install of a package without a version")

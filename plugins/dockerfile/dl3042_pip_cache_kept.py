@@ -42,30 +42,16 @@ RUN pip install --no-cache-dir requests==2.32.3
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import Command, mounted_over
 
+from ._packages import is_pip_install
 from ._stages import final_image_runs
 
-_PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
 PIP_CACHE = "/root/.cache/pip"
-
-
-def is_pip_install(cmd: Command) -> bool:
-    """``pip install``, ``pip3.12 install`` or ``python3 -m pip install``."""
-    positional = cmd.positional()
-    if _PIP.match(cmd.name):
-        return "install" in positional
-    if cmd.name.startswith("python"):
-        args = list(cmd.args)
-        for i, arg in enumerate(args[:-1]):
-            if arg == "-m" and args[i + 1] == "pip":
-                return "install" in args[i + 2 :]
-    return False
 
 
 def _cache_off(run: Instruction, cmd: Command) -> bool:

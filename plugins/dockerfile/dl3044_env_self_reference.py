@@ -37,16 +37,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, Instruction
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-
-def env_pairs(instr: Instruction) -> list[tuple[str, str]]:
-    """The ``NAME=value`` pairs of an ENV as written (values not expanded; legacy ``ENV K V`` is one pair)."""
-    words = instr.words()
-    if words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
-    return [tuple(w.split("=", 1)) for w in words if "=" in w]  # type: ignore[misc]
+from ._labels import assignments
 
 
 def _refers(value: str, name: str) -> bool:
@@ -58,7 +52,7 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr in dockerfile.instructions:
         if instr.keyword != "ENV":
             continue
-        pairs = env_pairs(instr)
+        pairs = assignments(instr)
         known = set(instr.env) | set(instr.argvars)
         for i, (name, _value) in enumerate(pairs):
             if name in known:

@@ -35,7 +35,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl3049_label_missing import label_pairs
+from ._labels import label_pairs
 
 _KEY = re.compile(r"^[a-z](?:[a-z0-9.-]*[a-z0-9])?$")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")

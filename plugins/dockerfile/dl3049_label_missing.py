@@ -57,12 +57,12 @@ reports every stage without the label, on its `FROM` line.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, Instruction, expand_variables
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-LABEL_TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
+from ._labels import LABEL_TYPES, label_pairs, labels_of_type
 
 OPTIONS = {
     "type": "object",
@@ -80,49 +80,6 @@ OPTIONS = {
         },
     },
 }
-
-
-def label_pairs(instr: Instruction) -> list[tuple[str, str | None]]:
-    """A LABEL's ``(key, value)`` pairs, quotes removed and variables expanded.
-
-    The value is None when it uses a variable with no known value (an ARG
-    without default): it is only known at build time.
-    """
-    words = instr.words()
-    if words and "=" not in words[0]:
-        pairs = [(words[0], " ".join(words[1:]))]
-    else:
-        pairs = [tuple(w.split("=", 1)) for w in words if "=" in w]
-    out: list[tuple[str, str | None]] = []
-    for key, value in pairs:
-        missing: list[str] = []
-        expanded = expand_variables(value, instr.variables, missing) if "$" in value else value
-        out.append((key, None if missing else expanded))
-    return out
-
-
-def label_options(ctx: RuleContext) -> Mapping[str, Any]:
-    """DL3049's options (``label-schema``, ``strict-labels``), where every label rule reads the schema."""
-    return ctx.config.setting(check).options
-
-
-def labels_of_type(ctx: RuleContext, kind: str | None = None) -> dict[str, str]:
-    """The schema's labels (of one type when ``kind`` is given)."""
-    schema = label_options(ctx).get("label-schema") or {}
-    return {name: t for name, t in schema.items() if kind is None or t == kind}
-
-
-def invalid_labels(dockerfile: Dockerfile, ctx: RuleContext, kind: str, valid) -> Iterator[tuple[Instruction, str, str]]:
-    """``(LABEL, key, value)`` for each schema label of type ``kind`` whose known value fails ``valid``."""
-    names = labels_of_type(ctx, kind)
-    if not names:
-        return
-    for instr in dockerfile.instructions:
-        if instr.keyword != "LABEL":
-            continue
-        for key, value in label_pairs(instr):
-            if key in names and value is not None and value != "" and not valid(value):
-                yield instr, key, value
 
 
 @rule("DL3049", "label-missing", "info", "dockerfile", "A label the label schema requires is missing from the image", options=OPTIONS)

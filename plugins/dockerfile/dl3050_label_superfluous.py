@@ -37,7 +37,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl3049_label_missing import label_options, label_pairs
+from ._labels import label_options, label_pairs
 
 
 @rule("DL3050", "label-superfluous", "info", "dockerfile", "A label is not in the label schema while strict-labels is on")

@@ -39,7 +39,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl3049_label_missing import label_pairs, labels_of_type
+from ._labels import label_pairs, labels_of_type
 
 
 @rule("DL3051", "label-empty", "warning", "dockerfile", "A label from the label schema is empty")

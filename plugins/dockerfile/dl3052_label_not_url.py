@@ -40,7 +40,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl3049_label_missing import invalid_labels
+from ._labels import invalid_labels
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
 

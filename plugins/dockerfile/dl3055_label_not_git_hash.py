@@ -40,7 +40,7 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from .dl3049_label_missing import invalid_labels
+from ._labels import invalid_labels
 
 _HASH = re.compile(r"^(?:[0-9a-f]{7}|[0-9a-f]{40})$")
 

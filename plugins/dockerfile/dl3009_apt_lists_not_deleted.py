@@ -35,29 +35,22 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+
 
 from __future__ import annotations
 
-from imagepolicy.dockerfile import iter_run_instructions
 from imagepolicy.model import Violation, rule
-from imagepolicy.shellcmd import instruction_commands, mounted_over, removes
+from imagepolicy.shellcmd import mounted_over, removes
 
-from ._stages import stages_reaching_final
+from ._stages import final_image_runs
 
 APT_LISTS = "/var/lib/apt/lists"
 
 
 @rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists")
 def check(dockerfile, ctx):
-    reach = None
-    for instr in iter_run_instructions(dockerfile):
-        commands = [c for c, _ in instruction_commands(instr)]
+    for instr, commands in final_image_runs(dockerfile, APT_LISTS):
         if not any(c.name == "apt-get" and "update" in c.args for c in commands):
             continue
         if any(removes(c, APT_LISTS) or (c.name == "apt-get" and {"dist-clean", "distclean"} & set(c.args)) for c in commands):
             continue
         if mounted_over(instr, APT_LISTS):
-            continue
-        if reach is None:
-            reach = stages_reaching_final(dockerfile, APT_LISTS)
-        if instr.stage is None or instr.stage.index not in reach:
             continue
         yield Violation(
             f"RUN runs apt-get update but leaves {APT_LISTS} in the final image",

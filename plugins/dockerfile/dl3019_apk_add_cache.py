@@ -32,28 +32,21 @@ RUN apk add --no-cache curl=8.9.1-r0
 
 from __future__ import annotations
 
-from imagepolicy.dockerfile import iter_run_instructions
 from imagepolicy.model import Violation, rule
-from imagepolicy.shellcmd import instruction_commands, mounted_over, removes
+from imagepolicy.shellcmd import mounted_over, removes
 
-from ._stages import stages_reaching_final
+from ._stages import final_image_runs
 
 APK_CACHE = "/var/cache/apk"
 
 
 @rule("DL3019", "apk-add-cache", "info", "dockerfile", "apk add without --no-cache")
 def check(dockerfile, ctx):
-    reach = None
-    for instr in iter_run_instructions(dockerfile):
-        commands = [c for c, _ in instruction_commands(instr)]
+    for instr, commands in final_image_runs(dockerfile, APK_CACHE):
         offending = next((c for c in commands if c.name == "apk" and "add" in c.args and not c.has_flag("no-cache")), None)
         if offending is None:
             continue
-        if mounted_over(instr, APK_CACHE) or mounted_over(instr, "/etc/apk/cache") or any(removes(c, APK_CACHE) for c in commands):
-            continue
-        if reach is None:
-            reach = stages_reaching_final(dockerfile, APK_CACHE)
-        if instr.stage is None or instr.stage.index not in reach:
+        if mounted_over(instr, APK_CACHE, "/etc/apk/cache") or any(removes(c, APK_CACHE) for c in commands):
             continue
         yield Violation(
             f"`{offending.text}` leaves apk's cache in {APK_CACHE}",

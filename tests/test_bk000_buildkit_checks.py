@@ -9,10 +9,10 @@ from ruletest import check, lines, registry
 # frontend/dockerfile/linter/ruleset.go (BuildKit 0.2x): 22 checks.
 BUILDKIT_CHECKS = {
     "StageNameCasing": "BK001", "FromAsCasing": "BK002", "NoEmptyContinuation": "BK003",
-    "ConsistentInstructionCasing": "BK004", "DuplicateStageName": "DL3024", "ReservedStageName": "BK005",
+    "ConsistentInstructionCasing": "BK004", "DuplicateStageName": "DL3024", "ReservedStageName": "DL3063",
     "JSONArgsRecommended": "BK006", "MaintainerDeprecated": "DL4000", "UndefinedArgInFrom": "BK007",
     "WorkdirRelativePath": "DL3000", "UndefinedVar": "BK008", "MultipleInstructionsDisallowed": "BK009",
-    "LegacyKeyValueFormat": "BK010", "InvalidBaseImagePlatform": None, "RedundantTargetPlatform": "BK011",
+    "LegacyKeyValueFormat": "BK010", "InvalidBaseImagePlatform": None, "RedundantTargetPlatform": "DL3065",
     "SecretsUsedInArgOrEnv": "BK012", "InvalidDefaultArgInFrom": "BK013", "FromPlatformFlagConstDisallowed": "DL3029",
     "CopyIgnoredFile": "BK014", "InvalidDefinitionDescription": "BK015", "ExposeProtoCasing": "BK016",
     "ExposeInvalidFormat": "BK017",
@@ -81,3 +81,18 @@ def test_check_error_true_makes_buildkit_checks_errors(tmp_path):
     text = "# check=error=true\nFROM alpine AS Build\nMAINTAINER me@example.org\n"
     found = {(f.rule, f.severity.label) for f in check(tmp_path, text) if f.rule in ("BK001", "DL4000", "DL3006")}
     assert found == {("BK001", "error"), ("DL4000", "error"), ("DL3006", "warning")}
+
+
+# BuildKit checks carried by a hadolint rule: BuildKit's own lint-test cases, same lines.
+@pytest.mark.parametrize(
+    "code, text, expected",
+    [
+        ("DL3063", "#\nFROM scratch AS scratch\nFROM scratch AS context\n", [2, 3]),  # testReservedStageName
+        ("DL3063", "#\nFROM scratch\nFROM scratch AS a\n", []),
+        ("DL3065", "#\nFROM --platform=$TARGETPLATFORM scratch\n", [2]),  # testRedundantTargetPlatform
+        ("DL3065", "#\nFROM --platform=${TARGETPLATFORM} scratch\n", [2]),
+        ("DL3065", "FROM --platform=$BUILDPLATFORM alpine\n", []),
+    ],
+)
+def test_buildkit_cases_of_checks_carried_by_dl_rules(tmp_path, code, text, expected):
+    assert lines(check(tmp_path, text, code=code)) == expected

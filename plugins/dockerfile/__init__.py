@@ -5,6 +5,11 @@ entry-point group (``dockerfile = "imagepolicy.plugins.dockerfile"``). Each
 rule is one module named by its code and slug: ``dl3006_untagged_image.py``
 keeps hadolint's code, ``bk001_stage_name_casing.py`` carries the BuildKit
 check's name as an alias. They are collected in code order.
+
+Where a BuildKit check is the same check as a hadolint rule, the DL rule carries
+the BuildKit name as an alias and no BK rule exists: BK005 and BK011 are never
+used (ReservedStageName is DL3063, RedundantTargetPlatform is DL3065), and
+codes are never reused.
 """
 
 from __future__ import annotations

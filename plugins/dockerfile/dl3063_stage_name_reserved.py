@@ -45,7 +45,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 RESERVED_STAGE_NAMES = ("scratch", "context")
 
 
-@rule("DL3063", "stage-name-reserved", "warning", "dockerfile", "A stage is named after a reserved word (scratch, context)")
+@rule("DL3063", "stage-name-reserved", "warning", "dockerfile", "A stage is named after a reserved word (scratch, context)",
+      aliases=("ReservedStageName",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for stage in dockerfile.stages:
         if stage.name and stage.name.lower() in RESERVED_STAGE_NAMES:

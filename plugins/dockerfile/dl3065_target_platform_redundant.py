@@ -37,7 +37,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 DEFAULT_PLATFORM = ("$TARGETPLATFORM", "${TARGETPLATFORM}")
 
 
-@rule("DL3065", "target-platform-redundant", "warning", "dockerfile", "FROM --platform=$TARGETPLATFORM repeats the default")
+@rule("DL3065", "target-platform-redundant", "warning", "dockerfile", "FROM --platform=$TARGETPLATFORM repeats the default",
+      aliases=("RedundantTargetPlatform",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for stage in dockerfile.stages:
         platform = stage.from_instruction.flag("platform")  # as written, quotes removed

@@ -116,3 +116,37 @@ def test_py002_agrees_with_direct_url_in_the_image(built_images, reports, name):
 @pytest.mark.buildah
 def test_no_version_mismatch_in_the_fixture_images(reports):
     assert not [f for r in reports.values() for f in r["findings"] if f["rule"] == "PY005"]
+
+
+SYS_PATH = "import json, sys; print(json.dumps(sys.path))"
+
+
+def _real_sys_path(image: str, python: str, cwd: str) -> list[str]:
+    proc = run_in_image(image, [python, "-c", SYS_PATH])
+    assert proc.returncode == 0, proc.stderr
+    return [cwd if entry == "" else entry for entry in json.loads(proc.stdout)]
+
+
+@pytest.mark.buildah
+@pytest.mark.parametrize("name", SERVICES)
+def test_static_sys_path_equals_the_interpreters(built_images, name):
+    from imagepolicy.image import open_image
+    from imagepolicy.plugins.python.runtime import load_runtime
+
+    image = open_image(built_images[name]["docker-archive"])
+    model = load_runtime(image)
+    assert model.path_strings() == _real_sys_path(built_images[name]["image"], "python3", image.workdir)
+
+
+@pytest.mark.buildah
+def test_static_sys_path_of_debians_system_python(built_images):
+    """/usr/bin/python3 of the base (no venv): Debian's dist-packages layout."""
+    from imagepolicy.image import open_image
+    from imagepolicy.plugins.python.runtime import load_runtime
+
+    ref = built_images["service-fixed"]["image"]
+    image = open_image(built_images["service-fixed"]["oci-archive"])
+    model = load_runtime(image, python="/usr/bin/python3")
+    assert model.interpreter.debian and model.interpreter.venv is None
+    assert model.path_strings() == _real_sys_path(ref, "/usr/bin/python3", image.workdir)
+    assert model.resolve_module("acme").found is False  # installed in the /usr/local venv only

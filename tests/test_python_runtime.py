@@ -253,11 +253,12 @@ def test_debian_python_in_a_venv_at_usr_local(tmp_path):
         "/usr/local/bin/python": Symlink("python3"),
         "/usr/local/lib/python3.11/site-packages/": DIR,
         "/usr/local/lib64": Symlink("lib"),
+        "/usr/local/lib/python3.11/dist-packages/": DIR,  # shipped by Debian's python3.11 package
     }
     rt = load_runtime(image(tmp_path, [debian(), venv], {"WorkingDir": "/app"}))
     assert rt.interpreter.debian and rt.interpreter.real_path == "/usr/bin/python3.11"
     assert paths(rt) == ["/app", "/usr/lib/python311.zip", "/usr/lib/python3.11", "/usr/lib/python3.11/lib-dynload",
-                         "/usr/local/lib/python3.11/site-packages"]
+                         "/usr/local/lib/python3.11/site-packages", "/usr/local/lib/python3.11/dist-packages"]
 
 
 def test_debian_system_python_uses_dist_packages(tmp_path):
@@ -527,3 +528,8 @@ def test_parse_shebang():
         """).encode()
     assert parse_shebang(trampoline) == ["/very/long/path/venv/bin/python"]
     assert parse_shebang(b"\x7fELF") is None
+
+
+def test_a_bare_string_cmd_is_one_word(tmp_path):
+    rt = load_runtime(image(tmp_path, [official()], {"WorkingDir": "/w", "Cmd": "python3"}))
+    assert rt.launch == "interactive" and paths(rt)[0] == "/w"

@@ -135,7 +135,8 @@ def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Res
     looked = list(found.looked)
     shown = ", ".join(looked[:_MAX_LOOKED]) + (f" and {len(looked) - _MAX_LOOKED} more" if len(looked) > _MAX_LOOKED else "")
     why = "; ".join(found.reasons) if found.reasons else "no folder or file of that name exists on any of them"
-    who = f"user {runtime.user.name or runtime.user.uid}" if runtime.user.spec not in ("", "root", "0") else "root"
+    user = runtime.user
+    who = "root" if user.uid == 0 or user.name == "root" else f"user {user.name or user.spec}"
     message = (
         f"module {found.module} cannot be imported by {interp.describe()} run as {who} from {runtime.cwd}: "
         f"{why}. sys.path searched: {shown}"

@@ -57,7 +57,7 @@ from typing import Iterator
 from imagepolicy.model import RuleContext, Violation, rule
 
 from .py003_module_not_importable import context_project
-from .runtime import PythonRuntime, load_runtime, normalize_name, parse_shebang
+from .runtime import PythonRuntime, command_argv, load_runtime, normalize_name, parse_shebang
 
 
 @rule(
@@ -176,6 +176,5 @@ def _interpreter_problem(image, head: bytes, path_dirs: list[str]) -> str | None
 
 
 def _command_names(image) -> set[str]:
-    runtime = image.runtime
-    argv = [str(a) for a in (runtime.get("Entrypoint") or []) + (runtime.get("Cmd") or [])]
+    argv = command_argv(image)
     return {posixpath.basename(argv[0])} if argv else set()

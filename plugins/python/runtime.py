@@ -30,8 +30,9 @@ The model follows CPython's own steps (``Modules/getpath.py`` and ``Lib/site.py`
    ``PYTHONNOUSERSITE``, ``-s``, or a venv without system site-packages), then
    the venv's ``lib/pythonX.Y/site-packages``, then the base prefix's
    site-packages (official images: ``lib/pythonX.Y/site-packages``; Debian's
-   patched ``site.py``: ``/usr/local/lib/pythonX.Y/dist-packages``,
-   ``/usr/lib/python3/dist-packages``). Each site folder that exists is added,
+   patched ``site.py``, recognised by reading it: ``<prefix>/local/lib/pythonX.Y/dist-packages``,
+   ``<prefix>/lib/python3/dist-packages``, ``<prefix>/lib/pythonX.Y/dist-packages``,
+   after ``lib/pythonX.Y/site-packages`` in a venv). Each site folder that exists is added,
    followed by the existing paths named in its ``.pth`` files (sorted by name).
 5. Editable finders that ``.pth`` ``import`` lines install (setuptools
    ``__editable___*_finder.py`` ``MAPPING``, the ``editables`` redirector's
@@ -64,6 +65,7 @@ __all__ = [
     "PythonRuntime",
     "Resolution",
     "UserInfo",
+    "command_argv",
     "find_interpreter",
     "interpreter_versions",
     "load_runtime",
@@ -658,8 +660,8 @@ def _site_packages(image: Any, interp: Interpreter) -> list[str]:
     dirs: list[str] = []
     if interp.venv:
         dirs += _prefix_sites(interp.prefix, version, venv=True, debian=interp.debian, platlib=platlib)
-        if interp.system_site_packages:
-            dirs += _prefix_sites(interp.base_prefix, version, venv=False, debian=interp.debian, platlib=platlib)
+        if interp.system_site_packages:  # Debian: the base prefix gets the venv's list too
+            dirs += _prefix_sites(interp.base_prefix, version, venv=interp.debian, debian=interp.debian, platlib=platlib)
     else:
         dirs += _prefix_sites(interp.base_prefix, version, venv=False, debian=interp.debian, platlib=platlib)
     seen: dict[str, None] = {}
@@ -669,8 +671,8 @@ def _site_packages(image: Any, interp: Interpreter) -> list[str]:
 
 
 def _prefix_sites(prefix: str, version: str, *, venv: bool, debian: bool, platlib: str = "lib") -> list[str]:
-    if debian and not venv:
-        return [
+    if debian:  # Debian's patched getsitepackages(), for every prefix
+        return ([posixpath.join(prefix, "lib", f"python{version}", "site-packages")] if venv else []) + [
             posixpath.join(prefix, "local/lib", f"python{version}", "dist-packages"),
             posixpath.join(prefix, "lib", "python3", "dist-packages"),
             posixpath.join(prefix, "lib", f"python{version}", "dist-packages"),
@@ -885,8 +887,7 @@ def _launch(image: Any, env: dict[str, str]) -> tuple[set[str], str | None, str]
     kind is ``module``/``command``/``interactive`` (sys.path[0] is the WORKDIR),
     ``script`` (the script's folder) or ``program`` (not Python itself: WORKDIR).
     """
-    runtime = image.runtime
-    argv = [str(a) for a in (runtime.get("Entrypoint") or [])] + [str(a) for a in (runtime.get("Cmd") or [])]
+    argv = command_argv(image)
     cwd = image.workdir
     if not argv or not _PYTHON_NAME.match(posixpath.basename(argv[0])):
         return set(), cwd, "program"
@@ -907,6 +908,15 @@ def _launch(image: Any, env: dict[str, str]) -> tuple[set[str], str | None, str]
         real = image.resolve(script)
         return flags, posixpath.dirname(real.path if real is not None else script), "script"
     return flags, cwd, "interactive"
+
+
+def command_argv(image: Any) -> list[str]:
+    """The image's Entrypoint followed by its Cmd (a bare string counts as one word)."""
+    argv: list[str] = []
+    for key in ("Entrypoint", "Cmd"):
+        value = image.runtime.get(key)
+        argv += [value] if isinstance(value, str) else [str(a) for a in (value or [])]
+    return argv
 
 
 # --- finding modules in folders ------------------------------------------------------------

@@ -505,7 +505,7 @@ def test_same_model_on_every_archive_shape(tmp_path, shape):
     assert rt.resolve_module("acme").location == f"{SITE312}/acme"
 
 
-def test_contents_are_read_in_two_batches(tmp_path, monkeypatch):
+def test_contents_are_read_in_one_batch(tmp_path, monkeypatch):
     layers = [official(), _setuptools_editable(with_source=True),
               dist_info(SITE312, "b", files={"b.py": b"", "b.pth": b"/opt\n"})]
     img = image(tmp_path, layers)
@@ -514,8 +514,19 @@ def test_contents_are_read_in_two_batches(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "read_entries", lambda self, entries, max_bytes=None: calls.append(len(entries)) or original(self, entries, max_bytes))
     rt = load_runtime(img)
     assert len(rt.distributions) == 2 and len(rt.finders) == 1
-    assert len(calls) == 2, calls  # start-up files, then every .pth/finder/dist-info file at once
+    assert len(calls) == 1, calls  # start-up files and every .pth/finder/dist-info file at once
     assert load_runtime(img) is rt  # cached per image
+
+
+def test_a_user_site_outside_the_prefixes_costs_a_second_batch(tmp_path, monkeypatch):
+    layers = [official(), dist_info("/home/app/.local/lib/python3.12/site-packages", "mine", files={"mine.py": b""})]
+    img = image(tmp_path, layers, {"User": "app"})
+    calls = []
+    original = Image.read_entries
+    monkeypatch.setattr(Image, "read_entries", lambda self, entries, max_bytes=None: calls.append(len(entries)) or original(self, entries, max_bytes))
+    rt = load_runtime(img)
+    assert rt.distribution("mine").site_dir == "/home/app/.local/lib/python3.12/site-packages"
+    assert len(calls) == 2
 
 
 def test_parse_shebang():

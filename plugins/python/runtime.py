@@ -420,13 +420,22 @@ def _startup_files(image: Any, hit: str) -> list[str]:
     bin_dir = posixpath.dirname(hit)
     paths = [posixpath.join(bin_dir, "pyvenv.cfg"), posixpath.join(posixpath.dirname(bin_dir), "pyvenv.cfg")]
     real = image.resolve(hit)
-    current = posixpath.dirname(real.path) if real is not None else bin_dir
-    while True:
-        lib = posixpath.join(current, "lib")
-        paths += [posixpath.join(lib, n, "site.py") for n in image.listdir(lib) if _STDLIB_VERSION.match(n)]
-        if current == "/":
-            return paths
-        current = posixpath.dirname(current)
+    site_dirs: list[str] = []
+    for start in dict.fromkeys([bin_dir, posixpath.dirname(real.path) if real is not None else bin_dir]):
+        current = start
+        while True:
+            lib = posixpath.join(current, "lib")
+            for name in image.listdir(lib):
+                if _STDLIB_VERSION.match(name):
+                    paths.append(posixpath.join(lib, name, "site.py"))
+                    site_dirs += [posixpath.join(lib, name, "site-packages"), posixpath.join(lib, name, "dist-packages")]
+            site_dirs += [posixpath.join(lib, "python3", "dist-packages")]
+            site_dirs += [posixpath.join(current, "local/lib", n, "dist-packages") for n in image.listdir(posixpath.join(current, "local/lib"))]
+            if current == "/":
+                break
+            current = posixpath.dirname(current)
+    # Speculatively, the site folders' .pth/finder/dist-info files too: all in the same pass.
+    return paths + _site_files(image, [d for d in dict.fromkeys(site_dirs) if _is_dir(image, d)])
 
 
 def interpreter_versions(image: Any) -> dict[str, list[str]]:

@@ -1070,13 +1070,12 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _setting(rule: Rule, *layers: Mapping[str, Any]) -> RuleSetting:
+def _setting(rule: Rule, *layers: Mapping[str, Any], named: bool = False) -> RuleSetting:
     """A RuleSetting from the rule's defaults and raw setting mappings (later wins)."""
     combined: dict[str, Any] = {}
     for layer in layers:
         combined.update(layer)
-    # A rule that is off by default runs once the config names it at all.
-    named = any(layers)
+    # A rule that is off by default runs once the config names it at all (even as `{}`).
     severity = combined.pop("severity", None)
     options = {**rule.default_options(), **combined}
     if severity == OFF:
@@ -1088,14 +1087,14 @@ def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends
     raw_rules: dict[str, dict[str, Any]] = merged.get("rules", {})
     settings: dict[str, RuleSetting] = {}
     for r in sorted(index.rules, key=lambda r: r.code):
-        settings[r.code] = _setting(r, raw_rules.get(r.code, {}))
+        settings[r.code] = _setting(r, raw_rules.get(r.code, {}), named=r.code in raw_rules)
     for key in sorted(raw_rules):
         if key in settings:
             continue
         found = index.find(key)
         assert found is not None and found[0].code_pattern
         family = found[0]
-        settings[key] = _setting(family, raw_rules.get(family.code, {}), raw_rules[key])
+        settings[key] = _setting(family, raw_rules.get(family.code, {}), raw_rules[key], named=True)
     threshold = merged.get("failure-threshold", Severity.ERROR.label)
     return Config(
         path=path,

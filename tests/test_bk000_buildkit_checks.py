@@ -96,3 +96,12 @@ def test_check_error_true_makes_buildkit_checks_errors(tmp_path):
 )
 def test_buildkit_cases_of_checks_carried_by_dl_rules(tmp_path, code, text, expected):
     assert lines(check(tmp_path, text, code=code)) == expected
+
+
+def test_buildkit_preset_turns_on_overlapping_and_experimental_checks(tmp_path):
+    text = "FROM alpine\nARG GITHUB_TOKEN\nCOPY x /x\nCMD echo hi\n"
+    files = {".dockerignore": "x\n", "x": "x\n"}
+    default = {f.rule for f in check(tmp_path / "a", text, files)}
+    preset = {f.rule for f in check(tmp_path / "b", text, files, config={"version": 1, "extends": ["recommended", "buildkit"]})}
+    assert not default & {"BK006", "BK012", "BK014"}
+    assert {"BK006", "BK012", "BK014"} <= preset

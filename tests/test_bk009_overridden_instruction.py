@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from ruletest import check as run_check
+from ruletest import docs_blocks, lines, rule_by_code
 
 CODE = "BK009"
+# Off by default (a hadolint rule overlaps it); these tests turn it on as a user would.
+ENABLED = {"version": 1, "rules": {CODE: "warning"}}
+
+
+def check(tmp_path, text, files=None, code=None, config=None):
+    return run_check(tmp_path, text, files, code=code, config=config or ENABLED)
+
+
+def test_off_by_default(tmp_path):
+    assert rule_by_code(CODE).default_enabled is False
 
 
 @pytest.mark.parametrize(

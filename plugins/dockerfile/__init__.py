@@ -28,6 +28,13 @@ def rules() -> tuple:
 
 
 @hookimpl
+def imagepolicy_presets():
+    """``buildkit``: every BuildKit build check, including those a DL rule overlaps
+    (off by default to avoid two findings for one problem) and the experimental ones."""
+    return {"buildkit": {"rules": {r.code: {} for r in rules() if r.code.startswith("BK")}}}
+
+
+@hookimpl
 def imagepolicy_rules():
     return list(rules())
 

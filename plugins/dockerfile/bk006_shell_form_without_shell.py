@@ -5,6 +5,11 @@ Flags a `CMD` or `ENTRYPOINT` in shell form (`CMD my-cmd start`) unless a `SHELL
 instruction earlier in the stage (or in a stage it is built `FROM`) says that a shell is
 wanted.
 
+## When it runs
+Off by default: the hadolint rule that overlaps it already reports the problem.
+Turn it on with `extends: [recommended, buildkit]` (BuildKit's own set of checks) or
+`rules: {BK006: warning}`.
+
 ## Why is this bad?
 In shell form the program runs as a child of `/bin/sh -c`, which does not pass signals on:
 `docker stop` cannot make it shut down cleanly and it is killed after the timeout.
@@ -49,7 +54,7 @@ from imagepolicy.plugins.dockerfile._buildkit import shell_set_before
 
 
 @rule("BK006", "shell-form-without-shell", "warning", "dockerfile",
-      "CMD/ENTRYPOINT in shell form without an explicit SHELL", aliases=("JSONArgsRecommended",))
+      "CMD/ENTRYPOINT in shell form without an explicit SHELL", aliases=("JSONArgsRecommended",), default_enabled=False)
 def check(dockerfile, ctx):
     for instr in dockerfile.instructions:
         if instr.keyword not in ("CMD", "ENTRYPOINT") or instr.json_args is not None or not instr.args.strip():

@@ -5,6 +5,11 @@ Flags each `CMD`, `ENTRYPOINT` and `HEALTHCHECK` that is followed by another of 
 kind in the same stage, on the line of the one that is ignored (as BuildKit does). A stage
 built `FROM` another may set its own.
 
+## When it runs
+Off by default: the hadolint rule that overlaps it already reports the problem.
+Turn it on with `extends: [recommended, buildkit]` (BuildKit's own set of checks) or
+`rules: {BK009: warning}`.
+
 ## Why is this bad?
 Only the last one takes effect; the earlier ones are dead code that misleads readers.
 
@@ -42,7 +47,7 @@ KINDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 
 
 @rule("BK009", "overridden-instruction", "warning", "dockerfile", "CMD/ENTRYPOINT/HEALTHCHECK overridden later in the stage",
-      aliases=("MultipleInstructionsDisallowed",))
+      aliases=("MultipleInstructionsDisallowed",), default_enabled=False)
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
         last: dict[str, int] = {}

@@ -6,6 +6,11 @@ Flags `ARG` and `ENV` names in a stage whose first, last or an inner `_`-separat
 `token` (any case), unless a word is `public`, `file` or `version` (`PUBLIC_KEY`,
 `TOKEN_FILE`). Same words as BuildKit.
 
+## When it runs
+Off by default: the hadolint rule that overlaps it already reports the problem.
+Turn it on with `extends: [recommended, buildkit]` (BuildKit's own set of checks) or
+`rules: {BK012: warning}`.
+
 ## Why is this bad?
 `ENV` values are stored in the image config, and `ARG` values in the image history and
 build cache, where anyone who can pull the image reads them. Secrets belong in
@@ -49,7 +54,7 @@ def is_secret_name(name: str) -> bool:
 
 
 @rule("BK012", "secret-in-arg-or-env", "warning", "dockerfile", "ARG/ENV name suggests a secret",
-      aliases=("SecretsUsedInArgOrEnv",))
+      aliases=("SecretsUsedInArgOrEnv",), default_enabled=False)
 def check(dockerfile, ctx):
     escape = escape_of(dockerfile)
     for instr in dockerfile.instructions:

@@ -544,3 +544,15 @@ def test_parse_shebang():
 def test_a_bare_string_cmd_is_one_word(tmp_path):
     rt = load_runtime(image(tmp_path, [official()], {"WorkingDir": "/w", "Cmd": "python3"}))
     assert rt.launch == "interactive" and paths(rt)[0] == "/w"
+
+
+def test_a_package_deleted_by_a_later_layer_names_that_layer(tmp_path):
+    from image_synth import WHITEOUT
+
+    layers = [official(), dist_info(SITE312, "acme", files={"acme/__init__.py": b"", "acme/cli.py": b""}),
+              {f"{SITE312}/acme": WHITEOUT}]
+    found = load_runtime(image(tmp_path, layers)).resolve_module("acme")
+    assert not found.found
+    assert found.reasons == (
+        f"distribution acme 1.0 ({SITE312}/acme-1.0.dist-info) lists acme, but {SITE312}/acme/__init__.py is not in the image "
+        "(deleted by layer 2: `/bin/sh -c step 2`)",)

@@ -134,7 +134,8 @@ def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Res
     assert interp is not None
     looked = list(found.looked)
     shown = ", ".join(looked[:_MAX_LOOKED]) + (f" and {len(looked) - _MAX_LOOKED} more" if len(looked) > _MAX_LOOKED else "")
-    why = "; ".join(found.reasons) if found.reasons else "no folder or file of that name exists on any of them"
+    reasons = list(found.reasons) + list(interp.notes)
+    why = "; ".join(reasons) if reasons else "no folder or file of that name exists on any of them"
     user = runtime.user
     who = "root" if user.uid == 0 or user.name == "root" else f"user {user.name or user.spec}"
     message = (

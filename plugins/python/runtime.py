@@ -256,7 +256,6 @@ class PythonRuntime:
     finders: list[EditableFinder] = field(default_factory=list)
     distributions: list[Distribution] = field(default_factory=list)
     problem: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     # --- queries ---------------------------------------------------------------
 
@@ -317,10 +316,11 @@ class PythonRuntime:
                 reasons.append(f"{pth.path} adds {missing}, which does not exist in the image")
         for dist in self.distributions:
             if name in dist.modules():
-                places = [p for p in dist.record_paths() if _top_of(p, dist.site_dir) == name]
-                where = posixpath.join(dist.site_dir, name)
-                state = "is missing" if not places or not any(self.image.exists(p) for p in places) else "exists"
-                reasons.append(f"distribution {dist.label()} ({dist.path}) lists {name}, but {where} {state}")
+                places = [p for p in dist.record_paths() if _top_of(p, dist.site_dir) == name] or [posixpath.join(dist.site_dir, name)]
+                if any(self.image.exists(p) for p in places):
+                    continue
+                reasons.append(f"distribution {dist.label()} ({dist.path}) lists {name}, but {places[0]} is not in the image"
+                               + self._deleted_by(places))
             elif dist.editable and not dist.modules():
                 origin = dist.source_dir or dist.url or "an unknown folder"
                 if not _editable_wiring(self, dist):
@@ -328,6 +328,16 @@ class PythonRuntime:
                                    f"(no .pth path or import finder in its RECORD)")
         reasons.extend(self._copies_elsewhere(name, version))
         return reasons
+
+    def _deleted_by(self, paths: list[str]) -> str:
+        """`` (deleted by layer N: `created_by`)`` when a later layer removed one of ``paths``."""
+        for path in paths:
+            versions = self.image.deleted.get(path) or []
+            for event in versions[0].history if versions else []:
+                if event.action == "deleted":
+                    layer = self.image.layers[event.layer]
+                    return f" (deleted by layer {layer.index}: `{(layer.created_by or '?').strip()[:80]}`)"
+        return ""
 
     def _copies_elsewhere(self, name: str, version: str | None) -> list[str]:
         """Folders or files named like the module elsewhere in the image, and why they do not count."""

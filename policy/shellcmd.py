@@ -396,22 +396,33 @@ def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Comman
     instruction's line; ``["/bin/sh", "-c", "script"]`` is the script's commands.
     With ``nested``, commands inside ``$(...)`` and backticks follow their command.
     """
-    pairs: list[tuple[Command, int]]
     if getattr(instr, "script", None) is not None:
-        pairs = list(run_commands(instr))
+        script, first_line = instr.script, instr.script_line
     elif getattr(instr, "json_args", None):
         argv = instr.json_args
         if len(argv) >= 3 and posixpath.basename(argv[0]) in SHELLS and argv[1].startswith("-") and "c" in argv[1]:
-            pairs = [(c, instr.line) for c in _split_cached(argv[2])]
+            script, first_line = argv[2], None
         else:
-            pairs = [(Command(tuple(argv), 1, " ".join(argv)), instr.line)]
+            command = Command(tuple(argv), 1, " ".join(argv))
+            yield command, instr.line
+            if nested:
+                for inner in substitutions(command):
+                    yield inner, instr.line
+            return
     else:
         return
-    for command, line in pairs:
+    for command, inner_commands in _commands_with_substitutions(script):
+        line = instr.line if first_line is None else first_line + command.line - 1
         yield command, line
         if nested:
-            for inner in substitutions(command):
+            for inner in inner_commands:
                 yield inner, line
+
+
+@functools.lru_cache(maxsize=4096)
+def _commands_with_substitutions(script: str) -> tuple[tuple[Command, tuple[Command, ...]], ...]:
+    """Each command of ``script`` with the commands of its ``$(...)``: every rule asks, compute once."""
+    return tuple((command, tuple(substitutions(command))) for command in _split_cached(script))
 
 
 def expand_word(instr, word: str) -> list[str]:

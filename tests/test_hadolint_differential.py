@@ -82,6 +82,10 @@ DIVERGENCES: dict[tuple[str, str, int], str] = {
     ("forms.Dockerfile", "DL3059", 3): "imagepolicy",
     ("forms.Dockerfile", "DL3059", 4): "imagepolicy",
     ("heredoc.Dockerfile", "DL3059", 22): "hadolint",
+    # A *_FILE variable holds the path of a secret, not a secret.
+    ("secrets.Dockerfile", "DL3064", 5): "hadolint",
+    # USER of a builder stage whose user never reaches the final image.
+    ("stages.Dockerfile", "DL3066", 5): "hadolint",
     # `set -o pipefail` at the start of the RUN counts.
     ("shell-bash.Dockerfile", "DL4006", 9): "hadolint",
 }

@@ -62,3 +62,10 @@ def test_docs_blocks_mix_python_versions():
     (instead,) = docs_blocks(rule, "Use instead")
     assert "FROM python:3.12-slim AS builder" in example and "FROM python:3.11-slim\n" in example
     assert example.count("3.11") == 1 and instead.count("3.11") == 2
+
+
+def test_ignore_paths_option(tmp_path):
+    layers = [official("3.11"), dist_info("/opt/vendor/tool/lib/python3.9/site-packages", "x", files={"x.py": b""})]
+    assert len(image_findings(tmp_path / "a", layers, CODE)) == 1
+    config = {"rules": {CODE: {"ignore-paths": ["/opt/vendor/*/lib/python3.9/site-packages"]}}}
+    assert image_findings(tmp_path / "b", layers, CODE, config=config) == []

@@ -34,7 +34,9 @@ COPY --from=builder /install /usr/local
 ```
 
 ## Options
-None.
+- `ignore-paths` (list of glob patterns, default `[]`): site-packages folders
+  to leave alone, e.g. `/opt/vendor/*/lib/python3.9/site-packages` for a tool
+  that ships packages it never imports with the image's Python.
 
 ## References
 - [Installing packages: the site-packages of each Python version](https://docs.python.org/3/library/site.html)
@@ -43,6 +45,7 @@ None.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Iterator
 
@@ -60,9 +63,22 @@ _EXAMPLES = 3
     "error",
     "image",
     "Site-packages of a Python version with no matching interpreter in the image",
+    options={
+        "type": "object",
+        "properties": {
+            "ignore-paths": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "default": [],
+                "description": "Glob patterns of site-packages folders to leave alone.",
+            },
+        },
+        "additionalProperties": False,
+    },
 )
 def check(image, ctx: RuleContext) -> Iterator[Violation]:
-    site_dirs = _site_dirs_with_distributions(image)
+    ignored = list(ctx.options.get("ignore-paths") or [])
+    site_dirs = {d: v for d, v in _site_dirs_with_distributions(image).items() if not any(fnmatch.fnmatchcase(d, g) for g in ignored)}
     if not site_dirs:
         return
     versions = interpreter_versions(image)

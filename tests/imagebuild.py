@@ -381,6 +381,7 @@ def build_image(
         "--isolation", "chroot",
         "--pull=never",
         "--layers",
+        "--force-rm",  # a failed RUN must not leave its ~150 MB working container behind
         "--format", "docker",
         "--volume", f"{wheels}:{WHEELHOUSE_MOUNT}:ro",
         "--volume", f"{conf}:{PIP_CONF_MOUNT}:ro",

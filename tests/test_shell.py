@@ -471,12 +471,12 @@ def test_ignore_pragmas_cover_every_line_of_the_run(tmp_path, monkeypatch):
 
 
 def test_many_dockerfiles_are_shellchecked_in_one_batch(tmp_path, monkeypatch):
-    """The prepare hook checks every Dockerfile of a run together; per-file checks reuse it."""
-    from imagepolicy.plugins.shell import scripts
+    """The prepare hook starts one batch for every Dockerfile of a run; per-file checks reuse it."""
+    from imagepolicy.plugins.shell import shellcheck
 
     calls = []
-    real = scripts.shellcheck_scripts
-    monkeypatch.setattr(scripts, "shellcheck_scripts", lambda batch, **kw: calls.append(len(batch)) or real(batch, **kw))
+    real = shellcheck._run
+    monkeypatch.setattr(shellcheck, "_run", lambda command, files, cwd: calls.append(len(files)) or real(command, files, cwd))
     paths = []
     for n in range(5):
         path = tmp_path / f"Dockerfile.{n}"
@@ -490,3 +490,15 @@ def test_many_dockerfiles_are_shellchecked_in_one_batch(tmp_path, monkeypatch):
     report = run_checks(pm, registry, config_mod.resolve(None, list(registry.rules), registry.presets), CheckRequest(dockerfiles=paths))
     assert calls == [10]
     assert [sorted((f.rule, f.line) for f in r.findings if f.rule == "SC3001") for r in report.results] == [[("SC3001", 2)]] * 5
+
+
+def test_batch_results_wait_only_for_the_chunks_asked_for():
+    from imagepolicy.plugins.shell.shellcheck import Script, start_shellcheck
+
+    scripts = [Script(id=str(n), text=f"echo $x{n}\n" if n % 2 else f"echo {n}\n") for n in range(7)]
+    batch = start_shellcheck(scripts, chunk_size=3, jobs=2)
+    only_five = batch.results(["5"])
+    assert only_five and {r.script_id for r in only_five} == {"5"}
+    everything = batch.results([s.id for s in scripts])
+    assert list(dict.fromkeys(r.script_id for r in everything)) == ["1", "3", "5"]  # script order kept
+    assert "SC2086" in {r.code for r in everything}

@@ -28,14 +28,24 @@ def imagepolicy_rules() -> list[Rule]:
 
 @hookimpl
 def imagepolicy_prepare_dockerfiles(dockerfiles: list[Any], config: Any) -> None:
-    """ShellCheck the RUNs of every Dockerfile of the run in one batch (chunks run in parallel)."""
-    (rule,) = _rules()
-    if len(dockerfiles) < 2 or not config.setting(rule).enabled:
-        return
-    from .scripts import CACHE_KEY, check_dockerfiles
+    """Start ShellCheck on the RUNs of every Dockerfile of the run, in the background.
 
-    for dockerfile, violations in zip(dockerfiles, check_dockerfiles(dockerfiles)):
-        dockerfile.cache[CACHE_KEY] = violations
+    The chunks run while the other plugins check the first Dockerfiles; each
+    Dockerfile's own check then waits only for the chunk holding its RUNs.
+    """
+    (rule,) = _rules()
+    if len(dockerfiles) < 2 or not (config.setting(rule).enabled or _any_code_on(rule, config)):
+        return
+    from .scripts import CACHE_KEY, start_dockerfiles
+
+    for dockerfile, pending in zip(dockerfiles, start_dockerfiles(dockerfiles)):
+        dockerfile.cache[CACHE_KEY] = pending
+
+
+def _any_code_on(rule: Rule, config: Any) -> bool:
+    import re
+
+    return any(s.enabled and re.fullmatch(rule.code_pattern, c) for c, s in config.rules.items() if c != rule.code)
 
 
 @hookimpl

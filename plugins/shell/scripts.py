@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from imagepolicy.model import Severity, Violation
 
 from .bashisms import bashism_for, describe
-from .shellcheck import ScResult, Script, shellcheck_scripts
+from .shellcheck import ScResult, Script, start_shellcheck
 
 _LEVELS = {
     "error": Severity.ERROR,
@@ -59,29 +59,41 @@ CACHE_KEY = "shellcheck"
 
 
 def check_dockerfile(dockerfile: Any) -> list[Violation]:
-    """ShellCheck every RUN of one Dockerfile, unless a batch over the run already did."""
-    cached = getattr(dockerfile, "cache", {}).get(CACHE_KEY)
-    if cached is not None:
-        return cached
+    """ShellCheck every RUN of one Dockerfile, unless a batch over the run started it."""
+    pending = getattr(dockerfile, "cache", {}).get(CACHE_KEY)
+    if pending is not None:
+        return pending.violations()
     return check_dockerfiles([dockerfile])[0]
 
 
 def check_dockerfiles(dockerfiles: Sequence[Any]) -> list[list[Violation]]:
-    """ShellCheck every RUN of all ``dockerfiles`` in one shellcheck process.
+    """ShellCheck every RUN of all ``dockerfiles``; one list of violations per Dockerfile.
 
-    :return: one list of violations per Dockerfile, in the order given.
     :raises RuntimeError: when the shellcheck binary is missing or fails.
     """
-    runs: dict[str, tuple[int, RunScript]] = {}
-    for number, dockerfile in enumerate(dockerfiles):
-        for run in run_scripts(dockerfile, prefix=f"{number}:"):
-            runs[run.script.id] = (number, run)
-    results = shellcheck_scripts([run.script for _, run in runs.values()])
-    out: list[list[Violation]] = [[] for _ in dockerfiles]
-    for result in results:
-        number, run = runs[result.script_id]
-        out[number].append(to_violation(result, run))
-    return out
+    return [pending.violations() for pending in start_dockerfiles(dockerfiles)]
+
+
+class PendingViolations:
+    """One Dockerfile's share of a running ShellCheck batch."""
+
+    def __init__(self, batch: Any, runs: list[RunScript]) -> None:
+        self._batch = batch
+        self._runs = {run.script.id: run for run in runs}
+        self._done: list[Violation] | None = None
+
+    def violations(self) -> list[Violation]:
+        if self._done is None:
+            results = self._batch.results(self._runs)
+            self._done = [to_violation(result, self._runs[result.script_id]) for result in results]
+        return self._done
+
+
+def start_dockerfiles(dockerfiles: Sequence[Any]) -> list[PendingViolations]:
+    """Start ShellCheck on every RUN of all ``dockerfiles`` (chunks in file order) and return at once."""
+    per_file = [run_scripts(dockerfile, prefix=f"{number}:") for number, dockerfile in enumerate(dockerfiles)]
+    batch = start_shellcheck([run.script for runs in per_file for run in runs])
+    return [PendingViolations(batch, runs) for runs in per_file]
 
 
 def to_violation(result: ScResult, run: RunScript) -> Violation:

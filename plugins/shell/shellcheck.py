@@ -26,7 +26,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -136,33 +137,79 @@ def shellcheck_scripts(
         the scripts' own lines (the prefix lines are removed).
     :raises RuntimeError: when shellcheck is missing or fails (its stderr quoted).
     """
-    if not scripts:
-        return []
-    exe = executable or find_shellcheck()
+    batch = start_shellcheck(scripts, exclude=exclude, executable=executable, chunk_size=chunk_size, jobs=jobs)
+    return batch.results([s.id for s in scripts])
+
+
+def start_shellcheck(
+    scripts: Sequence[Script],
+    *,
+    exclude: Iterable[str] = DEFAULT_EXCLUDES,
+    executable: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    jobs: int | None = None,
+) -> Batch:
+    """Start checking ``scripts`` in the background and return at once.
+
+    The chunks run on worker threads (each waits on its ShellCheck process, so
+    the caller's Python work goes on meanwhile); :meth:`Batch.results` waits
+    only for the chunks holding the scripts asked for. Chunks follow the
+    scripts' order, so a caller consuming results in that order rarely waits.
+    """
+    exe = executable or find_shellcheck() if scripts else ""
     excluded = ",".join(c.upper().removeprefix("SC") for c in exclude)
     command = [exe, "--norc", "-f", "json1", "-S", "style"] + (["-e", excluded] if excluded else [])
-    with tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir()) as tmp:
+    return Batch(scripts, command, max(1, chunk_size), jobs or os.cpu_count() or 1)
+
+
+class Batch:
+    """ShellCheck running over a set of scripts, chunk by chunk (see :func:`start_shellcheck`)."""
+
+    def __init__(self, scripts: Sequence[Script], command: list[str], chunk_size: int, jobs: int) -> None:
+        self._order = {s.id: index for index, s in enumerate(scripts)}
+        self._chunk_of: dict[str, int] = {}
+        self._outputs: dict[int, list[tuple[Script, ScResult]]] = {}
+        if not scripts:
+            self._futures: list[Future] = []
+            return
+        self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
         # Identical files (the same RUN in many Dockerfiles) are checked once.
         by_text: dict[str, list[Script]] = {}
         for script in scripts:
             by_text.setdefault(wrap_script(script), []).append(script)
-        by_file: dict[str, list[Script]] = {}
+        self._by_file: dict[str, list[Script]] = {}
         for number, (text, same) in enumerate(by_text.items()):
             name = f"{number}.sh"
-            Path(tmp, name).write_text(text, encoding="utf-8")
-            by_file[name] = same
-        names = list(by_file)
-        chunks = [names[i : i + max(1, chunk_size)] for i in range(0, len(names), max(1, chunk_size))]
-        workers = min(len(chunks), jobs or os.cpu_count() or 1)
-        if workers <= 1:
-            outputs = [_run(command, chunk, tmp) for chunk in chunks]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                outputs = list(pool.map(lambda chunk: _run(command, chunk, tmp), chunks))
-    positioned = [item for output in outputs for item in _parse_json1(output, by_file)]
-    order = {id(script): index for index, script in enumerate(scripts)}
-    positioned.sort(key=lambda item: (order[id(item[0])], item[1].line, item[1].column))
-    return [result for _, result in positioned]
+            Path(self._tmp.name, name).write_text(text, encoding="utf-8")
+            self._by_file[name] = same
+            for script in same:
+                self._chunk_of[script.id] = number // chunk_size
+        names = list(self._by_file)
+        chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
+        pool = ThreadPoolExecutor(min(len(chunks), jobs))
+        self._futures = [pool.submit(_run, command, chunk, self._tmp.name) for chunk in chunks]
+        pool.shutdown(wait=False)
+        self._pending = len(self._futures)
+        self._lock = threading.Lock()
+        for future in self._futures:
+            future.add_done_callback(self._chunk_done)
+
+    def _chunk_done(self, _future: Future) -> None:
+        with self._lock:
+            self._pending -= 1
+            if self._pending == 0:
+                self._tmp.cleanup()  # the files are only needed while processes run
+
+    def results(self, script_ids: Iterable[str]) -> list[ScResult]:
+        """Comments on the given scripts, in script order, then line and column."""
+        wanted = set(script_ids)
+        positioned = []
+        for chunk in sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of}):
+            if chunk not in self._outputs:
+                self._outputs[chunk] = _parse_json1(self._futures[chunk].result(), self._by_file)
+            positioned.extend(item for item in self._outputs[chunk] if item[0].id in wanted)
+        positioned.sort(key=lambda item: (self._order.get(item[0].id, 0), item[1].line, item[1].column))
+        return [result for _, result in positioned]
 
 
 def _scratch_dir() -> str | None:

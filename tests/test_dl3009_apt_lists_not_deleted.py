@@ -19,6 +19,7 @@ FIRES = [
     ('FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends a=1\n', 2),
     ('FROM debian:12\nRUN ["apt-get", "update"]\n', 2),
     ('FROM debian:12 AS base\nRUN apt-get update\nFROM base\n', 2),
+    ('FROM debian:12\nRUN apt update && apt install -y git\n', 2),
 ]
 
 # near misses: silent for both tools

@@ -46,14 +46,16 @@ APT_LISTS = "/var/lib/apt/lists"
 @rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists")
 def check(dockerfile, ctx):
     for instr, commands in final_image_runs(dockerfile, APT_LISTS):
-        if not any(c.name == "apt-get" and "update" in c.args for c in commands):
+        # hadolint counts `apt update` as well as `apt-get update`
+        updates = [c for c in commands if c.name in ("apt-get", "apt") and "update" in c.args]
+        if not updates:
             continue
-        if any(removes(c, APT_LISTS) or (c.name == "apt-get" and {"dist-clean", "distclean"} & set(c.args)) for c in commands):
+        if any(removes(c, APT_LISTS) or (c.name in ("apt-get", "apt") and {"dist-clean", "distclean"} & set(c.args)) for c in commands):
             continue
         if mounted_over(instr, APT_LISTS):
             continue
         yield Violation(
-            f"RUN runs apt-get update but leaves {APT_LISTS} in the final image",
+            f"RUN runs {updates[0].name} update but leaves {APT_LISTS} in the final image",
             line=instr.line,
             fix="End the same RUN with && rm -rf /var/lib/apt/lists/* (or mount a cache on /var/lib/apt/lists)",
         )

@@ -135,7 +135,7 @@ def _parse_build_args(values: list[str]) -> dict[str, str]:
 
 
 def _targets(paths: list[str]) -> list[Path]:
-    from .engine import discover_dockerfiles
+    from .discovery import discover_dockerfiles
 
     targets: list[Path] = []
     for raw in paths:

@@ -5,3 +5,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Session fixtures that build real images with buildah (skipped with the reason
+# when buildah/debootstrap are missing): built_images, image_cache_dir.
+pytest_plugins = ["imagebuild"]

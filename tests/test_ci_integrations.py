@@ -422,7 +422,7 @@ def test_pre_commit_hooks_validate_against_the_schema() -> None:
 
 @pytest.mark.parametrize("folder", ["", "services/api/", "a.Dockerfile/"])
 def test_pre_commit_files_regex_matches_what_folder_discovery_finds(folder: str) -> None:
-    from imagepolicy.engine import is_dockerfile_name
+    from imagepolicy.discovery import is_dockerfile_name
 
     files = re.compile(_hook()["files"])
     for name in NAMES:

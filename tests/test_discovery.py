@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from imagepolicy import engine
-from imagepolicy.engine import discover_dockerfiles, is_dockerfile_name
+from imagepolicy.discovery import discover_dockerfiles, is_dockerfile_name
 
 DOCKERFILE = "FROM alpine:3.19\nUSER 1000\n"
 

@@ -104,7 +104,7 @@ Key = tuple[str, str, int]  # (file, code, line)
 
 
 def corpus_files() -> list[str]:
-    from imagepolicy.engine import is_dockerfile_name
+    from imagepolicy.discovery import is_dockerfile_name
 
     return sorted(p.name for p in CORPUS.iterdir() if p.is_file() and is_dockerfile_name(p.name))
 

@@ -30,7 +30,6 @@ import pytest
 import imagebuild
 from imagebuild import ImageBuildError, run_in_image, save_image
 
-pytest_plugins = ["imagebuild"]
 
 # Run inside each fixture image (one container per image: each costs a rootfs copy).
 PROBE = """

@@ -218,21 +218,53 @@ def instruction_for_history(history: Iterable[Any], dockerfile: Dockerfile | Non
     instructions align best (the final stage on a tie), since an image may have
     been built with ``--target``.
     """
+    return _best_alignment(history, dockerfile, stage)[1]
+
+
+def _best_alignment(history: Iterable[Any], dockerfile: Dockerfile | None, stage: Stage | None = None) -> tuple[Stage | None, dict[int, Instruction]]:
+    """The stage whose instructions align best with ``history`` (None when none aligns) and the confident pairs."""
     if dockerfile is None or not dockerfile.stages:
-        return {}
+        return None, {}
     steps = steps_of(history)
     candidates = [stage] if stage is not None else list(reversed(dockerfile.stages))
-    best: tuple[tuple[int, int], dict[int, Instruction]] = ((0, 0), {})
+    best: tuple[tuple[int, int], Stage | None, dict[int, Instruction]] = ((0, 0), None, {})
     for candidate in candidates:
         instrs = stage_instructions(candidate)
         pairs = _confident(_align(steps, instrs))
         score = (sum(1 for p in pairs if p[2] == STRONG), len(pairs))
         if score > best[0]:
-            best = (score, {steps[a].index: instrs[b] for a, b, _ in pairs})
-    return best[1]
+            best = (score, candidate, {steps[a].index: instrs[b] for a, b, _ in pairs})
+    return best[1], best[2]
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, tuple[weakref.ref, dict[int, Instruction]]] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Mapping:
+    """What :func:`_mapping` caches per image: the built stage and the layer map."""
+
+    dockerfile: weakref.ref
+    stage: Stage | None
+    layers: dict[int, Instruction]
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, _Mapping] = weakref.WeakKeyDictionary()
+
+
+def _mapping(image: Any, dockerfile: Dockerfile) -> _Mapping:
+    cached = _CACHE.get(image)
+    if cached is not None and cached.dockerfile() is dockerfile:
+        return cached
+    stage, by_history = _best_alignment(image.config.get("history") or [], dockerfile)
+    layers = {}
+    for layer in image.layers:
+        instr = by_history.get(layer.history_index) if layer.history_index is not None else None
+        if instr is not None and instr.keyword in LAYER_KEYWORDS:
+            layers[layer.index] = instr
+    result = _Mapping(weakref.ref(dockerfile), stage, layers)
+    try:
+        _CACHE[image] = result
+    except TypeError:  # an object that cannot be weakly referenced: no caching
+        pass
+    return result
 
 
 def map_layers(image: Any, dockerfile: Dockerfile | None) -> dict[int, Instruction]:
@@ -244,20 +276,15 @@ def map_layers(image: Any, dockerfile: Dockerfile | None) -> dict[int, Instructi
     """
     if dockerfile is None:
         return {}
-    cached = _CACHE.get(image)
-    if cached is not None and cached[0]() is dockerfile:
-        return cached[1]
-    by_history = instruction_for_history(image.config.get("history") or [], dockerfile)
-    result = {}
-    for layer in image.layers:
-        instr = by_history.get(layer.history_index) if layer.history_index is not None else None
-        if instr is not None and instr.keyword in LAYER_KEYWORDS:
-            result[layer.index] = instr
-    try:
-        _CACHE[image] = (weakref.ref(dockerfile), result)
-    except TypeError:  # an object that cannot be weakly referenced: no caching
-        pass
-    return result
+    return _mapping(image, dockerfile).layers
+
+
+def built_stage(image: Any, dockerfile: Dockerfile | None) -> Stage | None:
+    """The stage ``image`` was built from: the one its history aligns with, else the final stage."""
+    if dockerfile is None:
+        return None
+    stage = _mapping(image, dockerfile).stage
+    return stage if stage is not None else dockerfile.final_stage
 
 
 def instruction_for_layer(image: Any, dockerfile: Dockerfile | None, layer_index: int | None) -> Instruction | None:
@@ -271,3 +298,172 @@ def line_for(image: Any, dockerfile: Dockerfile | None, layer_index: int | None)
     """The Dockerfile line of the instruction that created layer ``layer_index`` (for ``Violation.line``)."""
     instr = instruction_for_layer(image, dockerfile, layer_index)
     return instr.line if instr is not None else None
+
+
+def span_for(image: Any, dockerfile: Dockerfile | None, layer_index: int | None) -> tuple[int | None, int | None]:
+    """``(line, end_line)`` of the instruction that created layer ``layer_index``; ``(None, None)`` when unknown."""
+    return instruction_span(instruction_for_layer(image, dockerfile, layer_index))
+
+
+def instruction_span(instr: Instruction | None) -> tuple[int | None, int | None]:
+    """``(line, end_line)`` of ``instr`` for ``Violation(line=..., end_line=...)``; ``(None, None)`` for None."""
+    return (instr.line, instr.end_line) if instr is not None else (None, None)
+
+
+# --- image config values back to the instructions that set them --------------------------------
+
+CONFIG_KEYWORDS = {
+    "User": "USER",
+    "WorkingDir": "WORKDIR",
+    "Env": "ENV",
+    "Labels": "LABEL",
+    "ExposedPorts": "EXPOSE",
+    "Volumes": "VOLUME",
+    "Cmd": "CMD",
+    "Entrypoint": "ENTRYPOINT",
+    "Healthcheck": "HEALTHCHECK",
+}
+"""Image config fields (``config["config"]``) and the instruction that sets each."""
+
+
+def config_instruction(image: Any, dockerfile: Dockerfile | None, field: str, key: str | None = None) -> Instruction | None:
+    """The instruction of the built stage that set config ``field`` (``key`` for Env, Labels, ExposedPorts, Volumes).
+
+    Metadata instructions make no layer, so this reads the Dockerfile model,
+    not the layer map: the last instruction of that keyword in the built
+    stage and its ``FROM <stage>`` ancestors (the first for EXPOSE and VOLUME,
+    which add up). It is returned only when the value it sets is the value
+    in the image config, so a value inherited from the base image, or an
+    image built from another Dockerfile, points nowhere (None).
+    """
+    stage = built_stage(image, dockerfile)
+    if stage is None or field not in CONFIG_KEYWORDS:
+        return None
+    runtime = image.runtime if isinstance(image.runtime, dict) else {}
+    instrs = [i for i in stage_instructions(stage) if i.keyword == CONFIG_KEYWORDS[field]]
+    if field in ("Env", "Labels"):
+        return _assigning(instrs, stage, field, key, runtime)
+    if field in ("ExposedPorts", "Volumes"):
+        present = runtime.get(field) or {}
+        if key is None or key not in present:
+            return None
+        listed = _lists_port if field == "ExposedPorts" else _lists_volume
+        return next((i for i in instrs if listed(i, key)), None)
+    if not instrs:
+        return None
+    last = instrs[-1]
+    if field == "User":
+        return last if _expanded(last, last.args.strip()) == str(runtime.get("User") or "").strip() else None
+    if field == "WorkingDir":
+        return last if stage.end_state[0].rstrip("/") == str(runtime.get("WorkingDir") or "/").rstrip("/") else None
+    if field in ("Cmd", "Entrypoint"):
+        return last if _argv_of(last) == [_norm(str(a)) for a in _as_list(runtime.get(field))] else None
+    return last if runtime.get(field) else None  # Healthcheck
+
+
+def _assignments(instr: Instruction) -> list[tuple[str, str]]:
+    """``NAME=value`` pairs of an ENV or LABEL (the legacy ``NAME value`` form is one pair), quotes removed."""
+    words = instr.words()
+    if words and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]
+    return [(name, value) for name, _, value in (w.partition("=") for w in words if "=" in w)]
+
+
+def _assigning(instrs: list[Instruction], stage: Stage, field: str, key: str | None, runtime: dict) -> Instruction | None:
+    """The last ENV/LABEL assigning ``key``, when the image holds the value the Dockerfile gives it."""
+    for instr in reversed(instrs):
+        values = [value for name, value in _assignments(instr) if name == key]
+        if not values:
+            continue
+        if field == "Env":
+            image_env = dict(item.split("=", 1) for item in runtime.get("Env") or [] if "=" in item)
+            return instr if key in image_env and stage.end_state[3].get(key) == image_env[key] else None
+        labels = runtime.get("Labels") or {}
+        return instr if key in labels and _expanded(instr, values[-1]) == labels[key] else None
+    return None
+
+
+def _lists_port(instr: Instruction, key: str) -> bool:
+    """True when EXPOSE ``instr`` covers config key ``key`` (``8080/tcp``; ranges such as ``8000-8010/udp`` too)."""
+    port, _, proto = key.partition("/")
+    if not port.isdigit():
+        return False
+    for word in _expanded(instr, instr.args).split():
+        spec, _, spec_proto = word.partition("/")
+        low, _, high = spec.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            continue
+        if int(low) <= int(port) <= int(high or low) and (spec_proto or "tcp").lower() == (proto or "tcp").lower():
+            return True
+    return False
+
+
+def _lists_volume(instr: Instruction, key: str) -> bool:
+    paths = instr.json_args if instr.json_args is not None else _expanded(instr, instr.args).split()
+    return any((p.rstrip("/") or "/") == (key.rstrip("/") or "/") for p in paths)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _argv_of(instr: Instruction) -> list[str]:
+    """The argv a CMD/ENTRYPOINT stores in the config: its JSON list, or the shell in force with its text."""
+    if instr.json_args is not None:
+        return [_norm(a) for a in instr.json_args]
+    return [_norm(a) for a in (*instr.shell, instr.args)]
+
+
+def arg_instruction(image: Any, dockerfile: Dockerfile | None, name: str) -> Instruction | None:
+    """The last ARG of the built stage (or its ancestors) declaring build argument ``name``."""
+    stage = built_stage(image, dockerfile)
+    if stage is None:
+        return None
+    for instr in reversed(stage_instructions(stage)):
+        if instr.keyword == "ARG" and any(word.split("=", 1)[0] == name for word in instr.args.split()):
+            return instr
+    return None
+
+
+# --- naming a layer in messages ------------------------------------------------------------------
+
+_SHELL_PREFIX = re.compile(r"^(?:RUN )?/bin/(?:ba)?sh -c (?:#\(nop\)\s*)?")
+_ARGS_PREFIX = re.compile(r"^(?:RUN )?\|\d+ (?:\S+=\S* )*")
+
+
+def short_digest(digest: str) -> str:
+    """``sha256:`` and the first 12 hex digits, as docker shows image ids."""
+    algo, _, hexpart = digest.partition(":")
+    return f"{algo}:{hexpart[:12]}" if hexpart else digest[:19]
+
+
+def short_command(created_by: str | None, limit: int = 80) -> str:
+    """A history ``created_by`` without the ``/bin/sh -c`` noise, cut to ``limit`` characters."""
+    if not created_by:
+        return "unknown instruction"
+    text = " ".join(created_by.split())
+    text = _ARGS_PREFIX.sub("", text)
+    text = _SHELL_PREFIX.sub("", text).strip()
+    text = re.sub(r"\s*# buildkit$", "", text)
+    if not re.match(r"^[A-Z]+ ", text):
+        text = "RUN " + text
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def layer_label(image: Any, index: int) -> str:
+    """``layer 3 sha256:0123456789ab (COPY . /app)``: the layer's index, short diff_id and instruction.
+
+    The diff_id (digest of the uncompressed tar) is the same in every archive
+    format; the blob digest is not (oci-archive layers are compressed), so
+    findings never quote it.
+    """
+    layer = image.layers[index]
+    return f"layer {index} {short_digest(layer.diff_id)} ({short_command(layer.created_by)})"
+
+
+def layer_details(image: Any, index: int) -> dict[str, Any]:
+    """The machine-readable twin of :func:`layer_label` for ``Violation.details``."""
+    layer = image.layers[index]
+    return {"layer": index, "diff_id": layer.diff_id, "created_by": layer.created_by}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 BASE = [{"/etc/passwd": PASSWD}]
 
@@ -43,3 +43,18 @@ def test_allowed_users_option(tmp_path):
 
 def test_the_dockle_code_turns_it_off(tmp_path):
     assert image_findings(tmp_path, BASE, "IM001", config={"rules": {"CIS-DI-0001": "off"}}) == []
+
+
+def test_with_the_dockerfile_the_finding_is_on_its_user_line(tmp_path):
+    steps = ["RUN useradd --uid 10001 app", "USER root", 'CMD ["app"]']
+    layers = BASE + [{"/etc/passwd": PASSWD + b"app2:x:10001:10001::/home/app2:/bin/sh\n"}]
+    (finding,) = image_findings(tmp_path, layers, "IM001", runtime={"User": "root", "Cmd": ["app"]},
+                                history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert finding.file.endswith("Dockerfile") and (finding.line, finding.end_line) == (3, 3)
+
+
+def test_a_user_the_dockerfile_did_not_set_stays_on_the_image(tmp_path):
+    steps = ['CMD ["app"]']
+    (finding,) = image_findings(tmp_path, BASE, "IM001", runtime={"User": "0"}, history=buildkit_history(steps),
+                                dockerfile=dockerfile_of(steps))
+    assert finding.line is None and finding.file.endswith(".tar")

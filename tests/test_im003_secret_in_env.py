@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import GHP, PASSWD, image_findings
+from image_ruletest import GHP, PASSWD, buildkit_history, dockerfile_of, image_findings, run_image, write_image
 
 BASE = [{"/etc/passwd": PASSWD}]
 
@@ -64,8 +64,17 @@ def test_allow_names_and_patterns(tmp_path):
 
 
 def test_a_bad_allow_pattern_is_an_input_error_naming_the_key(tmp_path):
-    from test_image_secrets import run_image, write_image
-
     archive = write_image(tmp_path, BASE, runtime={"Env": ["A=b"]})
     result = run_image(tmp_path, archive, config={"rules": {"IM003": {"allow-patterns": ["(unclosed"]}}})
     assert any("rules.IM003.allow-patterns[0]" in e for e in result.errors)
+
+
+def test_with_the_dockerfile_findings_are_on_the_env_and_arg_lines(tmp_path):
+    steps = ["ARG NPM_TOKEN", "ENV DB_PASSWORD=hunter2hunter2 \\\n    MODE=prod", "RUN npm ci"]
+    history = buildkit_history(steps)
+    history[-1]["created_by"] = f"RUN |1 NPM_TOKEN={GHP} /bin/sh -c npm ci # buildkit"
+    env = ["PATH=/usr/bin", "DB_PASSWORD=hunter2hunter2", "MODE=prod", f"BASE_TOKEN={GHP}"]
+    found = image_findings(tmp_path, BASE + [{"/app/node_modules/x.js": b""}], "IM003", runtime={"Env": env},
+                           history=history, dockerfile=dockerfile_of(steps))
+    where = {f.details["variable"]: (f.line, f.end_line) for f in found}
+    assert where == {"DB_PASSWORD": (3, 4), "NPM_TOKEN": (2, 2), "BASE_TOKEN": (None, None)}, "BASE_TOKEN comes from the base image"

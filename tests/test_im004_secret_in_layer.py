@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from image_ruletest import GHP, PASSWD, image_findings
 from image_synth import DIR, OPAQUE, WHITEOUT, File
-from test_image_secrets import GHP, PASSWD, image_findings
 
 PEM = (
     b"-----BEGIN RSA PRIVATE KEY-----\n"
@@ -30,7 +30,7 @@ def test_npmrc_token_names_file_layer_and_instruction(tmp_path):
     assert ".npmrc _authToken" in finding.message and "line 2" in finding.message
     assert "layer 1 sha256:" in finding.message and "(COPY . /app)" in finding.message
     assert "abcd1234efgh5678" not in finding.message
-    assert finding.details["layer_digest"].startswith("sha256:")
+    assert finding.details["diff_id"].startswith("sha256:") and finding.details["diff_id"][:19] in finding.message
 
 
 def test_a_deleted_file_still_fires_with_the_deleting_layer(tmp_path):
@@ -127,3 +127,12 @@ def test_reads_are_capped_per_file(tmp_path):
 def test_same_finding_in_every_archive_shape(tmp_path, shape):
     (finding,) = findings(tmp_path, {"/app/.npmrc": b"//r/:_authToken=abcd1234efgh5678\n"}, later={"/app/.npmrc": WHITEOUT}, shape=shape)
     assert finding.path_in_image == "/app/.npmrc" and finding.details["deleted"]
+
+
+def test_with_the_dockerfile_a_deleted_secret_points_at_the_copy_that_holds_its_bytes(tmp_path):
+    layers = [BASE, {"/app/.npmrc": b"//r/:_authToken=abcd1234efgh5678\n", "/app/.git/": DIR, "/app/.git/HEAD": b"ref\n"},
+              {"/app/.npmrc": WHITEOUT}]
+    dockerfile = "FROM node:20\nCOPY . /app\nRUN rm -rf /app/.npmrc /app/.git\n"
+    found = image_findings(tmp_path, layers, "IM004", history=HISTORY, dockerfile=dockerfile)
+    assert sorted((f.path_in_image, f.line) for f in found) == [("/app/.git", 2), ("/app/.npmrc", 2)]
+    assert all(f.file.endswith("Dockerfile") for f in found)

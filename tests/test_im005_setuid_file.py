@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from image_ruletest import PASSWD, image_findings
 from image_synth import File
-from test_image_secrets import PASSWD, image_findings
 
 LAYERS = [
     {"/etc/passwd": PASSWD, "/bin/su": File(b"su", mode=0o4755), "/usr/bin/passwd": File(b"pw", mode=0o4755), "/usr/bin/chage": File(b"c", mode=0o2755, gid=42)},
@@ -34,3 +34,11 @@ def test_allow_globs_and_setgid_option(tmp_path):
 
 def test_plain_executables_are_silent(tmp_path):
     assert image_findings(tmp_path, [{"/etc/passwd": PASSWD, "/usr/bin/x": File(b"x", mode=0o1777)}], "IM005") == []
+
+
+def test_with_the_dockerfile_the_finding_is_on_the_instruction_that_set_the_bit(tmp_path):
+    dockerfile = "FROM debian:12\nRUN apt-get install -y sudo\n"
+    found = image_findings(tmp_path, LAYERS, "IM005", history=HISTORY, dockerfile=dockerfile, config={"rules": {"IM005": {"allow": []}}})
+    lines = {f.path_in_image: f.line for f in found}
+    assert lines["/usr/bin/sudo"] == 2 and lines["/usr/local/bin/tool"] == 2
+    assert lines["/bin/su"] is None, "the base image's layer maps to no instruction"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 
 def test_empty_shadow_password_fires_with_line(tmp_path):
@@ -31,3 +31,17 @@ def test_allow_users_option(tmp_path):
 
 def test_no_account_files_is_silent(tmp_path):
     assert image_findings(tmp_path, [{"/app/main.py": b"x"}], "IM006") == []
+
+
+def test_with_the_dockerfile_the_finding_is_on_the_run_that_wrote_shadow(tmp_path):
+    steps = ["RUN passwd -d root"]
+    layers = [{"/etc/passwd": PASSWD, "/etc/shadow": b"root:!:19000::::::\n"}, {"/etc/shadow": b"root::19000::::::\n"}]
+    (finding,) = image_findings(tmp_path, layers, "IM006", history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert finding.file.endswith("Dockerfile") and finding.line == 2
+
+
+def test_a_shadow_file_from_the_base_image_stays_on_the_image(tmp_path):
+    steps = ["RUN true"]
+    layers = [{"/etc/passwd": PASSWD, "/etc/shadow": b"root::19000::::::\n"}, {"/tmp/x": b""}]
+    (finding,) = image_findings(tmp_path, layers, "IM006", history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert finding.line is None and finding.file.endswith(".tar")

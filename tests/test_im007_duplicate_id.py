@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 GROUP = b"root:x:0:\nstaff:x:50:\napp:x:1000:\n"
 
@@ -29,3 +29,11 @@ def test_allow_options(tmp_path):
     layers = [{"/etc/passwd": PASSWD + b"admin:x:0:0::/root:/bin/sh\n", "/etc/group": GROUP + b"devs:x:1000:\n"}]
     config = {"rules": {"IM007": {"allow-uids": [0], "allow-gids": [1000]}}}
     assert image_findings(tmp_path, layers, "IM007", config=config) == []
+
+
+def test_with_the_dockerfile_each_file_points_at_its_last_writer(tmp_path):
+    steps = ["RUN useradd -o -u 0 admin", "RUN groupadd -g 1000 devs"]
+    layers = [{"/etc/passwd": PASSWD, "/etc/group": GROUP}, {"/etc/passwd": PASSWD + b"admin:x:0:0::/root:/bin/sh\n"},
+              {"/etc/group": GROUP + b"devs:x:1000:\n"}]
+    found = image_findings(tmp_path, layers, "IM007", history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert {f.path_in_image: f.line for f in found} == {"/etc/passwd": 2, "/etc/group": 3}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from image_ruletest import PASSWD, image_findings
 from image_synth import DIR, WHITEOUT
-from test_image_secrets import PASSWD, image_findings
 
 HISTORY = [{"created_by": "ADD base"}, {"created_by": "RUN /bin/sh -c apt-get update && apt-get install -y git"}, {"created_by": "RUN /bin/sh -c pip install -r requirements.txt"}]
 
@@ -44,3 +44,18 @@ def test_options_select_caches_threshold_and_extra_paths(tmp_path):
     assert finding.path_in_image == "/opt/build/cache" and "cache folder /opt/build/cache holds" in finding.message
     config = {"rules": {"IM008": {"min-bytes": 100000}}}
     assert image_findings(tmp_path, layers, "IM008", config=config) == []
+
+
+def test_with_the_dockerfile_the_finding_is_on_the_layer_that_wrote_most_of_the_cache(tmp_path):
+    layers = [
+        {"/etc/passwd": PASSWD},
+        {"/var/lib/apt/lists/main_Packages": b"p" * 30000, "/root/.cache/pip/http-v2/a": b"w" * 1500},
+        {"/root/.cache/pip/http-v2/b": b"w" * 6000},
+    ]
+    dockerfile = "FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y git\nRUN pip install -r requirements.txt\n"
+    history = [HISTORY[0], {"created_by": "RUN /bin/sh -c apt-get update &&     apt-get install -y git # buildkit"}, HISTORY[2]]
+    found = image_findings(tmp_path, layers, "IM008", history=history, dockerfile=dockerfile)
+    where = {f.path_in_image: (f.line, f.end_line) for f in found}
+    assert where == {"/var/lib/apt/lists": (2, 3), "/root/.cache/pip": (4, 4)}
+    pip = [f for f in found if f.path_in_image == "/root/.cache/pip"][0]
+    assert pip.details["layer_bytes"] == {"1": 1500, "2": 6000}

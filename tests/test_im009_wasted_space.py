@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from image_ruletest import image_findings, resolved_config, write_image
 from image_synth import DIR, OPAQUE, WHITEOUT, ImageSpec, Layer, docker_skopeo, emit
-from imagepolicy import config as config_mod
-from imagepolicy.engine import CheckRequest, run_checks
 from imagepolicy.image import open_image
 from imagepolicy.plugins.image.im009_wasted_space import efficiency
-from ruletest import _loaded
-from test_image_secrets import image_findings, write_image
 
 HISTORY = [
     {"created_by": "/bin/sh -c #(nop) ADD file:0123456789abcdef0123 in / "},
@@ -97,22 +94,13 @@ def test_top_limits_the_listed_offenders(tmp_path):
 
 
 def test_an_invalid_size_is_a_config_error(tmp_path):
-    pm, reg = _loaded()
-    cfg = tmp_path / ".imagepolicy.json"
-    cfg.write_text(json.dumps({"rules": {"IM009": {"max-wasted-bytes": "lots"}}}), encoding="utf-8")
     with pytest.raises(Exception, match="max-wasted-bytes"):
-        config_mod.resolve(config_mod.load_raw(cfg), list(reg.rules), reg.presets)
+        resolved_config(tmp_path, {"rules": {"IM009": {"max-wasted-bytes": "lots"}}})
 
 
 def test_the_finding_points_at_the_instruction_that_wrote_the_waste(tmp_path):
-    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN apt-get update\nRUN rm -rf /var/lib/apt/lists/*\n", encoding="utf-8")
-    archive = write_image(tmp_path, WASTEFUL, history=HISTORY)
-    pm, reg = _loaded()
-    cfg = config_mod.resolve(None, list(reg.rules), reg.presets)
-    report = run_checks(pm, reg, cfg, CheckRequest(dockerfiles=[tmp_path / "Dockerfile"], images=[archive]))
-    image_result = report.results[1]
-    assert not image_result.errors, image_result.errors
-    (finding,) = [f for f in image_result.findings if f.rule == "IM009"]
+    dockerfile = "FROM debian:12\nRUN apt-get update\nRUN rm -rf /var/lib/apt/lists/*\n"
+    (finding,) = image_findings(tmp_path, WASTEFUL, "IM009", history=HISTORY, dockerfile=dockerfile)
     assert finding.line == 2 and finding.file.endswith("Dockerfile")
     assert finding.details["offenders"][0]["line"] == 2
 

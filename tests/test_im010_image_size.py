@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from imagepolicy import config as config_mod
-from imagepolicy.engine import CheckRequest, run_checks
+from image_ruletest import image_findings, resolved_config
 from imagepolicy.plugins.image.im010_image_size import parse_size
-from ruletest import _loaded
-from test_image_secrets import image_findings, write_image
 
 HISTORY = [
     {"created_by": "/bin/sh -c #(nop) ADD file:0123456789abcdef0123 in / "},
@@ -52,24 +47,16 @@ def test_max_layers(tmp_path):
 
 
 def test_paired_dockerfile_puts_the_finding_on_the_largest_layers_line(tmp_path):
-    (tmp_path / "Dockerfile").write_text("FROM debian:12\nCOPY . /app/\nRUN pip install /app\n", encoding="utf-8")
-    archive = write_image(tmp_path, LAYERS, history=HISTORY)
-    pm, reg = _loaded()
-    cfg_file = tmp_path / ".imagepolicy.json"
-    cfg_file.write_text(json.dumps({"rules": {"IM010": {"max-size": 1000}}}), encoding="utf-8")
-    cfg = config_mod.resolve(config_mod.load_raw(cfg_file), list(reg.rules), reg.presets)
-    report = run_checks(pm, reg, cfg, CheckRequest(dockerfiles=[tmp_path / "Dockerfile"], images=[archive]))
-    (finding,) = [f for f in report.results[1].findings if f.rule == "IM010"]
+    dockerfile = "FROM debian:12\nCOPY . /app/\nRUN pip install /app\n"
+    (finding,) = image_findings(tmp_path, LAYERS, "IM010", history=HISTORY, dockerfile=dockerfile,
+                                config={"rules": {"IM010": {"max-size": 1000}}})
     assert finding.line == 3 and finding.file.endswith("Dockerfile")
 
 
 @pytest.mark.parametrize("bad", ["500 parsecs", "MB", "-5", -5])
 def test_a_bad_size_is_a_config_error_naming_the_key(tmp_path, bad):
-    _, reg = _loaded()
-    cfg = tmp_path / ".imagepolicy.json"
-    cfg.write_text(json.dumps({"rules": {"IM010": {"max-size": bad}}}), encoding="utf-8")
     with pytest.raises(Exception, match="max-size"):
-        config_mod.resolve(config_mod.load_raw(cfg), list(reg.rules), reg.presets)
+        resolved_config(tmp_path, {"rules": {"IM010": {"max-size": bad}}})
 
 
 @pytest.mark.parametrize(

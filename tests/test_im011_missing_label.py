@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 BASE = [{"/etc/passwd": PASSWD}]
 SOURCE = "org.opencontainers.image.source"
@@ -34,3 +34,12 @@ def test_label_value_pattern(tmp_path):
     config = rules(required=[{"key": "team", "pattern": "^(payments|search)$"}, {"key": "tier", "pattern": "^(bronze|silver)$"}], where="labels")
     (finding,) = image_findings(tmp_path, BASE, "IM011", runtime=runtime, config=config)
     assert finding.message == "label 'tier' is 'gold', which does not match the required pattern '^(bronze|silver)$'"
+
+
+def test_with_the_dockerfile_a_wrong_value_is_on_its_label_line(tmp_path):
+    steps = ["LABEL team=payments", 'LABEL tier="gold" owner=me']
+    runtime = {"Labels": {"team": "payments", "tier": "gold", "owner": "me"}}
+    config = rules(required=[{"key": "tier", "pattern": "^silver$"}, "revision"], where="labels")
+    found = image_findings(tmp_path, BASE, "IM011", runtime=runtime, config=config, history=buildkit_history(steps),
+                           dockerfile=dockerfile_of(steps))
+    assert {f.details["key"]: f.line for f in found} == {"tier": 3, "revision": None}, "a missing label has no line"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 BASE = [{"/etc/passwd": PASSWD}]
 
@@ -42,3 +42,10 @@ def test_bad_port_specs_are_rejected_by_the_schema(tmp_path, bad):
 
     with pytest.raises(InputError, match="IM012"):
         image_findings(tmp_path, BASE, "IM012", config={"rules": {"IM012": {"allowed": [bad]}}})
+
+
+def test_with_the_dockerfile_the_finding_is_on_the_expose_line(tmp_path):
+    steps = ["EXPOSE 8080", "EXPOSE 22/tcp 2222"]
+    (finding,) = image_findings(tmp_path, BASE, "IM012", runtime=ports("22/tcp", "2222/tcp", "8080/tcp"),
+                                history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert finding.file.endswith("Dockerfile") and finding.line == 3

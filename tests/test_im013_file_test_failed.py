@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from image_ruletest import PASSWD, image_findings
 from image_synth import File, Symlink
-from test_image_secrets import PASSWD, image_findings
 
 LAYERS = [
     {"/etc/passwd": PASSWD, "/app/run.sh": File(b"#!/bin/sh\n", mode=0o644, uid=1000, gid=1000), "/app/bin/tool": File(b"x", mode=0o4750),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, image_findings
 
 OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nVERSION_CODENAME=bullseye\n'
 LAYERS = [{"/etc/passwd": PASSWD, "/etc/os-release": OS_RELEASE, "/app/settings.ini": b"[app]\ndebug = true\n"}]

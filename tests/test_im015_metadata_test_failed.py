@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_image_secrets import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 BASE = [{"/etc/passwd": PASSWD}]
 RUNTIME = {
@@ -43,3 +43,18 @@ def test_mismatches_say_expected_and_found(tmp_path):
 
 def test_nothing_is_checked_by_default(tmp_path):
     assert image_findings(tmp_path, BASE, "IM015", runtime=RUNTIME) == []
+
+
+def test_with_the_dockerfile_values_it_set_are_on_their_lines(tmp_path):
+    steps = ["USER app", "WORKDIR /srv", "ENV DEBUG=1 APP_VERSION=1.4.2", "LABEL team=payments", "EXPOSE 8080", "VOLUME /data",
+             "CMD python -m acme"]
+    options = {"user": "root", "workdir": "/app", "cmd": ["acme"], "env": {"DEBUG": None, "PATH": "/bin", "LOG_LEVEL": "info"},
+               "labels": {"team": "search"}, "unexposed-ports": [8080], "exposed-ports": [9090], "unmounted-volumes": ["/data/"]}
+    found = image_findings(tmp_path, BASE, "IM015", runtime=RUNTIME, config={"rules": {"IM015": options}},
+                           history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    lines = {f.details["key"]: f.line for f in found}
+    assert lines == {
+        "user": 2, "workdir": 3, "cmd": 8, "env.DEBUG": 4, "labels.team": 5, "unexposed-ports": 6, "unmounted-volumes": 7,
+        "env.PATH": None,  # set by the base image
+        "env.LOG_LEVEL": None, "exposed-ports": None,  # missing: nothing to point at
+    }

@@ -1,62 +1,11 @@
-"""The secret pattern library (plugins/image/_secrets.py), and the helpers the image rule tests share.
-
-``image_findings`` builds a synthesized image (tests/image_synth.py), writes it
-as an archive and runs the real engine on it with every installed plugin, as
-``imagepolicy check --image`` does; the test_im0NN_* modules import it.
-"""
+"""The secret pattern library (plugins/image/_secrets.py) that IM003 and IM004 share."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from image_synth import ImageSpec, Layer, write_shape
-from imagepolicy import config as config_mod
-from imagepolicy.engine import CheckRequest, run_checks
-from imagepolicy.model import Finding
+from image_ruletest import GHP
 from imagepolicy.plugins.image import _secrets as secrets
-from ruletest import _loaded
-
-PASSWD = b"root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/home/app:/bin/sh\n"
-
-
-def write_image(tmp_path: Path, layers: list[dict], runtime: dict | None = None, history: list[dict] | None = None,
-                shape: str = "oci-archive", name: str = "img") -> str:
-    """Write a synthesized image (one dict per layer) as archive ``shape``; returns its path."""
-    folder = tmp_path / name
-    folder.mkdir(exist_ok=True)
-    spec = ImageSpec([Layer(files) for files in layers], runtime=runtime or {}, history=history)
-    return write_shape(shape, spec, str(folder))
-
-
-def run_image(tmp_path: Path, archive: str, config: dict | None = None):
-    """Run every plugin's image checks on ``archive`` through the engine; returns the TargetResult."""
-    pm, reg = _loaded()
-    raw = None
-    if config is not None:
-        cfg = tmp_path / ".imagepolicy.json"
-        cfg.write_text(json.dumps(config), encoding="utf-8")
-        raw = config_mod.load_raw(cfg)
-    cfg_obj = config_mod.resolve(raw, list(reg.rules), reg.presets)
-    report = run_checks(pm, reg, cfg_obj, CheckRequest(images=[archive]))
-    (result,) = report.results
-    return result
-
-
-def image_findings(tmp_path: Path, layers: list[dict], code: str, runtime: dict | None = None, config: dict | None = None,
-                   history: list[dict] | None = None, shape: str = "oci-archive") -> list[Finding]:
-    """Findings of rule ``code`` on a synthesized image; fails on engine or rule errors."""
-    archive = write_image(tmp_path, layers, runtime, history, shape)
-    result = run_image(tmp_path, archive, config)
-    assert not result.errors, result.errors
-    return [f for f in result.findings if f.rule == code]
-
-
-# --- the pattern library ------------------------------------------------------------------------
-
-GHP = "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8"
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from image_synth import ImageSpec, Layer, docker_skopeo, emit
+from image_synth import ImageSpec, Layer, docker_skopeo, emit, write_shape
 from imagepolicy.dockerfile import parse_dockerfile
 from imagepolicy.image import open_image
-from imagepolicy.layermap import instruction_for_history, line_for, map_layers, parse_created_by
+from imagepolicy.layermap import (
+    arg_instruction,
+    built_stage,
+    config_instruction,
+    instruction_for_history,
+    layer_label,
+    line_for,
+    map_layers,
+    parse_created_by,
+    span_for,
+)
 
-pytest_plugins = ["imagebuild"]
 
 DOCKERFILE = """\
 ARG BASE=python:3.12-slim
@@ -83,11 +92,12 @@ def dockerfile(tmp_path: Path):
     return parse_dockerfile(tmp_path / "Dockerfile", context_dir=tmp_path)
 
 
-def image_with(tmp_path: Path, history: list[dict]) -> object:
+def image_with(tmp_path: Path, history: list[dict], runtime: dict | None = None) -> object:
     """A docker-archive whose layers follow ``history`` (one small layer per non-empty entry)."""
     count = sum(1 for h in history if not h.get("empty_layer"))
     layers = [Layer({f"/layer{i}": f"layer {i}".encode()}) for i in range(count)]
-    return open_image(emit(docker_skopeo(ImageSpec(layers=layers, history=history)), str(tmp_path / "image.tar")))
+    spec = ImageSpec(layers=layers, history=history, runtime=runtime or {})
+    return open_image(emit(docker_skopeo(spec), str(tmp_path / "image.tar")))
 
 
 @pytest.mark.parametrize("history", [BUILDAH_HISTORY, BUILDKIT_HISTORY], ids=["buildah", "buildkit"])
@@ -214,3 +224,108 @@ def test_real_buildah_image_maps_layers_to_lines(built_images) -> None:
         assert list(shown.values()) == ["COPY pyproject.toml README.md ./", "RUN pip install --no-cache-dir -e .", "COPY src/ ./src/"], shown
         assert min(mapped) >= 1, "the base image's layer is not mapped"
 
+
+
+def test_a_multi_line_run_spans_its_lines(tmp_path, dockerfile) -> None:
+    image = image_with(tmp_path, BUILDAH_HISTORY)
+    assert span_for(image, dockerfile, 4) == (L_RUN, L_RUN + 1)
+    assert span_for(image, dockerfile, 0) == (None, None)
+    assert span_for(image, None, 4) == (None, None)
+
+
+# The config the final stage of DOCKERFILE gives, on a base image that sets PATH, a label and port 22.
+RUNTIME = {
+    "User": "1000",
+    "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "APP_HOME=/app", "X=1"],
+    "Labels": {"org.opencontainers.image.title": "t", "vendor": "base"},
+    "WorkingDir": "/app",
+    "ExposedPorts": {"22/tcp": {}, "8080/tcp": {}},
+    "Cmd": ["python3"],
+}
+
+
+def _lines(instr) -> tuple[int, int] | None:
+    return (instr.line, instr.end_line) if instr is not None else None
+
+
+@pytest.mark.parametrize("history", [BUILDAH_HISTORY, BUILDKIT_HISTORY], ids=["buildah", "buildkit"])
+def test_config_values_map_to_the_instructions_that_set_them(tmp_path, dockerfile, history) -> None:
+    image = image_with(tmp_path, history, RUNTIME)
+    assert _lines(config_instruction(image, dockerfile, "User")) == (20, 20)
+    assert _lines(config_instruction(image, dockerfile, "Env", "APP_HOME")) == (10, 11)
+    assert _lines(config_instruction(image, dockerfile, "Labels", "org.opencontainers.image.title")) == (12, 12)
+    assert _lines(config_instruction(image, dockerfile, "WorkingDir")) == (L_WORKDIR, L_WORKDIR)
+    assert _lines(config_instruction(image, dockerfile, "ExposedPorts", "8080/tcp")) == (21, 21)
+    assert _lines(config_instruction(image, dockerfile, "Cmd")) == (L_CMD, L_CMD)
+    assert _lines(arg_instruction(image, dockerfile, "VER")) == (9, 9), "the final stage's ARG, not the builder's"
+
+
+def test_values_the_base_image_set_point_nowhere(tmp_path, dockerfile) -> None:
+    image = image_with(tmp_path, BUILDAH_HISTORY, RUNTIME)
+    assert config_instruction(image, dockerfile, "Env", "PATH") is None
+    assert config_instruction(image, dockerfile, "Labels", "vendor") is None
+    assert config_instruction(image, dockerfile, "ExposedPorts", "22/tcp") is None
+    assert config_instruction(image, dockerfile, "Entrypoint") is None
+    assert config_instruction(image, dockerfile, "Healthcheck") is None
+    assert config_instruction(image, dockerfile, "Volumes", "/data") is None
+    assert arg_instruction(image, dockerfile, "NOPE") is None
+
+
+def test_a_value_the_dockerfile_does_not_give_points_nowhere(tmp_path, dockerfile) -> None:
+    """The image says User 0 and X=2: this Dockerfile (USER 1000, X=1) did not build that config."""
+    other = dict(RUNTIME, User="0", Env=["APP_HOME=/app", "X=2"], Cmd=["python3", "-m", "acme"])
+    image = image_with(tmp_path, BUILDAH_HISTORY, other)
+    assert config_instruction(image, dockerfile, "User") is None
+    assert config_instruction(image, dockerfile, "Env", "X") is None
+    assert config_instruction(image, dockerfile, "Cmd") is None
+    assert _lines(config_instruction(image, dockerfile, "Env", "APP_HOME")) == (10, 11)
+    assert config_instruction(image, None, "User") is None
+
+
+def test_shell_form_commands_volumes_and_port_ranges(tmp_path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12\nVOLUME /data /cache/\nEXPOSE 8000-8010/udp 9000\nHEALTHCHECK CMD true\n"
+        "ENTRYPOINT exec   acme serve\nCMD [\"--port\", \"9000\"]\n",
+        encoding="utf-8",
+    )
+    df = parse_dockerfile(tmp_path / "Dockerfile", context_dir=tmp_path)
+    runtime = {
+        "Volumes": {"/data": {}, "/cache": {}},
+        "ExposedPorts": {"8005/udp": {}, "9000/tcp": {}},
+        "Healthcheck": {"Test": ["CMD-SHELL", "true"]},
+        "Entrypoint": ["/bin/sh", "-c", "exec acme serve"],
+        "Cmd": ["--port", "9000"],
+    }
+    image = image_with(tmp_path, [{"created_by": "debootstrap bookworm"}], runtime)
+    assert _lines(config_instruction(image, df, "Volumes", "/cache")) == (2, 2)
+    assert _lines(config_instruction(image, df, "ExposedPorts", "8005/udp")) == (3, 3)
+    assert config_instruction(image, df, "ExposedPorts", "8005/tcp") is None
+    assert _lines(config_instruction(image, df, "ExposedPorts", "9000/tcp")) == (3, 3)
+    assert _lines(config_instruction(image, df, "Healthcheck")) == (4, 4)
+    assert _lines(config_instruction(image, df, "Entrypoint")) == (5, 5)
+    assert _lines(config_instruction(image, df, "Cmd")) == (6, 6)
+
+
+def test_the_built_stage_follows_the_history(tmp_path, dockerfile) -> None:
+    history = BASE_HISTORY + [
+        {"created_by": "/bin/sh -c #(nop) WORKDIR /build", "empty_layer": True},
+        {"created_by": "/bin/sh -c #(nop) COPY file:6fdc79f554a2a576686591cebdfa826743d2f970c1c996546a4a555f83671606 in ./ "},
+        {"created_by": '|1 VER=1.0 /bin/sh -c echo "$VER" > /build/ver.txt'},
+    ]
+    builder = image_with(tmp_path, history, {"WorkingDir": "/build"})
+    assert built_stage(builder, dockerfile).name == "builder"
+    assert _lines(config_instruction(builder, dockerfile, "WorkingDir")) == (4, 4)
+    assert _lines(arg_instruction(builder, dockerfile, "VER")) == (3, 3)
+    (tmp_path / "u").mkdir()
+    unrelated = image_with(tmp_path / "u", [{"created_by": "debootstrap bookworm"}])
+    assert built_stage(unrelated, dockerfile) is dockerfile.final_stage, "nothing aligns: the final stage"
+    assert built_stage(unrelated, None) is None
+
+
+def test_layers_are_named_by_diff_id_the_same_in_every_archive_format(tmp_path) -> None:
+    spec = ImageSpec([Layer({"/etc/os-release": b"debian\n"}), Layer({"/app/main.py": b"print()\n" * 100})],
+                     history=[{"created_by": "debootstrap bookworm"}, {"created_by": "COPY . /app # buildkit"}])
+    docker = open_image(write_shape("docker-skopeo", spec, str(tmp_path)))
+    oci = open_image(write_shape("oci-archive", spec, str(tmp_path), compression="gzip"))
+    assert docker.layers[1].digest != oci.layers[1].digest, "the blob of a gzip layer has its own digest"
+    assert layer_label(docker, 1) == layer_label(oci, 1) == f"layer 1 {oci.layers[1].diff_id[:19]} (COPY . /app)"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from image_ruletest import SITE312, buildkit_history, dist_info, dockerfile_of, official, python_findings
 from ruletest import HATCH_SERVICE, check, docs_blocks, lines, rule_by_code
 
 CODE = "PY002"
@@ -79,15 +80,13 @@ def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
 
 # --- the built image ------------------------------------------------------------------------------
 
-from test_python_runtime import SITE312, dist_info, image_findings, official  # noqa: E402
-
 FINDER_PTH = b"import __editable___acme_0_1_finder; __editable___acme_0_1_finder.install()\n"
 
 
 def test_image_editable_distribution_fires_with_its_dist_info(tmp_path):
     layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", editable=True, url="file:///app",
                                     files={"_acme_service.pth": b"/app/src\n"}), {"/app/src/acme/__init__.py": b""}]
-    (finding,) = image_findings(tmp_path, layers, CODE)
+    (finding,) = python_findings(tmp_path, layers, CODE)
     assert finding.severity.label == "warning"
     assert finding.path_in_image == f"{SITE312}/acme_service-0.1.0.dist-info"
     assert finding.message == (
@@ -99,13 +98,13 @@ def test_image_editable_distribution_fires_with_its_dist_info(tmp_path):
 
 def test_image_editable_without_wiring_says_it_provides_nothing(tmp_path):
     layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", editable=True, url="file:///app")]
-    (finding,) = image_findings(tmp_path, layers, CODE)
+    (finding,) = python_findings(tmp_path, layers, CODE)
     assert "with no .pth file or finder, so it provides no module" in finding.message
 
 
 def test_image_regular_install_from_a_local_folder_is_silent(tmp_path):
     layers = [official(), dist_info(SITE312, "acme-service", "0.1.0", url="file:///app", files={"acme/__init__.py": b""})]
-    assert image_findings(tmp_path, layers, CODE) == []
+    assert python_findings(tmp_path, layers, CODE) == []
 
 
 def test_image_setuptools_finder_reported_once_with_its_distribution(tmp_path):
@@ -114,7 +113,7 @@ def test_image_setuptools_finder_reported_once_with_its_distribution(tmp_path):
         f"{SITE312}/__editable___acme_0_1_finder.py": b"MAPPING = {'acme': '/app/acme'}\n",
         **dist_info(SITE312, "acme", "0.1", editable=True, record=["__editable__.acme-0.1.pth", "__editable___acme_0_1_finder.py"]),
     }]
-    (finding,) = image_findings(tmp_path, layers, CODE)
+    (finding,) = python_findings(tmp_path, layers, CODE)
     assert finding.path_in_image == f"{SITE312}/acme-0.1.dist-info"
 
 
@@ -125,7 +124,7 @@ def test_image_orphan_finder_and_egg_link_are_reported(tmp_path):
         f"{SITE312}/__editable___acme_0_1_finder.py": b"MAPPING = {'acme': '/app/acme'}\n",
         f"{SITE312}/legacy.egg-link": b"/src/legacy\n.\n",
     }]
-    findings = image_findings(tmp_path, layers, CODE)
+    findings = python_findings(tmp_path, layers, CODE)
     assert [f.path_in_image for f in findings] == [
         f"{SITE312}/__editable__.acme-0.1.pth", f"{SITE312}/__editable___acme_0_1_finder.py", f"{SITE312}/legacy.egg-link"]
     assert all("editable-install hook" in f.message for f in findings)
@@ -134,8 +133,18 @@ def test_image_orphan_finder_and_egg_link_are_reported(tmp_path):
 def test_image_editable_dist_outside_sys_path_is_not_reported(tmp_path):
     """Only what the default interpreter sees counts (PY005 handles other versions' site-packages)."""
     layers = [official(), dist_info("/opt/other/lib/python3.12/site-packages", "acme", editable=True)]
-    assert image_findings(tmp_path, layers, CODE) == []
+    assert python_findings(tmp_path, layers, CODE) == []
 
 
 def test_rule_targets_both_kinds():
     assert rule_by_code(CODE).target == "any"
+
+
+def test_image_findings_point_at_the_instruction_that_wrote_the_dist_info_or_hook(tmp_path):
+    steps = ["COPY pyproject.toml ./", "RUN pip install -e .", "RUN cp /tmp/hook.egg-link /usr/local/lib/python3.12/site-packages/"]
+    layers = [official(), {"/app/pyproject.toml": b"[project]\n"},
+              dist_info(SITE312, "acme-service", "0.1.0", editable=True, url="file:///app", files={"_acme_service.pth": b"/app/src\n"}),
+              {f"{SITE312}/legacy.egg-link": b"/src/legacy\n.\n"}]
+    found = python_findings(tmp_path, layers, CODE, history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert [(f.path_in_image, f.line) for f in found] == [
+        (f"{SITE312}/acme_service-0.1.0.dist-info", 3), (f"{SITE312}/legacy.egg-link", 4)]

@@ -1,7 +1,9 @@
-"""Where a file version came from: short layer digests and the instruction that made them.
+"""Helpers the image rules share: where a file version came from, globs, sizes, option regexes.
 
-Shared by the image rules so every finding names a layer the same way:
-``sha256:0123456789ab (RUN pip install ...)``. Not a rule module (leading underscore).
+Every finding names a layer the same way, ``layer 3 sha256:0123456789ab (RUN pip
+install ...)`` with the layer's diff_id, through :func:`layer_label` (from
+:mod:`imagepolicy.layermap`, which the Python rules use too). Not a rule module
+(leading underscore).
 """
 
 from __future__ import annotations
@@ -10,39 +12,9 @@ import fnmatch
 import re
 from typing import Callable, Iterable
 
-_SHELL_PREFIX = re.compile(r"^(?:RUN )?/bin/(?:ba)?sh -c (?:#\(nop\)\s*)?")
-_ARGS_PREFIX = re.compile(r"^(?:RUN )?\|\d+ (?:\S+=\S* )*")
+from imagepolicy.layermap import layer_details, layer_label, short_command, span_for
 
-
-def short_digest(digest: str) -> str:
-    """``sha256:`` and the first 12 hex digits, as docker shows image ids."""
-    algo, _, hexpart = digest.partition(":")
-    return f"{algo}:{hexpart[:12]}" if hexpart else digest[:19]
-
-
-def short_command(created_by: str | None, limit: int = 80) -> str:
-    """A history ``created_by`` without the ``/bin/sh -c`` noise, cut to ``limit`` characters."""
-    if not created_by:
-        return "unknown instruction"
-    text = " ".join(created_by.split())
-    text = _ARGS_PREFIX.sub("", text)
-    text = _SHELL_PREFIX.sub("", text).strip()
-    text = re.sub(r"\s*# buildkit$", "", text)
-    if not re.match(r"^[A-Z]+ ", text):
-        text = "RUN " + text
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-def layer_label(image, index: int) -> str:
-    """``layer 3 sha256:0123456789ab (COPY . /app)`` for the layer at ``index``."""
-    layer = image.layers[index]
-    return f"layer {index} {short_digest(layer.digest)} ({short_command(layer.created_by)})"
-
-
-def layer_details(image, index: int) -> dict[str, object]:
-    """The machine-readable twin of :func:`layer_label` for ``Violation.details``."""
-    layer = image.layers[index]
-    return {"layer": index, "layer_digest": layer.digest, "created_by": layer.created_by}
+__all__ = ["compile_patterns", "deleted_by", "glob_matcher", "human_size", "layer_details", "layer_label", "short_command", "written_by"]
 
 
 def deleted_by(entry, image) -> int | None:
@@ -53,9 +25,14 @@ def deleted_by(entry, image) -> int | None:
     return None
 
 
-def matches_any(path: str, globs: Iterable[str]) -> bool:
-    """True when ``path`` matches one of the shell-style ``globs`` (``*`` also matches ``/``)."""
-    return glob_matcher(tuple(globs))(path)
+def written_by(image, dockerfile, path: str) -> tuple[int | None, int | None]:
+    """``(line, end_line)`` of the instruction that last wrote ``path`` (symlinks followed).
+
+    ``(None, None)`` without a Dockerfile, when the path is missing, or when a
+    layer of the base image wrote it (no instruction of this Dockerfile did).
+    """
+    entry = image.resolve(path)
+    return span_for(image, dockerfile, entry.layer if entry is not None else None)
 
 
 def glob_matcher(globs: Iterable[str]) -> Callable[[str], bool]:

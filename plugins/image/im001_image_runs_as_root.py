@@ -6,6 +6,10 @@ final stage, or inherited from the base image) and reports when the container
 would start as UID 0: no `User` at all, `root`, `0`, `0:0`, or a user name that
 `/etc/passwd` maps to UID 0.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the `USER` line of the final stage that set the root user (none when the
+base image's user is inherited).
+
 ## Why is this bad?
 A process running as root inside the container is root on the host if it
 escapes (a kernel or runtime bug, a mounted docker socket, a privileged run),
@@ -43,6 +47,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from imagepolicy.layermap import config_instruction, instruction_span
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._passwd import read_account_files, resolve_uid, split_user
@@ -79,8 +84,9 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     if not user:
         yield Violation("the image runs as root: its config sets no User, so the container starts as UID 0", fix=fix, details={"user": spec})
         return
+    line, end_line = instruction_span(config_instruction(image, ctx.dockerfile, "User"))
     if user == "root" or user.isdigit() and int(user) == 0:
-        yield Violation(f"the image runs as root: its config sets User {spec!r}", fix=fix, details={"user": spec})
+        yield Violation(f"the image runs as root: its config sets User {spec!r}", line=line, end_line=end_line, fix=fix, details={"user": spec})
         return
     if user.isdigit():
         return
@@ -88,6 +94,8 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     if resolve_uid(user, passwd) == 0:
         yield Violation(
             f"the image runs as root: User {spec!r} has UID 0 in /etc/passwd",
+            line=line,
+            end_line=end_line,
             fix="give the user its own non-zero UID in /etc/passwd, or use another user",
             path_in_image="/etc/passwd",
             details={"user": spec, "uid": 0},

@@ -5,6 +5,10 @@ Reports an image whose config has no `Healthcheck` (no `HEALTHCHECK`
 instruction in the final stage nor in its base images). An explicit
 `HEALTHCHECK NONE` is a decision, not an omission, and is accepted.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the `FROM` line of the final stage, where the `HEALTHCHECK` belongs (as
+DL3057 reports it).
+
 ## Why is this bad?
 Without a health check the engine (Docker, Compose, Swarm) only knows whether
 the process is alive, not whether it serves: a hung server keeps receiving
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from imagepolicy.layermap import built_stage, instruction_span, stage_instructions
 from imagepolicy.model import RuleContext, Violation, rule
 
 
@@ -68,7 +73,22 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         return
     if ctx.options.get("skip-without-command", True) and not runtime.get("Entrypoint") and not runtime.get("Cmd"):
         return
+    line, end_line = instruction_span(_stage_without_healthcheck(image, ctx.dockerfile))
     yield Violation(
         "the image has no HEALTHCHECK: its config has no Healthcheck, so the engine cannot tell a hung service from a working one",
+        line=line,
+        end_line=end_line,
         fix="add `HEALTHCHECK CMD <probe>` to the final stage (or `HEALTHCHECK NONE` to state that none is wanted)",
     )
+
+
+def _stage_without_healthcheck(image, dockerfile):
+    """The FROM of the stage the image was built from, where the HEALTHCHECK belongs (as DL3057 reports it).
+
+    None without a Dockerfile, or when that stage has a HEALTHCHECK after all
+    (then the Dockerfile is not the one that built this image).
+    """
+    stage = built_stage(image, dockerfile)
+    if stage is None or any(instr.keyword == "HEALTHCHECK" for instr in stage_instructions(stage)):
+        return None
+    return stage.from_instruction

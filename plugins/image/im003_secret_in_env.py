@@ -14,6 +14,10 @@ the builder recorded in the config history (`RUN |1 NPM_TOKEN=... /bin/sh -c
   placeholders (`changeme`, `${VAR}`, `xxxx`, AWS's documented example keys) are
   fine.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+a finding points at the `ENV` line that set the variable, or at the `ARG` line that declared the
+build argument (none for values inherited from the base image).
+
 ## Why is this bad?
 `ENV` values and recorded build arguments are part of the image config: anyone
 who can pull the image reads them with `docker inspect` or `docker history`,
@@ -53,6 +57,7 @@ import fnmatch
 import re
 from typing import Iterator
 
+from imagepolicy.layermap import arg_instruction, config_instruction, instruction_span
 from imagepolicy.model import RuleContext, Severity, Violation, rule
 
 from ._provenance import compile_patterns, short_command
@@ -95,14 +100,16 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     allow_names = list(ctx.options.get("allow-names", []))
     allow_values = compile_patterns(ctx.options.get("allow-patterns", []), "IM003", "allow-patterns")
     for key, value in image.env.items():
-        yield from _judge(key, value, "ENV", allow_names, allow_values, None)
+        at = instruction_span(config_instruction(image, ctx.dockerfile, "Env", key))
+        yield from _judge(key, value, "ENV", allow_names, allow_values, None, at)
     if ctx.options.get("check-history", True):
         seen: set[tuple[str, str]] = set()
         for index, entry in enumerate(image.config.get("history") or []):
             for key, value in _recorded_args(str(entry.get("created_by") or "")):
                 if (key, value) not in seen:
                     seen.add((key, value))
-                    yield from _judge(key, value, "build argument", allow_names, allow_values, (index, entry))
+                    at = instruction_span(arg_instruction(image, ctx.dockerfile, key))
+                    yield from _judge(key, value, "build argument", allow_names, allow_values, (index, entry), at)
 
 
 def _recorded_args(created_by: str) -> list[tuple[str, str]]:
@@ -114,7 +121,8 @@ def _recorded_args(created_by: str) -> list[tuple[str, str]]:
     return [tuple(w.split("=", 1)) for w in words[: int(m.group(1))] if "=" in w]  # type: ignore[misc]
 
 
-def _judge(key, value, where, allow_names, allow_values, history) -> Iterator[Violation]:
+def _judge(key, value, where, allow_names, allow_values, history, at: tuple[int | None, int | None]) -> Iterator[Violation]:
+    """Violations for one variable; ``at`` is the (line, end_line) of the ENV or ARG that set it, if known."""
     if not value or any(fnmatch.fnmatchcase(key, g) for g in allow_names) or any(p.search(value) for p in allow_values):
         return
     found = "" if history is None else f" (recorded in history entry {history[0]}: {short_command(history[1].get('created_by'))})"
@@ -128,6 +136,8 @@ def _judge(key, value, where, allow_names, allow_values, history) -> Iterator[Vi
         match = matches[0]
         yield Violation(
             f"{where} {key} contains a secret, {match.title} {redact(match.value)}{found}",
+            line=at[0],
+            end_line=at[1],
             fix=fix,
             details={**details, "secret_type": match.id},
         )
@@ -135,6 +145,8 @@ def _judge(key, value, where, allow_names, allow_values, history) -> Iterator[Vi
     if is_secret_name(key) and not is_placeholder(value):
         yield Violation(
             f"{where} {key} looks like a secret: its name says so and it has a value ({redact(value)}){found}",
+            line=at[0],
+            end_line=at[1],
             fix=fix,
             severity=Severity.WARNING,
             details={**details, "secret_type": "secret-name"},

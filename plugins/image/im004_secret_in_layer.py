@@ -17,9 +17,11 @@ overwritten ones included**, and reports:
   (ids follow trivy's secret rule ids where trivy has the same rule);
 - `.git` folders (history, remotes with tokens, unreleased code).
 
-Each finding names the file, the layer (short digest) that holds the bytes and
+Each finding names the file, the layer (short diff_id) that holds the bytes and
 the instruction (`created_by`) that wrote it, and for hidden versions the layer
-that deleted it. Secrets are shown redacted.
+that deleted it. Secrets are shown redacted. With the Dockerfile given too
+(`imagepolicy check Dockerfile --image IMAGE`), the finding points at the line
+of the instruction that wrote the bytes.
 
 Only candidate files are read, chosen by name and extension (see
 `scan-extensions`), at most `max-file-bytes` of each, all in one batched pass
@@ -82,6 +84,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import compile_patterns, deleted_by, glob_matcher, layer_details, layer_label
@@ -172,7 +175,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     allowed = glob_matcher(options.get("allow-paths", DEFAULT_ALLOW_PATHS))
     allow_values = compile_patterns(options.get("allow-patterns", []), "IM004", "allow-patterns")
     if options.get("git-folders", True):
-        yield from _git_folders(image, allowed)
+        yield from _git_folders(image, ctx.dockerfile, allowed)
     candidates = select_candidates(image, options, allowed)
     contents = image.read_entries([c.entry for c in candidates], max_bytes=int(options.get("max-file-bytes", 1048576)))
     for candidate, data in zip(candidates, contents):
@@ -182,7 +185,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         if allow_values:
             matches = [m for m in matches if not _allowed_value(m, data, allow_values)]
         if matches:
-            yield _violation(image, candidate, matches)
+            yield _violation(image, ctx.dockerfile, candidate, matches)
 
 
 def _versions(image) -> Iterator[tuple[object, bool]]:
@@ -241,7 +244,7 @@ def _where(image, entry, hidden: bool) -> str:
     return f"in {added}{removed}"
 
 
-def _violation(image, candidate: _Candidate, matches: list[SecretMatch]) -> Violation:
+def _violation(image, dockerfile, candidate: _Candidate, matches: list[SecretMatch]) -> Violation:
     entry = candidate.entry
     first = matches[0]
     more = f" and {len(matches) - 1} more" if len(matches) > 1 else ""
@@ -254,8 +257,11 @@ def _violation(image, candidate: _Candidate, matches: list[SecretMatch]) -> Viol
         "keep the file out of the build context (.dockerignore) and pass credentials with "
         "`RUN --mount=type=secret`; deleting it in a later layer does not remove it; rotate the credential"
     )
+    line, end_line = span_for(image, dockerfile, entry.layer)  # the layer holding the bytes
     return Violation(
         message,
+        line=line,
+        end_line=end_line,
         fix=fix,
         path_in_image=entry.path,
         details={
@@ -266,7 +272,7 @@ def _violation(image, candidate: _Candidate, matches: list[SecretMatch]) -> Viol
     )
 
 
-def _git_folders(image, allowed) -> Iterator[Violation]:
+def _git_folders(image, dockerfile, allowed) -> Iterator[Violation]:
     reported: set[str] = set()
     found = [(e, False) for p, e in image.files.items() if p.endswith("/.git") and e.type == "dir"]
     found += [(v, True) for p, vs in image.deleted.items() if p.endswith("/.git") for v in vs if v.type == "dir"]
@@ -278,8 +284,11 @@ def _git_folders(image, allowed) -> Iterator[Violation]:
             continue  # the final version is reported
         reported.add(path)
         prefix = "a deleted " if hidden else "a "
+        line, end_line = span_for(image, dockerfile, entry.layer)
         yield Violation(
             f"{path} is {prefix}git repository folder, {_where(image, entry, hidden)}: its history, remotes and hooks ship with the image",
+            line=line,
+            end_line=end_line,
             fix="add `.git` to .dockerignore (or copy only the folders the image needs)",
             path_in_image=path,
             details={**layer_details(image, entry.layer), "deleted": hidden, "secrets": [{"type": "git-folder", "line": None}]},

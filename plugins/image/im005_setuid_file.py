@@ -8,6 +8,10 @@ ships (`su`, `mount`, `passwd`, `chsh`, `unix_chkpwd`, ...) are allowed by
 default: the rule is about what *your build* adds (`chmod u+s`, installing
 `sudo`). Set `allow: []` to report every one, as dockle's CIS-DI-0008 does.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that wrote the file with its bit (none when the base
+image's layer did).
+
 ## Why is this bad?
 A setuid-root program runs as root whoever starts it; one bug in it turns any
 code execution in the container into root. Containers rarely need to switch
@@ -43,6 +47,7 @@ from __future__ import annotations
 import stat
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import glob_matcher, layer_details, layer_label
@@ -96,8 +101,11 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         bits = " and ".join(b for b, on in (("setuid", entry.is_setuid), ("setgid", entry.is_setgid)) if on)
         mode = stat.filemode(stat.S_IFREG | entry.mode)
         owner = f"uid {entry.uid}" if entry.is_setuid else f"gid {entry.gid}"
+        line, end_line = span_for(image, ctx.dockerfile, entry.layer)
         yield Violation(
             f"{path} is {bits} ({mode}, runs as {owner}), set by {layer_label(image, entry.layer)}",
+            line=line,
+            end_line=end_line,
             fix=f"remove the bit (`RUN chmod u-s,g-s {path}`) or the program, or add the path to this rule's `allow` option if it must stay",
             path_in_image=path,
             details={**layer_details(image, entry.layer), "mode": oct(entry.mode), "uid": entry.uid, "gid": entry.gid},

@@ -6,6 +6,10 @@ field is empty: anyone can log in as them (or `su` to them) without a
 password. Locked fields (`!`, `*`, `!!`, `!*`, a hash prefixed by `!`) and `x`
 (the password is in the shadow file) are fine.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that last wrote the account file (none when the base
+image's layer did).
+
 ## Why is this bad?
 CVE-2019-5021: Alpine's official images shipped `root::` in /etc/shadow for
 three years, so any process in a container with `su` or PAM could become root
@@ -40,6 +44,7 @@ from typing import Iterator
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._passwd import PASSWD, SHADOW, read_account_files
+from ._provenance import written_by
 
 
 @rule(
@@ -66,12 +71,15 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     files = read_account_files(image, ("passwd", "shadow"))
     reported: set[str] = set()
     for kind, path in (("shadow", SHADOW), ("passwd", PASSWD)):
+        line, end_line = written_by(image, ctx.dockerfile, path)
         for account in files[kind]:
             if account.password or account.name in allowed or account.name in reported:
                 continue
             reported.add(account.name)
             yield Violation(
                 f"account {account.name!r} has an empty password in {path} (line {account.line}): anyone can log in as it without a password",
+                line=line,
+                end_line=end_line,
                 fix=f"lock the account (`RUN passwd -l {account.name}`, or `usermod -p '*' {account.name}`)",
                 path_in_image=path,
                 details={"user": account.name, "line": account.line},

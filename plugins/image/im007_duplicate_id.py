@@ -4,6 +4,10 @@
 Reports UIDs used by more than one user in `/etc/passwd` and GIDs used by more
 than one group in `/etc/group`, naming the accounts and their lines.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that last wrote `/etc/passwd` or `/etc/group` (none when
+the base image's layer did).
+
 ## Why is this bad?
 The kernel knows only numbers: two users with one UID are the same user,
 whatever their names. Files, `ps` output and audit logs show whichever name
@@ -40,6 +44,7 @@ from typing import Iterator
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._passwd import GROUP, PASSWD, read_account_files
+from ._provenance import written_by
 
 
 @rule(
@@ -67,6 +72,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         for account in files[kind]:
             if account.id is not None:
                 by_id[account.id].append(account)
+        line, end_line = written_by(image, ctx.dockerfile, path)
         for number, accounts in sorted(by_id.items()):
             if len(accounts) < 2 or number in allow:
                 continue
@@ -74,6 +80,8 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             what = "users" if kind == "passwd" else "groups"
             yield Violation(
                 f"{label} {number} is shared by {len(accounts)} {what} in {path}: {names}",
+                line=line,
+                end_line=end_line,
                 fix=f"give each of them its own {label}, or remove the extra entries",
                 path_in_image=path,
                 details={"id": number, "names": [a.name for a in accounts], "lines": [a.line for a in accounts]},

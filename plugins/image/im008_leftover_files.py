@@ -19,6 +19,9 @@ image, with their size, file count and the layers that wrote them:
 
 Caches smaller than `min-bytes` are ignored (an empty `lists/lock` is fine).
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that wrote most of the cache's bytes.
+
 ## Why is this bad?
 Caches only speed up the *next* install on the same machine; in an image they
 are dead weight shipped to every pull and every node (apt lists alone are
@@ -55,6 +58,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import glob_matcher, human_size, layer_label
@@ -110,16 +114,20 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     totals = _sizes(image, roots)
     minimum = int(ctx.options.get("min-bytes", 1024))
     for root, name in sorted(roots.items()):
-        size, count, layers = totals[root]
+        size, count, by_layer = totals[root]
         if count == 0 or size < minimum:
             continue
-        made_by = ", ".join(layer_label(image, i) for i in sorted(layers)[:3]) + (" and others" if len(layers) > 3 else "")
+        layers = sorted(by_layer)
+        made_by = ", ".join(layer_label(image, i) for i in layers[:3]) + (" and others" if len(layers) > 3 else "")
         label = f"{name} cache" if name != "custom" else "cache folder"
+        line, end_line = span_for(image, ctx.dockerfile, max(layers, key=lambda i: (by_layer[i], -i)))  # wrote the most
         yield Violation(
             f"{label} {root} holds {human_size(size)} in {count} file{'s' if count != 1 else ''}, written by {made_by}",
+            line=line,
+            end_line=end_line,
             fix=wanted[name][1],
             path_in_image=root,
-            details={"cache": name, "bytes": size, "files": count, "layers": sorted(layers)},
+            details={"cache": name, "bytes": size, "files": count, "layers": layers, "layer_bytes": {str(i): by_layer[i] for i in layers}},
         )
 
 
@@ -137,18 +145,18 @@ def _cache_roots(image, wanted: dict[str, tuple[tuple[str, ...], str]]) -> dict[
     return {p: n for p, n in found.items() if not any(p.startswith(other + "/") for other in found if other != p)}
 
 
-def _sizes(image, roots: dict[str, str]) -> dict[str, tuple[int, int, set[int]]]:
-    """Bytes, file count and writing layers under each root, in one pass over the files."""
+def _sizes(image, roots: dict[str, str]) -> dict[str, tuple[int, int, dict[int, int]]]:
+    """Bytes, file count and bytes per writing layer under each root, in one pass over the files."""
     prefixes = tuple(root + "/" for root in roots)
-    totals: dict[str, list] = {root: [0, 0, set()] for root in roots}
+    totals: dict[str, tuple[list[int], dict[int, int]]] = {root: ([0, 0], {}) for root in roots}
     for path, entry in image.files.items():
         if entry.type != "file" or not path.startswith(prefixes):
             continue
         for root in roots:
             if path.startswith(root + "/"):
-                total = totals[root]
-                total[0] += entry.size
-                total[1] += 1
-                total[2].add(entry.layer)
+                counts, by_layer = totals[root]
+                counts[0] += entry.size
+                counts[1] += 1
+                by_layer[entry.layer] = by_layer.get(entry.layer, 0) + entry.size
                 break
-    return {root: (t[0], t[1], t[2]) for root, t in totals.items()}
+    return {root: (counts[0], counts[1], by_layer) for root, (counts, by_layer) in totals.items()}

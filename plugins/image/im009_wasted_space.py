@@ -65,7 +65,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from imagepolicy.layermap import line_for
+from imagepolicy.layermap import line_for, span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import human_size, layer_label
@@ -185,10 +185,12 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     more = len(stats.offenders) - len(top)
     tail = f"; and {more} more path{'s' if more != 1 else ''}" if more > 0 else ""
     worst = top[0]
+    line, end_line = span_for(image, ctx.dockerfile, worst.origin)
     yield Violation(
         f"{human_size(stats.wasted_bytes)} wasted in files hidden by later layers ({', '.join(broken)}); "
         f"largest: {listed}{tail}",
-        line=line_for(image, ctx.dockerfile, worst.origin),
+        line=line,
+        end_line=end_line,
         path_in_image=worst.path,
         fix="Delete temporary files in the same RUN that creates them, set modes and owners while copying "
         "(COPY --chmod/--chown) instead of in a later RUN, and copy build results from a build stage",

@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from imagepolicy.layermap import line_for
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import human_size, layer_details, layer_label
@@ -131,10 +131,12 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         total = sum(sizes)
         if total > limit:
             biggest = "; ".join(f"{layer_label(image, i)}: {human_size(sizes[i])}" for i in largest)
+            line, end_line = span_for(image, ctx.dockerfile, largest[0] if largest else None)
             yield Violation(
                 f"image holds {human_size(total)} ({total} bytes) in {len(sizes)} layers, above max-size {max_size}; "
                 f"largest layers: {biggest}",
-                line=line_for(image, ctx.dockerfile, largest[0]) if largest else None,
+                line=line,
+                end_line=end_line,
                 fix="Build in one stage and copy only the runtime files into a slim final stage; "
                 "remove build tools, caches and test data in the RUN that created them",
                 details={

@@ -6,6 +6,9 @@ Checks the image config's `Labels` (set by `LABEL`) and the manifest's
 their value must match (`re.search`). By default a key may be either a label or
 an annotation (`where: either`). Nothing is required until you list keys.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+a label that does not match its pattern points at the `LABEL` line that set it.
+
 ## Why is this bad?
 Labels such as `org.opencontainers.image.source`, `.revision` and `.version`
 link a running container back to its code and build: registries (GHCR links
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from imagepolicy.layermap import config_instruction, instruction_span
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import compile_patterns
@@ -94,8 +98,12 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             continue
         (regex,) = compile_patterns([pattern], "IM011", f"required[{i}].pattern")
         if not any(regex.search(str(v)) for v in values):
+            from_label = where != "annotations" and key in image.labels and image.labels[key] == values[0]
+            line, end_line = instruction_span(config_instruction(image, ctx.dockerfile, "Labels", key) if from_label else None)
             yield Violation(
                 f"{kind} {key!r} is {values[0]!r}, which does not match the required pattern {pattern!r}",
+                line=line,
+                end_line=end_line,
                 fix=f"set {key} to a value matching {pattern!r}",
                 details={"key": key, "value": values[0], "pattern": pattern},
             )

@@ -7,6 +7,9 @@ default SSH 22 and telnet 23); when `allowed` is set, every port outside it is
 reported. Items are ports or ranges, optionally with a protocol: `8080`,
 `8000-8999`, `53/udp` (no protocol means any).
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the `EXPOSE` line that lists the port.
+
 ## Why is this bad?
 `EXPOSE` documents what the container serves and `docker run -P` publishes it.
 An SSH or telnet daemon in an application image is a remote login nobody
@@ -40,6 +43,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from imagepolicy.layermap import config_instruction, instruction_span
 from imagepolicy.model import RuleContext, Violation, rule
 
 PORT_SPEC = r"^[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp))?$"
@@ -72,9 +76,12 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         if port is None:
             continue
         rule_hit = next((spec for spec in denied if port_matches(spec, port, proto)), None)
+        line, end_line = instruction_span(config_instruction(image, ctx.dockerfile, "ExposedPorts", exposed))
         if rule_hit is not None:
             yield Violation(
                 f"the image exposes port {exposed}, which the policy denies ({rule_hit})",
+                line=line,
+                end_line=end_line,
                 fix=f"remove `EXPOSE {port}` and the service listening on it",
                 details={"port": port, "protocol": proto},
             )
@@ -82,6 +89,8 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             shown = ", ".join(str(s) for s in allowed) or "none"
             yield Violation(
                 f"the image exposes port {exposed}, which is not in the allowed ports ({shown})",
+                line=line,
+                end_line=end_line,
                 fix=f"remove `EXPOSE {port}`, or add it to this rule's `allowed` option",
                 details={"port": port, "protocol": proto},
             )

@@ -18,6 +18,10 @@ Mapping from container-structure-test's YAML:
 | `exposedPorts`, `unexposedPorts` | `exposed-ports`, `unexposed-ports` |
 | `volumes`, `unmountedVolumes` | `volumes`, `unmounted-volumes` |
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+a value the Dockerfile set (USER, WORKDIR, ENTRYPOINT, CMD, ENV, LABEL, EXPOSE, VOLUME of the
+final stage) is reported on that instruction's line.
+
 ## Why is this bad?
 A refactor of the Dockerfile that drops the `USER`, changes the `WORKDIR`
 (breaking relative imports) or turns the exec-form `ENTRYPOINT` into a shell
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from imagepolicy.layermap import config_instruction, instruction_span
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import compile_patterns
@@ -92,29 +97,34 @@ _STRINGS = {"type": "array", "items": {"type": "string"}}
 def check(image, ctx: RuleContext) -> Iterator[Violation]:
     options = ctx.options
     runtime = image.runtime
-    for key, found in (("user", image.user), ("workdir", image.workdir)):
+
+    def at(field: str, key: str | None = None) -> tuple[int | None, int | None]:
+        """The (line, end_line) of the instruction that set this config value, when the Dockerfile did."""
+        return instruction_span(config_instruction(image, ctx.dockerfile, field, key))
+
+    for key, field, found in (("user", "User", image.user), ("workdir", "WorkingDir", image.workdir)):
         if key in options and options[key] != found and not (key == "workdir" and options[key].rstrip("/") == found.rstrip("/")):
-            yield _mismatch(key, options[key], found)
-    for key, config_key in (("entrypoint", "Entrypoint"), ("cmd", "Cmd")):
-        if key in options and list(options[key]) != list(runtime.get(config_key) or []):
-            yield _mismatch(key, options[key], list(runtime.get(config_key) or []))
-    for key, values in (("env", image.env), ("labels", image.labels)):
+            yield _mismatch(key, options[key], found, at(field))
+    for key, field in (("entrypoint", "Entrypoint"), ("cmd", "Cmd")):
+        if key in options and list(options[key]) != list(runtime.get(field) or []):
+            yield _mismatch(key, options[key], list(runtime.get(field) or []), at(field))
+    for key, field, values in (("env", "Env", image.env), ("labels", "Labels", image.labels)):
         for name, want in sorted((options.get(key) or {}).items()):
-            yield from _check_value(key, name, want, values)
-    exposed = {_port(p) for p in runtime.get("ExposedPorts") or {}}
+            yield from _check_value(key, name, want, values, at(field, name))
+    exposed = {_port(p): p for p in runtime.get("ExposedPorts") or {}}
     for port in options.get("exposed-ports", []):
         if _port(port) not in exposed:
-            yield _mismatch("exposed-ports", f"{_port(port)} exposed", sorted(exposed) or "no ports")
+            yield _mismatch("exposed-ports", f"{_port(port)} exposed", sorted(exposed) or "no ports", (None, None))
     for port in options.get("unexposed-ports", []):
         if _port(port) in exposed:
-            yield _mismatch("unexposed-ports", f"{_port(port)} not exposed", sorted(exposed))
-    volumes = {v.rstrip("/") or "/" for v in runtime.get("Volumes") or {}}
+            yield _mismatch("unexposed-ports", f"{_port(port)} not exposed", sorted(exposed), at("ExposedPorts", exposed[_port(port)]))
+    volumes = {v.rstrip("/") or "/": v for v in runtime.get("Volumes") or {}}
     for path in options.get("volumes", []):
         if (path.rstrip("/") or "/") not in volumes:
-            yield _mismatch("volumes", f"{path} a volume", sorted(volumes) or "no volumes")
+            yield _mismatch("volumes", f"{path} a volume", sorted(volumes) or "no volumes", (None, None))
     for path in options.get("unmounted-volumes", []):
         if (path.rstrip("/") or "/") in volumes:
-            yield _mismatch("unmounted-volumes", f"{path} not a volume", sorted(volumes))
+            yield _mismatch("unmounted-volumes", f"{path} not a volume", sorted(volumes), at("Volumes", volumes[path.rstrip("/") or "/"]))
 
 
 def _port(value: Any) -> str:
@@ -122,22 +132,23 @@ def _port(value: Any) -> str:
     return text if "/" in text else text + "/tcp"
 
 
-def _check_value(key: str, name: str, want: Any, values: dict[str, str]) -> Iterator[Violation]:
+def _check_value(key: str, name: str, want: Any, values: dict[str, str], at: tuple[int | None, int | None]) -> Iterator[Violation]:
+    """One env/labels expectation; ``at`` locates the instruction that set the value (unused when it is unset)."""
     where = f"{key}.{name}"
     if want is None:
         if name in values:
-            yield _mismatch(where, "unset", values[name])
+            yield _mismatch(where, "unset", values[name], at)
         return
     if name not in values:
-        yield _mismatch(where, want if isinstance(want, str) else f"matching {want['pattern']!r}", "unset")
+        yield _mismatch(where, want if isinstance(want, str) else f"matching {want['pattern']!r}", "unset", (None, None))
         return
     if isinstance(want, str):
         if values[name] != want:
-            yield _mismatch(where, want, values[name])
+            yield _mismatch(where, want, values[name], at)
         return
     (regex,) = compile_patterns([want["pattern"]], "IM015", f"{where}.pattern")
     if not regex.search(values[name]):
-        yield _mismatch(where, f"matching {want['pattern']!r}", values[name])
+        yield _mismatch(where, f"matching {want['pattern']!r}", values[name], at)
 
 
 _DOCKERFILE_HINT = {
@@ -146,10 +157,12 @@ _DOCKERFILE_HINT = {
 }
 
 
-def _mismatch(key: str, expected: Any, found: Any) -> Violation:
+def _mismatch(key: str, expected: Any, found: Any, at: tuple[int | None, int | None]) -> Violation:
     instruction = _DOCKERFILE_HINT[key.split(".", 1)[0]]
     return Violation(
         f"image config {key}: expected {expected!r}, found {found!r}",
+        line=at[0],
+        end_line=at[1],
         fix=f"set it with {instruction} in the final stage, or update the expectation in the config",
         details={"key": key, "expected": expected, "found": found},
     )

@@ -12,6 +12,10 @@ On a built image it flags each distribution on the default interpreter's
 `.pth` file, an `editables` redirector or a `.egg-link` is left in
 site-packages. The finding names the dist-info folder (`path_in_image`).
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+an image finding points at the instruction that wrote the editable distribution's dist-info
+(or the hook file).
+
 ## Why is this bad?
 An editable install does not put the package into site-packages: it leaves a
 `.pth` file or an import finder that points at the source folder. The image
@@ -52,6 +56,7 @@ from typing import Iterator
 import posixpath
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from .installs import find_installs
@@ -75,7 +80,7 @@ _NON_EDITABLE = {
 def check(target, ctx: RuleContext) -> Iterator[Violation]:
     if isinstance(target, Dockerfile):
         return _check_dockerfile(target)
-    return _check_image(target)
+    return _check_image(target, ctx.dockerfile)
 
 
 def _check_dockerfile(dockerfile: Dockerfile) -> Iterator[Violation]:
@@ -103,9 +108,13 @@ def _check_dockerfile(dockerfile: Dockerfile) -> Iterator[Violation]:
             )
 
 
-def _check_image(image) -> Iterator[Violation]:
-    """Editable distributions and editable wiring on the default interpreter's sys.path."""
-    from .runtime import load_runtime, normalize_name
+def _check_image(image, dockerfile: Dockerfile | None) -> Iterator[Violation]:
+    """Editable distributions and editable wiring on the default interpreter's sys.path.
+
+    With the Dockerfile given, each finding points at the instruction that
+    wrote the dist-info (or the hook file).
+    """
+    from .runtime import distribution_layer, load_runtime, normalize_name, written_by
 
     runtime = load_runtime(image)
     if runtime.interpreter is None:
@@ -117,11 +126,14 @@ def _check_image(image) -> Iterator[Violation]:
         reported.add(normalize_name(dist.name).replace("-", "_"))
         source = dist.source_dir or dist.url or "an unknown folder"
         wiring = f"through {', '.join(dist.pth_files)}" if dist.pth_files else "with no .pth file or finder, so it provides no module"
+        line, end_line = span_for(image, dockerfile, distribution_layer(image, dist))
         yield Violation(
             message=(
                 f"distribution {dist.label()} is installed editable from {source} ({dist.path}/direct_url.json), "
                 f"{wiring}: its code is imported from that folder, not from site-packages"
             ),
+            line=line,
+            end_line=end_line,
             path_in_image=dist.path,
             fix="Install the project non-editable in the image (`pip install .` after copying the source; "
             "`uv sync --no-editable`, `pdm install --no-editable`).",
@@ -136,8 +148,11 @@ def _check_image(image) -> Iterator[Violation]:
         stem = normalize_name(posixpath.basename(path)).replace("-", "_")
         if any(name and name in stem for name in reported):
             continue
+        line, end_line = span_for(image, dockerfile, written_by(image, path))
         yield Violation(
             message=f"{path} is an editable-install hook left in site-packages: modules are imported from the source folder it names",
+            line=line,
+            end_line=end_line,
             path_in_image=path,
             fix="Install the project non-editable in the image (`pip install .` after copying the source).",
         )

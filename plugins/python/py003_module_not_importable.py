@@ -16,6 +16,10 @@ option. The working directory is on `sys.path` as for `python -m` and
 themselves); a `CMD ["python", "path/script.py"]` puts the script's folder
 there instead, and `-I`/`-P`/`PYTHONSAFEPATH` put nothing there.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that installed the project's distribution (its
+dist-info), such as `RUN pip install -e .`.
+
 ## Why is this bad?
 The build was green, the image was pushed, and the container dies at start
 with `ModuleNotFoundError`. An editable install done before the source was
@@ -61,10 +65,11 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from imagepolicy.layermap import layer_details, span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from .project import PythonProject, load_project
-from .runtime import PythonRuntime, Resolution, load_runtime
+from .runtime import PythonRuntime, Resolution, distribution_layer, load_runtime
 
 _MAX_LOOKED = 8
 
@@ -111,7 +116,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     for name in wanted:
         found = runtime.resolve_module(name)
         if not found.found:
-            yield _violation(runtime, project, found)
+            yield _violation(runtime, project, found, ctx.dockerfile)
 
 
 def context_project(ctx: RuleContext) -> PythonProject | None:
@@ -129,7 +134,8 @@ def expected_modules(project: PythonProject | None, extra: list[str]) -> list[st
     return list(names)
 
 
-def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Resolution) -> Violation:
+def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Resolution, dockerfile) -> Violation:
+    """The finding for one module; with the Dockerfile given, on the instruction that installed the project."""
     interp = runtime.interpreter
     assert interp is not None
     looked = list(found.looked)
@@ -145,12 +151,11 @@ def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Res
     dist = runtime.distribution(project.name) if project and project.name else None
     path_in_image = dist.path if dist is not None else None
     details = {"module": found.module, "sys_path": runtime.path_strings(), "reasons": list(found.reasons)}
-    if dist is not None:
-        entry = runtime.image.get(dist.path)
-        if entry is not None:
-            layer = runtime.image.layer_of(entry)
-            details["installed_by"] = {"layer": layer.index, "diff_id": layer.diff_id, "created_by": layer.created_by}
-    return Violation(message=message, fix=_fix(found, dist), path_in_image=path_in_image, details=details)
+    installed_by = distribution_layer(runtime.image, dist) if dist is not None else None
+    if installed_by is not None:
+        details["installed_by"] = layer_details(runtime.image, installed_by)
+    line, end_line = span_for(runtime.image, dockerfile, installed_by)
+    return Violation(message=message, line=line, end_line=end_line, fix=_fix(found, dist), path_in_image=path_in_image, details=details)
 
 
 def _fix(found: Resolution, dist) -> str:

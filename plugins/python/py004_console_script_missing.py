@@ -9,6 +9,11 @@ distributions whose RECORD lists a script) exists in the built image, in the
 python3` needs `python3` on PATH; pip's `/bin/sh` trampoline for long paths is
 followed). The message says when the image's `CMD`/`ENTRYPOINT` runs the script.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that deleted the script, else at the one that wrote the
+distribution declaring it (a `COPY --from` of site-packages), or, for a broken `#!`, at the one
+that wrote the script.
+
 ## Why is this bad?
 The container starts with `exec: "acme": executable file not found in $PATH`,
 or `bad interpreter: No such file or directory`. A multi-stage build that
@@ -54,10 +59,21 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from .py003_module_not_importable import context_project
-from .runtime import PythonRuntime, command_argv, load_runtime, normalize_name, parse_shebang
+from .runtime import (
+    Distribution,
+    PythonRuntime,
+    command_argv,
+    deleting_layer,
+    distribution_layer,
+    load_runtime,
+    normalize_name,
+    parse_shebang,
+    written_by,
+)
 
 
 @rule(
@@ -89,13 +105,16 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     found = {name: _locate(image, name, bin_dirs) for name in expected}
     heads = image.read_many([p for p in found.values() if p], max_bytes=1024)
     command = _command_names(image)
-    for name, origin in expected.items():
+    for name, (origin, dist) in expected.items():
         path = found[name]
         runs = f"; the image's CMD/ENTRYPOINT runs `{name}`" if name in command else ""
         if path is None:
+            line, end_line = span_for(image, ctx.dockerfile, _missing_layer(image, name, bin_dirs, dist))
             yield Violation(
                 message=f"console script {name} ({origin}) is not in {bin_dirs[0] if bin_dirs else 'the bin folder'} "
                 f"nor anywhere on PATH ({':'.join(bin_dirs)}){runs}",
+                line=line,
+                end_line=end_line,
                 fix="Install the project in the final stage, or copy the whole venv (with its bin/) and put its bin on PATH, "
                 "instead of copying only site-packages.",
                 path_in_image=posixpath.join(bin_dirs[0], name) if bin_dirs else None,
@@ -104,8 +123,11 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             continue
         problem = _interpreter_problem(image, heads.get(path, b""), bin_dirs)
         if problem:
+            line, end_line = span_for(image, ctx.dockerfile, written_by(image, path))
             yield Violation(
                 message=f"console script {path} ({origin}) cannot start: {problem}{runs}",
+                line=line,
+                end_line=end_line,
                 fix="Reinstall the project in the final image so pip writes scripts for its interpreter, "
                 "or copy the venv to the same path and keep its interpreter.",
                 path_in_image=path,
@@ -113,22 +135,31 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
-def _expected_scripts(runtime: PythonRuntime, project, extra: list[str]) -> dict[str, str]:
-    """Script name -> where it is declared."""
-    expected: dict[str, str] = {}
+def _expected_scripts(runtime: PythonRuntime, project, extra: list[str]) -> dict[str, tuple[str, Distribution | None]]:
+    """Script name -> (where it is declared, the installed distribution that declares it, if any)."""
+    expected: dict[str, tuple[str, Distribution | None]] = {}
+    installed = runtime.distribution(project.name) if project is not None and project.name and runtime.interpreter is not None else None
     if project is not None:
         for name in project.scripts:
-            expected.setdefault(name, f"[project.scripts] of {project.name or 'the context project'}")
+            expected.setdefault(name, (f"[project.scripts] of {project.name or 'the context project'}", installed))
     if runtime.interpreter is not None:
         own = normalize_name(project.name) if project is not None and project.name else None
         for dist in runtime.distributions:
             recorded = {posixpath.basename(p) for p in dist.record_paths() if "/bin/" in p}
             for name in dist.console_scripts:
                 if normalize_name(dist.name) == own or name in recorded:
-                    expected.setdefault(name, f"console_scripts of {dist.label()} in {dist.path}")
+                    expected.setdefault(name, (f"console_scripts of {dist.label()} in {dist.path}", dist))
     for name in extra:
-        expected.setdefault(name, "PY004 option `scripts`")
+        expected.setdefault(name, ("PY004 option `scripts`", None))
     return expected
+
+
+def _missing_layer(image, name: str, bin_dirs: list[str], dist: Distribution | None) -> int | None:
+    """The layer to blame for a missing script: the one that deleted it, else the one that installed its distribution."""
+    deleted = deleting_layer(image, [posixpath.join(folder, name) for folder in bin_dirs])
+    if deleted is not None:
+        return deleted
+    return distribution_layer(image, dist) if dist is not None else None
 
 
 def _bin_dirs(runtime: PythonRuntime) -> list[str]:

@@ -7,6 +7,9 @@ when no `pythonX.Y` executable in the image resolves to a file, or when it is
 on the default interpreter's `sys.path` (through `PYTHONPATH` or a `.pth`
 file) while that interpreter is another version.
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+the finding points at the instruction that added the site-packages folder.
+
 ## Why is this bad?
 Packages built for one Python version are dead weight under another: the
 interpreter never looks in `lib/python3.12/site-packages` when it is 3.11,
@@ -49,6 +52,7 @@ import fnmatch
 import re
 from typing import Iterator
 
+from imagepolicy.layermap import layer_label, span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from .runtime import interpreter_versions, load_runtime
@@ -89,14 +93,16 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     for folder, (version, dists) in sorted(site_dirs.items()):
         shown = ", ".join(dists[:_EXAMPLES]) + (f" and {len(dists) - _EXAMPLES} more" if len(dists) > _EXAMPLES else "")
         entry = on_path.get(folder)
+        added = _added_by(image, folder)
+        line, end_line = span_for(image, ctx.dockerfile, added)
         if version not in versions:
-            layer = image.layer_of(image.get(folder))
             yield Violation(
                 message=(
                     f"{folder} holds packages for Python {version} ({shown}) but the image has no python{version} "
-                    f"(interpreters found: {have}); added by layer {layer.index} ({(layer.diff_id or layer.digest)[:19]}, "
-                    f"`{(layer.created_by or '?').strip()[:80]}`)"
+                    f"(interpreters found: {have}); added by {layer_label(image, added)}"
                 ),
+                line=line,
+                end_line=end_line,
                 path_in_image=folder,
                 fix=f"Build and run with the same Python version: use a builder stage FROM the same base as the final stage, "
                 f"or install the packages in the final stage.",
@@ -109,10 +115,19 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
                     f"{folder} holds packages for Python {version} ({shown}) and is on the sys.path of "
                     f"{interp.path} (Python {interp.version}) {how}"
                 ),
+                line=line,
+                end_line=end_line,
                 path_in_image=folder,
                 fix=f"Install the packages for Python {interp.version} instead of pointing it at Python {version}'s site-packages.",
                 details={"version": version, "distributions": dists, "interpreter": interp.version},
             )
+
+
+def _added_by(image, folder: str) -> int:
+    """The layer that added ``folder`` as it is now (its last "added" event), where the packages were put."""
+    entry = image.get(folder)
+    added = [event.layer for event in entry.history if event.action == "added"]
+    return added[-1] if added else entry.layer
 
 
 def _site_dirs_with_distributions(image) -> dict[str, tuple[str, list[str]]]:

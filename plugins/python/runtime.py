@@ -66,10 +66,13 @@ __all__ = [
     "Resolution",
     "UserInfo",
     "command_argv",
+    "deleting_layer",
+    "distribution_layer",
     "find_interpreter",
     "interpreter_versions",
     "load_runtime",
     "parse_shebang",
+    "written_by",
 ]
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -330,14 +333,11 @@ class PythonRuntime:
         return reasons
 
     def _deleted_by(self, paths: list[str]) -> str:
-        """`` (deleted by layer N: `created_by`)`` when a later layer removed one of ``paths``."""
-        for path in paths:
-            versions = self.image.deleted.get(path) or []
-            for event in versions[0].history if versions else []:
-                if event.action == "deleted":
-                    layer = self.image.layers[event.layer]
-                    return f" (deleted by layer {layer.index}: `{(layer.created_by or '?').strip()[:80]}`)"
-        return ""
+        """`` (deleted by layer N sha256:... (RUN ...))`` when a later layer removed one of ``paths``."""
+        from imagepolicy.layermap import layer_label
+
+        layer = deleting_layer(self.image, paths)
+        return f" (deleted by {layer_label(self.image, layer)})" if layer is not None else ""
 
     def _copies_elsewhere(self, name: str, version: str | None) -> list[str]:
         """Folders or files named like the module elsewhere in the image, and why they do not count."""
@@ -397,6 +397,30 @@ def load_runtime(image: Any, python: str | None = None) -> PythonRuntime:
     if python not in per_image:
         per_image[python] = _build_runtime(image, python)
     return per_image[python]
+
+
+def written_by(image: Any, *paths: str) -> int | None:
+    """Index of the layer that wrote the first of ``paths`` present in the image (symlinks followed)."""
+    for path in paths:
+        entry = image.resolve(path)
+        if entry is not None:
+            return entry.layer
+    return None
+
+
+def distribution_layer(image: Any, dist: Distribution) -> int | None:
+    """The layer that installed ``dist``: the one that wrote its METADATA (PKG-INFO), else its folder."""
+    return written_by(image, posixpath.join(dist.path, "METADATA"), posixpath.join(dist.path, "PKG-INFO"), dist.path)
+
+
+def deleting_layer(image: Any, paths: Iterable[str]) -> int | None:
+    """Index of the layer that deleted the first of ``paths`` a later layer removed, or None."""
+    for path in paths:
+        versions = image.deleted.get(path) or []
+        for event in versions[0].history if versions else []:
+            if event.action == "deleted":
+                return event.layer
+    return None
 
 
 def find_interpreter(image: Any, python: str | None = None, env: dict[str, str] | None = None) -> tuple[Interpreter | None, str | None]:

@@ -62,13 +62,16 @@ def dockerfile_of(instructions: list[str], base: str = "debian:12") -> str:
 
 
 def write_image(tmp_path: Path, layers: list[dict], runtime: dict | None = None, history: list[dict] | None = None,
-                shape: str = "oci-archive", name: str = "img") -> str:
-    """Write a synthesized image (one dict per layer) as archive ``shape`` under ``tmp_path``; returns its path."""
+                shape: str = "oci-archive", name: str = "img", compression: str | None = None) -> str:
+    """Write a synthesized image (one dict per layer) as archive ``shape`` under ``tmp_path``; returns its path.
+
+    Layers are plain tars unless ``compression`` (``gzip``, ``zstd``) says otherwise.
+    """
     folder = tmp_path / f"{name}-{shape}"
     folder.mkdir(parents=True, exist_ok=True)
     spec = ImageSpec([Layer(files) for files in layers], runtime=runtime or {},
                      history=history if history is not None else steps(len(layers)))
-    return write_shape(shape, spec, str(folder))
+    return write_shape(shape, spec, str(folder), compression)
 
 
 def resolved_config(tmp_path: Path, config: dict | None = None):

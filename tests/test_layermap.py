@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from image_synth import ImageSpec, Layer, docker_skopeo, emit, write_shape
+from image_ruletest import PASSWD, run_image, write_image
+from image_synth import WHITEOUT, File, ImageSpec, Layer, docker_skopeo, emit, write_shape
 from imagepolicy.dockerfile import parse_dockerfile
 from imagepolicy.image import open_image
 from imagepolicy.layermap import (
@@ -329,3 +330,20 @@ def test_layers_are_named_by_diff_id_the_same_in_every_archive_format(tmp_path) 
     oci = open_image(write_shape("oci-archive", spec, str(tmp_path), compression="gzip"))
     assert docker.layers[1].digest != oci.layers[1].digest, "the blob of a gzip layer has its own digest"
     assert layer_label(docker, 1) == layer_label(oci, 1) == f"layer 1 {oci.layers[1].diff_id[:19]} (COPY . /app)"
+
+
+def test_every_rule_reports_the_same_on_plain_and_compressed_archives(tmp_path) -> None:
+    """Rules that quote layers (IM004, IM005, IM008, IM009, IM010) give the same findings, details included."""
+    layers = [
+        {"/etc/passwd": PASSWD, "/var/lib/apt/lists/main_Packages": b"p" * 40000},
+        {"/app/.npmrc": b"//r/:_authToken=abcd1234efgh5678\n", "/usr/local/bin/tool": File(b"t", mode=0o4755)},
+        {"/app/.npmrc": WHITEOUT, "/var/lib/apt/lists/main_Packages": b"q" * 40000},
+    ]
+    config = {"rules": {"IM010": {"max-size": 1}}}
+    results = [
+        run_image(tmp_path, write_image(tmp_path, layers, shape=shape, compression=compression), config)
+        for shape, compression in (("docker-legacy", "none"), ("oci-archive", "gzip"), ("containerd", "zstd"))
+    ]
+    seen = [[(f.as_dict() | {"file": None}, dict(f.details)) for f in result.findings] for result in results]
+    assert {f["rule"] for f, _ in seen[0]} >= {"IM004", "IM005", "IM008", "IM009", "IM010"}
+    assert seen[0] == seen[1] == seen[2]

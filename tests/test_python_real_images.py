@@ -10,35 +10,27 @@ imagepolicy reads the archives statically through the CLI; the oracles run
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from imagebuild import run_in_image
-
-pytest_plugins = ["imagebuild"]
+from imagebuild import fixture_names, run_in_image
 
 FORMATS = ("docker-archive", "oci-archive")
 SERVICES = ("service-broken", "service-fixed", "service-multistage")
 
 
-def _check(archive: Path, context: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "imagepolicy", "check", "--image", str(archive), "--context", str(context), "--format", "json"],
-        capture_output=True, text=True, timeout=300, check=False,
-    )
+def _check(archive: Path, context: Path, dockerfile: Path | None = None, config: Path | None = None) -> dict:
+    """``imagepolicy check [DOCKERFILE] --image ARCHIVE --format json``, as a CI job runs it."""
+    argv = [sys.executable, "-m", "imagepolicy", "check", *([str(dockerfile)] if dockerfile else []),
+            "--image", str(archive), "--context", str(context), "--format", "json", *(["--config", str(config)] if config else [])]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode in (0, 1), proc.stderr  # 2 would be an input or internal error
     report = json.loads(proc.stdout)
-    assert not [r for r in report.get("results", []) if r.get("errors")], proc.stdout
+    assert not report["errors"], report["errors"]
     return report
-
-
-def _python_findings(report: dict) -> list[dict]:
-    """PY findings without the archive's file name, in report order."""
-    return [{k: v for k, v in f.items() if k != "file"} for f in report["findings"] if f["rule"].startswith("PY")]
 
 
 @pytest.fixture(scope="module")
@@ -69,25 +61,43 @@ def test_py003_explains_the_broken_service(reports):
     assert finding["path_in_image"] == "/usr/local/lib/python3.11/site-packages/acme_service-0.1.0.dist-info"
 
 
-def _masked(findings: list[dict]) -> list[dict]:
-    """Findings without the archive name, layer blob digests masked.
-
-    A layer's blob digest is a property of the archive encoding (docker-archive
-    stores layers uncompressed, oci-archive gzip-compressed), so messages that
-    quote it legitimately differ; everything else must be identical.
-    """
-    return [{k: _BLOB.sub("sha256:<blob>", v) if isinstance(v, str) else v for k, v in f.items() if k != "file"} for f in findings]
+# Limits every image breaks, so that IM010's message quotes layers (index, digest, instruction).
+LAYER_QUOTING_CONFIG = {"rules": {"IM010": {"max-size": 1, "max-layers": 1}}}
 
 
-_BLOB = re.compile(r"sha256:[0-9a-f]{12,64}")
+def _named_alike(findings: list[dict], archive: Path) -> list[dict]:
+    """The findings with the archive's own file name (which differs by format) written as ``<image>``."""
+    return [{**f, "file": "<image>" if f["file"] and f["file"].endswith(Path(archive).name) else f["file"]} for f in findings]
 
 
 @pytest.mark.buildah
-@pytest.mark.parametrize("name", SERVICES)
-def test_docker_and_oci_archives_give_identical_findings(reports, name):
-    # The Python rules quote no blob digest: identical to the byte.
-    assert _python_findings(reports[name, "docker-archive"]) == _python_findings(reports[name, "oci-archive"])
-    assert _masked(reports[name, "docker-archive"]["findings"]) == _masked(reports[name, "oci-archive"]["findings"])
+@pytest.mark.parametrize("paired", [False, True], ids=["image-only", "with-dockerfile"])
+@pytest.mark.parametrize("name", fixture_names())
+def test_docker_and_oci_archives_give_identical_findings(built_images, tmp_path, name, paired):
+    """Every finding of every rule, to the byte: layers are quoted by diff_id, never by their (compressed) blob digest."""
+    fixture = built_images[name]
+    context = Path(fixture["context"])
+    config = tmp_path / "imagepolicy.json"
+    config.write_text(json.dumps(LAYER_QUOTING_CONFIG), encoding="utf-8")
+    dockerfile = context / "Dockerfile" if paired else None
+    docker, oci = (_named_alike(_check(fixture[fmt], context, dockerfile, config)["findings"], fixture[fmt]) for fmt in FORMATS)
+    assert docker == oci
+    assert any(" sha256:" in f["message"] for f in docker if f["rule"] == "IM010"), "a message quotes a layer"
+    assert any(f["file"] == "<image>" for f in docker)
+    if paired:
+        assert any(f["rule"].startswith("IM") and f["line"] is not None for f in docker), "image findings on Dockerfile lines"
+
+
+@pytest.mark.buildah
+def test_py003_with_the_dockerfile_points_at_the_editable_install(built_images):
+    fixture = built_images["service-broken"]
+    context = Path(fixture["context"])
+    lines = (context / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    for fmt in FORMATS:
+        (finding,) = [f for f in _check(fixture[fmt], context, context / "Dockerfile")["findings"] if f["rule"] == "PY003"]
+        assert finding["file"].endswith("service-broken/Dockerfile"), finding
+        assert lines[finding["line"] - 1] == "RUN pip install --no-cache-dir -e ."
+        assert finding["path_in_image"] == "/usr/local/lib/python3.11/site-packages/acme_service-0.1.0.dist-info"
 
 
 @pytest.mark.buildah

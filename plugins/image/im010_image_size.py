@@ -142,7 +142,6 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
                 details={
                     "bytes": total,
                     "limit": limit,
-                    "compressed_bytes": sum(layer.size for layer in image.layers),
                     "largest_layers": [{**layer_details(image, i), "bytes": sizes[i]} for i in largest],
                 },
             )

@@ -76,24 +76,17 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         if port is None:
             continue
         rule_hit = next((spec for spec in denied if port_matches(spec, port, proto)), None)
-        line, end_line = instruction_span(config_instruction(image, ctx.dockerfile, "ExposedPorts", exposed))
         if rule_hit is not None:
-            yield Violation(
-                f"the image exposes port {exposed}, which the policy denies ({rule_hit})",
-                line=line,
-                end_line=end_line,
-                fix=f"remove `EXPOSE {port}` and the service listening on it",
-                details={"port": port, "protocol": proto},
-            )
+            message = f"the image exposes port {exposed}, which the policy denies ({rule_hit})"
+            fix = f"remove `EXPOSE {port}` and the service listening on it"
         elif allowed is not None and not any(port_matches(spec, port, proto) for spec in allowed):
             shown = ", ".join(str(s) for s in allowed) or "none"
-            yield Violation(
-                f"the image exposes port {exposed}, which is not in the allowed ports ({shown})",
-                line=line,
-                end_line=end_line,
-                fix=f"remove `EXPOSE {port}`, or add it to this rule's `allowed` option",
-                details={"port": port, "protocol": proto},
-            )
+            message = f"the image exposes port {exposed}, which is not in the allowed ports ({shown})"
+            fix = f"remove `EXPOSE {port}`, or add it to this rule's `allowed` option"
+        else:
+            continue
+        line, end_line = instruction_span(config_instruction(image, ctx.dockerfile, "ExposedPorts", exposed))
+        yield Violation(message, line=line, end_line=end_line, fix=fix, details={"port": port, "protocol": proto})
 
 
 def parse_exposed(text: str) -> tuple[int | None, str]:

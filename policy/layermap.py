@@ -25,7 +25,15 @@ files (RUN, COPY, ADD, WORKDIR): buildah without ``--layers`` squashes a
 stage into one layer recorded under its last instruction, often ``CMD``,
 which says nothing about where the files came from.
 
-Rules call :func:`line_for` to point an image finding at a Dockerfile line.
+Rules call :func:`span_for` (or :func:`line_for`) to point an image finding at
+the Dockerfile lines of the instruction that wrote a layer. Metadata
+instructions (USER, ENV, LABEL, EXPOSE, ...) make no layer:
+:func:`config_instruction` finds the one that set an image config value in the
+built stage (:func:`built_stage`, the stage the history aligns with), and only
+when the value it sets is the value in the config. :func:`layer_label` names a
+layer in messages by its index, short diff_id and instruction; the diff_id is
+the same in every archive format, the blob digest is not.
+
 This module knows no rule; results are cached per image and Dockerfile.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from image_ruletest import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 from image_synth import File, Symlink
 
 LAYERS = [
@@ -52,3 +52,12 @@ def test_unknown_keys_are_rejected(tmp_path):
 
     with pytest.raises(InputError, match="shouldExist"):
         run(tmp_path, {"path": "/app/run.sh", "shouldExist": True})
+
+
+def test_with_the_dockerfile_a_file_that_is_there_points_at_its_writer(tmp_path):
+    steps = ["COPY run.sh debug.log /app/"]
+    layers = [{"/etc/passwd": PASSWD}, {"/app/run.sh": File(b"#!/bin/sh\n", mode=0o644), "/app/debug.log": b"x"}]
+    files = [{"path": "/app/run.sh", "executable-by": "any"}, {"path": "/app/debug.log", "exists": False}, {"path": "/app/config.toml"}]
+    found = image_findings(tmp_path, layers, "IM013", config={"rules": {"IM013": {"files": files}}},
+                           history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert {f.path_in_image: f.line for f in found} == {"/app/run.sh": 2, "/app/debug.log": 2, "/app/config.toml": None}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from image_ruletest import PASSWD, image_findings
+from image_ruletest import PASSWD, buildkit_history, dockerfile_of, image_findings
 
 OS_RELEASE = b'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nVERSION_CODENAME=bullseye\n'
 LAYERS = [{"/etc/passwd": PASSWD, "/etc/os-release": OS_RELEASE, "/app/settings.ini": b"[app]\ndebug = true\n"}]
@@ -32,3 +32,12 @@ def test_matching_contents_are_silent(tmp_path):
 def test_missing_file(tmp_path):
     (finding,) = run(tmp_path, {"path": "/etc/nope", "expected": ["x"]})
     assert finding.message == "/etc/nope is not a readable file in the image, so its contents cannot be checked"
+
+
+def test_with_the_dockerfile_a_failing_file_points_at_its_writer(tmp_path):
+    steps = ["COPY settings.ini /app/"]
+    layers = [{"/etc/passwd": PASSWD, "/etc/os-release": OS_RELEASE}, {"/app/settings.ini": b"[app]\ndebug = true\n"}]
+    files = [{"path": "/app/settings.ini", "excluded": ["debug = true"]}, {"path": "/etc/os-release", "expected": ["bookworm"]}]
+    found = image_findings(tmp_path, layers, "IM014", config={"rules": {"IM014": {"files": files}}},
+                           history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
+    assert {f.path_in_image: f.line for f in found} == {"/app/settings.ini": 2, "/etc/os-release": None}, "the base image wrote os-release"

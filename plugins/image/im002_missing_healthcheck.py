@@ -42,10 +42,13 @@ CMD ["python", "-m", "http.server", "8000"]
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from imagepolicy.layermap import built_stage, instruction_span, stage_instructions
 from imagepolicy.model import RuleContext, Violation, rule
+
+if TYPE_CHECKING:
+    from imagepolicy.dockerfile import Instruction
 
 
 @rule(
@@ -82,7 +85,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     )
 
 
-def _stage_without_healthcheck(image, dockerfile):
+def _stage_without_healthcheck(image, dockerfile) -> Instruction | None:
     """The FROM of the stage the image was built from, where the HEALTHCHECK belongs (as DL3057 reports it).
 
     None without a Dockerfile, or when that stage has a HEALTHCHECK after all

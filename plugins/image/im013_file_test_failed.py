@@ -19,6 +19,10 @@ Mapping from container-structure-test's YAML:
 | `isExecutableBy: owner/group/other/any` | `executable-by` |
 | - | `type`: `file`, `dir` or `symlink` (checked without following the last link) |
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+a file that is there but should not be, or has the wrong mode or owner, is reported on the
+line of the instruction that wrote it.
+
 ## Why is this bad?
 A release image missing its entrypoint script, shipping a config file world
 writable, or still holding a file that should have been removed fails in
@@ -50,6 +54,7 @@ from __future__ import annotations
 import stat
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 _TYPE_BITS = {"file": stat.S_IFREG, "hardlink": stat.S_IFREG, "dir": stat.S_IFDIR, "symlink": stat.S_IFLNK, "char": stat.S_IFCHR, "block": stat.S_IFBLK, "fifo": stat.S_IFIFO}
@@ -91,17 +96,20 @@ _EXEC_BITS = {"owner": 0o100, "group": 0o010, "other": 0o001}
 )
 def check(image, ctx: RuleContext) -> Iterator[Violation]:
     for test in ctx.options.get("files", []):
-        yield from _check_one(image, test)
+        yield from _check_one(image, test, ctx.dockerfile)
 
 
-def _check_one(image, test: dict) -> Iterator[Violation]:
+def _check_one(image, test: dict, dockerfile) -> Iterator[Violation]:
+    """Violations of one expectation; a file that is there points at the instruction that wrote it."""
     path = test["path"]
     label = f"{test['name']}: " if test.get("name") else ""
     want_type = test.get("type")
     entry = image.resolve(path, follow_symlinks=want_type != "symlink")
+    line, end_line = span_for(image, dockerfile, entry.layer if entry is not None else None)
     if not test.get("exists", True):
         if entry is not None:
-            yield Violation(f"{label}{path} exists ({entry.type}, added by layer {entry.layer}) but is expected to be absent", fix=f"remove {path} in the RUN that creates it, or keep it out of the COPY", path_in_image=path)
+            yield Violation(f"{label}{path} exists ({entry.type}, added by layer {entry.layer}) but is expected to be absent", line=line, end_line=end_line,
+                            fix=f"remove {path} in the RUN that creates it, or keep it out of the COPY", path_in_image=path)
         return
     if entry is None:
         yield Violation(f"{label}{path} is expected to exist but is not in the image", fix=f"add {path} to the image (COPY or RUN), or fix the expected path", path_in_image=path)
@@ -124,6 +132,8 @@ def _check_one(image, test: dict) -> Iterator[Violation]:
     if problems:
         yield Violation(
             f"{label}{path}: " + "; ".join(problems),
+            line=line,
+            end_line=end_line,
             fix=f"set them in the Dockerfile (`COPY --chmod=... --chown=...`, or `RUN chmod/chown` in the RUN that creates {path}), or fix the expectation",
             path_in_image=path,
             details={"expected": {k: v for k, v in test.items() if k != "name"}, "found": {"type": entry.type, "mode": oct(entry.mode), "uid": entry.uid, "gid": entry.gid}},

@@ -17,6 +17,9 @@ Mapping from container-structure-test's YAML:
 | `expectedContents` | `expected` |
 | `excludedContents` | `excluded` |
 
+With the Dockerfile given too (`imagepolicy check Dockerfile --image IMAGE`),
+a file whose contents fail is reported on the line of the instruction that wrote it.
+
 ## Why is this bad?
 A base image of the wrong release, a config file with debug switched on or a
 build-time URL left in a settings file is invisible in the Dockerfile and
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import compile_patterns
@@ -100,8 +104,12 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         problems = [f"expected {p!r} not found" for p in missing]
         problems += [f"excluded {p!r} found at line {text.count(chr(10), 0, m.start()) + 1} ({m.group(0)[:60]!r})" for p, m in present]
         if problems:
+            entry = image.resolve(path)
+            line, end_line = span_for(image, ctx.dockerfile, entry.layer if entry is not None else None)
             yield Violation(
                 f"{label}{path}: " + "; ".join(problems),
+                line=line,
+                end_line=end_line,
                 fix=f"change what writes {path} in the Dockerfile, or fix the expectation",
                 path_in_image=path,
                 details={"missing": missing, "excluded_found": [p for p, _ in present]},

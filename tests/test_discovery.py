@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from imagepolicy import engine
+from imagepolicy import discovery
 from imagepolicy.discovery import discover_dockerfiles, is_dockerfile_name
 
 DOCKERFILE = "FROM alpine:3.19\nUSER 1000\n"
@@ -131,7 +131,7 @@ def test_ignored_folders_are_pruned_not_walked(tmp_path, monkeypatch):
         walked.append(Path(path).relative_to(tmp_path).as_posix())
         return real_scandir(path)
 
-    monkeypatch.setattr(engine.os, "scandir", spy)
+    monkeypatch.setattr(discovery.os, "scandir", spy)
     assert found(tmp_path) == ["app/Dockerfile"]
     assert sorted(walked) == [".", "app"]
 

@@ -32,10 +32,28 @@ def test_every_package_folder_is_listed_in_pyproject():
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
 
 
+def _clean_copy(dest: Path) -> Path:
+    """The committed-or-tracked files only, as a fresh clone has them (no stale build/ folder)."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, text=True)
+    if listed.returncode != 0:
+        shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", ".venv", ".git"))
+        return dest
+    for rel in listed.stdout.splitlines():
+        source = REPO / rel
+        if source.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    return dest
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+    source = _clean_copy(tmp_path_factory.mktemp("src"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
                    check=True, capture_output=True, text=True, timeout=300)
     (whl,) = out.glob("imagepolicy-*.whl")
     return whl

@@ -69,3 +69,22 @@ def test_readme_rule_table_is_fresh():
     table = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
     proc = subprocess.run([sys.executable, "-m", "imagepolicy", "rules", "--format", "markdown"], capture_output=True, text=True, check=True)
     assert table == proc.stdout, "regenerate README's rule table with `imagepolicy rules --format markdown`"
+
+
+def test_readme_config_examples_are_valid_configs(tmp_path):
+    """Every YAML example in the README's Configuration section loads and validates."""
+    import re
+
+    from imagepolicy import config as config_mod
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) >= 2
+    reg = registry()
+    for number, block in enumerate(blocks):
+        text = block if block.lstrip().startswith("version") else "version: 1\n" + block
+        text = text.replace("plugins: [acme_policy.rules]\n", "")  # an example module nobody has installed
+        path = tmp_path / f"example{number}.yml"
+        path.write_text(text)
+        config_mod.resolve(config_mod.load_raw(path), list(reg.rules), reg.presets)

@@ -1,0 +1,116 @@
+"""Plugins as a third party writes them: the README's example works, load errors are clear."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(cwd: Path, *args: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def readme_plugin(dest: Path) -> Path:
+    """Write the README's 'Writing a plugin' example as the package acme_policy."""
+    section = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Performance", 1)[0]
+    rule_module, init_module = re.findall(r"```python\n(.*?)```", section, flags=re.S)[:2]
+    package = dest / "acme_policy"
+    package.mkdir(parents=True)
+    (package / "ac001_latest_base_image.py").write_text(rule_module)
+    (package / "__init__.py").write_text(init_module)
+    return dest
+
+
+def project(tmp_path: Path, config: str, dockerfile: str = "FROM python:latest\nFROM python:3.12\n") -> Path:
+    work = tmp_path / "work"
+    (work / ".git").mkdir(parents=True)
+    (work / "Dockerfile").write_text(dockerfile)
+    (work / ".imagepolicy.yml").write_text(textwrap.dedent(config))
+    return work
+
+
+def test_the_readme_plugin_loads_from_the_config_and_reports(tmp_path):
+    libs = readme_plugin(tmp_path / "libs")
+    work = project(tmp_path, "version: 1\nplugins: [acme_policy]\n")
+    proc = run(work, "check", "Dockerfile", "--format", "json", pythonpath=libs)
+    assert proc.returncode == 0, proc.stderr
+    ac = [(f["rule"], f["line"], f["severity"]) for f in json.loads(proc.stdout)["findings"] if f["rule"] == "AC001"]
+    assert ac == [("AC001", 1, "warning")]
+    listed = run(work, "rules", "--format", "json", pythonpath=libs)
+    assert "AC001" in {r["rule"] for r in json.loads(listed.stdout)}
+
+
+def test_plugin_rule_options_are_validated_and_used(tmp_path):
+    libs = readme_plugin(tmp_path / "libs")
+    work = project(tmp_path, "version: 1\nplugins: [acme_policy]\nrules:\n  AC001: {allow: ['python:latest']}\n")
+    proc = run(work, "check", "Dockerfile", "--format", "json", pythonpath=libs)
+    assert [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "AC001"] == []
+    (work / ".imagepolicy.yml").write_text("version: 1\nplugins: [acme_policy]\nrules:\n  AC001: {alow: []}\n")
+    bad = run(work, "check", "Dockerfile", pythonpath=libs)
+    assert bad.returncode == 2 and ".imagepolicy.yml:4" in bad.stderr and "alow" in bad.stderr and "allow" in bad.stderr
+
+
+def test_a_plugin_that_fails_to_import_names_the_module(tmp_path):
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    (libs / "broken_policy.py").write_text("import does_not_exist\n")
+    work = project(tmp_path, "version: 1\nplugins: [broken_policy]\n")
+    proc = run(work, "check", "Dockerfile", pythonpath=libs)
+    assert proc.returncode == 2
+    assert "broken_policy" in proc.stderr and "does_not_exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_rule_code_clash_names_both_plugins(tmp_path):
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    (libs / "clash_policy.py").write_text(textwrap.dedent('''
+        """Declares a rule whose code is already taken."""
+        from imagepolicy import hookimpl
+        from imagepolicy.model import rule
+
+        @rule("PY001", "my-own-rule", "error", "dockerfile", "clashes with the built-in PY001")
+        def check(dockerfile, ctx):
+            return []
+
+        @hookimpl
+        def imagepolicy_rules():
+            return [check]
+        '''))
+    work = project(tmp_path, "version: 1\nplugins: [clash_policy]\n")
+    proc = run(work, "check", "Dockerfile", pythonpath=libs)
+    assert proc.returncode == 2
+    assert "PY001" in proc.stderr and "clash_policy" in proc.stderr and "python" in proc.stderr
+
+
+def test_an_unknown_hook_is_rejected_by_name(tmp_path):
+    libs = tmp_path / "libs"
+    libs.mkdir()
+    (libs / "typo_policy.py").write_text(textwrap.dedent('''
+        from imagepolicy import hookimpl
+
+        @hookimpl
+        def imagepolicy_rule():
+            return []
+        '''))
+    work = project(tmp_path, "version: 1\nplugins: [typo_policy]\n")
+    proc = run(work, "check", "Dockerfile", pythonpath=libs)
+    assert proc.returncode == 2
+    assert "typo_policy" in proc.stderr and "imagepolicy_rule" in proc.stderr
+
+
+def test_builtin_plugins_register_through_the_entry_point_group():
+    from importlib.metadata import entry_points
+
+    names = {ep.name: ep.value for ep in entry_points(group="imagepolicy")}
+    assert {"python", "shell", "reports", "image", "dockerfile"} <= set(names)
+    assert all(value.startswith("imagepolicy.plugins.") for value in names.values())

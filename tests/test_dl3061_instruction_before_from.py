@@ -7,9 +7,12 @@ import pytest
 from hadolint_oracle import hadolint_findings, only
 from imagepolicy.dockerfile import parse_dockerfile
 from imagepolicy.model import InputError
-from ruletest import check, docs_blocks, rule_by_code
+from rulecases import standard_tests
+from ruletest import check
 
 CODE = "DL3061"
+
+globals().update(standard_tests(CODE, severity="error", example_refused=True))
 
 
 @pytest.mark.parametrize("text,line", [
@@ -28,13 +31,3 @@ def test_arg_before_from_is_silent(tmp_path):
     text = "# syntax=docker/dockerfile:1\nARG PY=3.12\nFROM python:${PY}-slim\n"
     assert only(CODE, hadolint_findings(text)) == set()
     assert check(tmp_path, text, code=CODE) == []
-
-
-def test_docs_use_instead_is_silent_and_example_is_refused(tmp_path):
-    rule = rule_by_code(CODE)
-    assert rule.severity.label == "error"
-    (example,) = docs_blocks(rule, "Example")
-    (instead,) = docs_blocks(rule, "Use instead")
-    with pytest.raises(InputError):
-        parse_dockerfile(text=example, context_dir=tmp_path)
-    assert check(tmp_path, instead, code=CODE) == []

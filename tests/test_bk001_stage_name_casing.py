@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK001"
+
+globals().update(standard_tests(CODE))
 
 
 @pytest.mark.parametrize(
@@ -32,11 +35,3 @@ def test_message_quotes_the_name(tmp_path):
 
 def test_check_skip_directive_silences_it(tmp_path):
     assert check(tmp_path, "# check=skip=StageNameCasing\nFROM alpine AS Build\n", code=CODE) == []
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert check(tmp_path, block, code=CODE)
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK002"
+
+globals().update(standard_tests(CODE))
 
 
 @pytest.mark.parametrize(
@@ -37,11 +40,3 @@ def test_check_skip_by_any_name(tmp_path, skip):
     assert check(tmp_path, text, code=CODE) == []
     kept = check(tmp_path, "#check=skip=ConsistentInstructionCasing\nFROM scratch as base\ncopy Dockerfile .\n", code=CODE)
     assert lines(kept) == [2]
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert check(tmp_path, block, code=CODE)
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

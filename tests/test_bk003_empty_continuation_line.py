@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK003"
+
+globals().update(standard_tests(CODE, example_lines=[4]))
 
 
 @pytest.mark.parametrize(
@@ -29,11 +32,3 @@ def test_whitespace_only_line_counts_as_empty(tmp_path):
     (finding,) = check(tmp_path, "FROM alpine\nEXPOSE \\\n   \n80\n", code=CODE)
     assert (finding.line, finding.severity.label) == (4, "warning")
     assert "line 2" in finding.message
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [4]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK004"
+
+globals().update(standard_tests(CODE, example_lines=[1, 2, 3]))
 
 
 @pytest.mark.parametrize(
@@ -31,11 +34,3 @@ def test_fires_like_buildkit(tmp_path, text, expected, detail):
     assert lines(found) == expected
     if detail:
         assert found[0].message == detail
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [1, 2, 3]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from rulecases import standard_tests
 from ruletest import check as run_check
-from ruletest import docs_blocks, lines, rule_by_code
+from ruletest import lines, rule_by_code
 
 CODE = "BK006"
 # Off by default (a hadolint rule overlaps it); these tests turn it on as a user would.
 ENABLED = {"version": 1, "rules": {CODE: "warning"}}
+
+globals().update(standard_tests(CODE, example_lines=[2], config=ENABLED, instead_blocks=2))
 
 
 def check(tmp_path, text, files=None, code=None, config=None):
@@ -53,11 +56,3 @@ def test_differs_from_dl3025_only_after_an_explicit_shell(tmp_path):
     text = "FROM alpine\nSHELL [\"/bin/sh\", \"-c\"]\nCMD app serve\n"
     assert lines(check(tmp_path, text, code="DL3025")) == [3]
     assert check(tmp_path, text, code=CODE) == []
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK007"
+
+globals().update(standard_tests(CODE, example_lines=[1]))
 
 
 @pytest.mark.parametrize(
@@ -36,11 +39,3 @@ def test_fires_like_buildkit(tmp_path, text, expected, detail):
 def test_a_stage_arg_does_not_declare_it_for_from(tmp_path):
     text = "FROM alpine AS a\nARG VARIANT=-slim\nFROM python:3.12${VARIANT}\n"
     assert lines(check(tmp_path, text, code=CODE)) == [3]
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [1]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK008"
+
+globals().update(standard_tests(CODE, example_lines=[2], instead_blocks=2))
 
 
 @pytest.mark.parametrize(
@@ -56,11 +59,3 @@ def test_base_image_env_option_declares_more(tmp_path):
     assert lines(check(tmp_path, text, code=CODE)) == [2]
     config = {"version": 1, "rules": {CODE: {"base-image-env": {"*/team/base": ["APP_HOME"]}}}}
     assert check(tmp_path, text, code=CODE, config=config) == []
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

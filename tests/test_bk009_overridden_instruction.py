@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from rulecases import standard_tests
 from ruletest import check as run_check
-from ruletest import docs_blocks, lines, rule_by_code
+from ruletest import lines, rule_by_code
 
 CODE = "BK009"
 # Off by default (a hadolint rule overlaps it); these tests turn it on as a user would.
 ENABLED = {"version": 1, "rules": {CODE: "warning"}}
+
+globals().update(standard_tests(CODE, example_lines=[3], config=ENABLED))
 
 
 def check(tmp_path, text, files=None, code=None, config=None):
@@ -45,11 +48,3 @@ def test_differs_from_dl4003_in_the_line(tmp_path):
     found = check(tmp_path, text, code=CODE)
     assert lines(found) == [2]
     assert found[0].message.startswith("Multiple CMD instructions should not be used in the same stage")
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [3]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK010"
+
+globals().update(standard_tests(CODE, example_lines=[2]))
 
 
 @pytest.mark.parametrize(
@@ -28,11 +31,3 @@ def test_message_and_fix(tmp_path):
     (finding,) = check(tmp_path, "FROM scratch\nENV testkey value\n", code=CODE)
     assert finding.message.startswith('"ENV key=value" should be used instead of legacy "ENV key value" format')
     assert finding.fix == 'Write ENV testkey="value".'
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

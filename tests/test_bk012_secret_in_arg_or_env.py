@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rulecases import standard_tests
 from ruletest import check as run_check
-from ruletest import docs_blocks, lines, rule_by_code
+from ruletest import lines, rule_by_code
 
 CODE = "BK012"
 # Off by default (a hadolint rule overlaps it); these tests turn it on as a user would.
@@ -32,6 +33,8 @@ ENV PUBLIC_KEY=
 ARG public_token
 """
 
+globals().update(standard_tests(CODE, example_lines=[2, 3], config=ENABLED))
+
 
 def test_buildkit_lint_test_parity(tmp_path):
     found = check(tmp_path, BUILDKIT_TEST, code=CODE)
@@ -56,11 +59,3 @@ def test_buildkit_lint_test_parity(tmp_path):
 )
 def test_fires_on_the_instruction(tmp_path, text, expected):
     assert lines(check(tmp_path, text, code=CODE)) == expected
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2, 3]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

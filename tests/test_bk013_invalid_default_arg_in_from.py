@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK013"
+
+globals().update(standard_tests(CODE, example_lines=[2]))
 
 
 @pytest.mark.parametrize(
@@ -30,11 +33,3 @@ def test_fires_like_buildkit(tmp_path, text, build_args, expected):
 def test_message_quotes_the_from_value(tmp_path):
     (finding,) = check(tmp_path, "ARG VERSION\nFROM busybox:$VERSION\n", code=CODE)
     assert finding.message.startswith("Default value for ARG busybox:$VERSION results in empty or invalid base image name")
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

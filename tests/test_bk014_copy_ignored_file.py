@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK014"
 IGNORE_DOCKERFILE = {".dockerignore": "\nDockerfile\n"}
+
+globals().update(standard_tests(CODE, example_lines=[3], files={**IGNORE_DOCKERFILE, "README.md": "hi\n"}))
 
 
 def test_off_unless_asked_for(tmp_path):
@@ -54,12 +57,3 @@ def test_sources(tmp_path, ignore, text, expected):
     files = {".dockerignore": ignore, "docs/guide.md": "x\n"}
     found = check(tmp_path, "# check=experimental=CopyIgnoredFile\n" + text, files=files, code=CODE)
     assert lines(found) == [n + 1 for n in expected]
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    files = {**IGNORE_DOCKERFILE, "README.md": "hi\n"}
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, files=files, code=CODE)) == [3]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, files=files, code=CODE) == []

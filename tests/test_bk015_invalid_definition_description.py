@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK015"
 
@@ -40,6 +41,8 @@ ARG version=latest
 ARG foo=baz bar=qux baz=quux
 """
 
+globals().update(standard_tests(CODE, example_lines=[3, 6]))
+
 
 def test_buildkit_lint_test_parity(tmp_path):
     assert check(tmp_path, GOOD, code=CODE) == []
@@ -60,11 +63,3 @@ def test_off_unless_asked_for(tmp_path):
 def test_pragmas_are_not_descriptions(tmp_path):
     text = "# check=experimental=InvalidDefinitionDescription\n# hadolint ignore=DL3006\nFROM alpine AS base\n"
     assert check(tmp_path, text, code=CODE) == []
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [3, 6]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ruletest import check, docs_blocks, lines, rule_by_code
+from rulecases import standard_tests
+from ruletest import check, lines
 
 CODE = "BK017"
+
+globals().update(standard_tests(CODE, example_lines=[2]))
 
 
 @pytest.mark.parametrize(
@@ -26,11 +29,3 @@ def test_message_and_fix(tmp_path):
     (finding,) = check(tmp_path, "FROM alpine\nEXPOSE 127.0.0.1:8080:80\n", code=CODE)
     assert finding.message.startswith("EXPOSE 127.0.0.1:8080:80: IP address and host-port mapping")
     assert "docker run -p 127.0.0.1:8080:80" in finding.fix
-
-
-def test_docs_example_fires_and_use_instead_is_silent(tmp_path):
-    rule = rule_by_code(CODE)
-    for block in docs_blocks(rule, "Example"):
-        assert lines(check(tmp_path, block, code=CODE)) == [2]
-    for block in docs_blocks(rule, "Use instead"):
-        assert check(tmp_path, block, code=CODE) == []

@@ -55,8 +55,11 @@ class Violation:
     """What a rule's check yields: one problem at one place.
 
     ``message`` says what was found (with the offending value); ``fix`` says
-    what to do instead. ``code`` and ``severity`` are only set by rule families
-    (such as ShellCheck) whose single rule reports several codes.
+    what to do instead. ``code`` is set only by rule families (such as
+    ShellCheck) whose single rule reports several codes; ``severity`` overrides
+    the rule's default for this one violation (ShellCheck's own levels, or a
+    rule whose confidence varies, like IM003). A severity set in the config
+    wins over both.
     """
 
     message: str
@@ -173,7 +176,6 @@ class RuleContext:
     config: Any  # imagepolicy.config.Config
     context_dir: str | None = None
     dockerfile: Any = None  # the paired Dockerfile model when checking an image
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

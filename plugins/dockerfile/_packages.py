@@ -1,14 +1,30 @@
 """Package-manager commands and package files, as several DL rules read them.
 
-Not a rule module: shared by the yum/dnf pinning rules (DL3033, DL3041), the pip
-cache rule (DL3042) and the archive rules (DL3010, DL3020).
+Not a rule module: shared by the yum/dnf/microdnf/zypper rules (DL3030,
+DL3032-DL3038, DL3040, DL3041), the pip cache rule (DL3042) and the archive
+rules (DL3010, DL3020).
+
+The rpm-family rules come in three kinds that differ only by package manager:
+"asks for confirmation" (:func:`missing_yes`: DL3030, DL3034, DL3038), "leaves
+its cache in the layer" (:func:`uncleaned_installs`: DL3032, DL3036, DL3040)
+and "installs without a version" (:func:`unpinned_installs`: DL3033, DL3037,
+DL3041). Each manager is one :class:`PackageManager` (:data:`YUM`,
+:data:`DNF`, :data:`ZYPPER`); each rule module keeps its docs, code, message
+and fix, and asks this module where to report.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, TypeVar
 
-from imagepolicy.shellcmd import Command
+from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
+from imagepolicy.shellcmd import Command, mounted_over, removes, run_commands
+
+from ._stages import final_image_runs
+
+T = TypeVar("T")
 
 # Files ADD would unpack and ``tar``/the decompressors read.
 ARCHIVE_SUFFIXES = (
@@ -45,3 +61,120 @@ def is_pip_install(cmd: Command) -> bool:
             if arg == "-m" and args[i + 1] == "pip":
                 return "install" in args[i + 2 :]
     return False
+
+
+def unpinned_zypper_packages(cmd: Command) -> list[str]:
+    """Packages of a zypper ``install``/``in`` without a ``=``, ``<`` or ``>`` constraint, not an ``.rpm`` file."""
+    positional = cmd.positional()
+    if not any(v in positional for v in ("install", "in")):
+        return []
+    return [
+        w for w in positional
+        if w not in ("install", "in") and "$" not in w and not any(op in w for op in "=<>") and not w.endswith(".rpm")
+    ]
+
+
+@dataclass(frozen=True)
+class PackageManager:
+    """How one package manager is called, as the -y, clean and pinning rules read it."""
+
+    names: tuple[str, ...]
+    """Command names (``dnf`` and ``microdnf`` are one manager)."""
+    confirm_verbs: tuple[str, ...]
+    """Subcommands that ask for confirmation unless a ``yes_flags`` flag is given."""
+    yes_flags: tuple[str, ...]
+    """Flags, without dashes, that answer yes (``y``, ``assumeyes``)."""
+    install_verbs: tuple[str, ...]
+    """Subcommands that download packages into the cache."""
+    clean_verbs: tuple[str, ...]
+    """Subcommands that empty the cache."""
+    caches: tuple[str, ...]
+    """Cache folders: removing any of them cleans, copying any of them out of a stage carries it."""
+    cache_mounts: tuple[str, ...]
+    """Cache folders whose ``--mount=type=cache``/``tmpfs`` (or one above) keeps the cache out of the image."""
+    unpinned: Callable[[Command], list[str]]
+    """The packages an install command names without a version."""
+
+    def runs(self, cmd: Command, verbs: tuple[str, ...]) -> bool:
+        """``cmd`` is this manager with one of ``verbs`` among its positional arguments."""
+        return cmd.name in self.names and any(v in cmd.positional() for v in verbs)
+
+
+YUM = PackageManager(
+    names=("yum",),
+    confirm_verbs=("install", "groupinstall", "localinstall"),
+    yes_flags=("y", "assumeyes"),
+    install_verbs=("install",),
+    clean_verbs=("clean",),
+    caches=("/var/cache/yum",),
+    cache_mounts=("/var/cache/yum",),
+    unpinned=unpinned_rpm_packages,
+)
+
+DNF = PackageManager(
+    names=("dnf", "microdnf"),
+    confirm_verbs=("install", "groupinstall", "localinstall"),
+    yes_flags=("y", "assumeyes"),
+    install_verbs=("install",),
+    clean_verbs=("clean",),
+    # dnf4 caches in /var/cache/dnf, dnf5 in /var/cache/libdnf5; removing /var/cache/yum counts as cleaning too.
+    caches=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"),
+    cache_mounts=("/var/cache/dnf", "/var/cache/libdnf5"),
+    unpinned=unpinned_rpm_packages,
+)
+
+ZYPPER = PackageManager(
+    names=("zypper",),
+    confirm_verbs=("install", "in", "remove", "rm", "source-install", "si", "patch"),
+    # hadolint's source lists -y/--no-confirm; its 2.15.1 binary also takes the global -n/--non-interactive.
+    yes_flags=("y", "no-confirm", "n", "non-interactive"),
+    install_verbs=("install", "in"),
+    clean_verbs=("clean", "cc"),
+    caches=("/var/cache/zypp",),
+    cache_mounts=("/var/cache/zypp",),
+    unpinned=unpinned_zypper_packages,
+)
+
+
+def first_per_run(dockerfile: Dockerfile, found: Callable[[Command], T]) -> Iterator[tuple[Instruction, Command, T]]:
+    """Each RUN (ONBUILD RUN and heredocs included) with its first command for which ``found`` is truthy.
+
+    Yields ``(run, command, found(command))``: one finding per RUN, as hadolint
+    reports these rules, on the RUN's first line.
+    """
+    for run in iter_run_instructions(dockerfile):
+        for cmd, _line in run_commands(run):
+            value = found(cmd)
+            if value:
+                yield run, cmd, value
+                break
+
+
+def missing_yes(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tuple[Instruction, Command]]:
+    """RUNs with a ``manager`` command that will ask for confirmation (no yes flag), and that command."""
+    def asks(cmd: Command) -> bool:
+        return manager.runs(cmd, manager.confirm_verbs) and not cmd.has_flag(*manager.yes_flags)
+
+    for run, cmd, _ in first_per_run(dockerfile, asks):
+        yield run, cmd
+
+
+def unpinned_installs(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tuple[Instruction, Command, list[str]]]:
+    """RUNs with a ``manager`` install of packages without a version: the command and those packages."""
+    return first_per_run(dockerfile, lambda cmd: cmd.name in manager.names and manager.unpinned(cmd))
+
+
+def uncleaned_installs(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tuple[Instruction, Command]]:
+    """RUNs whose ``manager`` install leaves the package cache in the final image, and that install.
+
+    Judged: RUNs of the stages whose cache reaches the final image. Silent when
+    the RUN mounts a cache or tmpfs over one of ``cache_mounts``, or also runs a
+    clean verb or removes one of ``caches``.
+    """
+    for run, commands in final_image_runs(dockerfile, *manager.caches):
+        install = next((c for c in commands if manager.runs(c, manager.install_verbs)), None)
+        if install is None or any(mounted_over(run, path) for path in manager.cache_mounts):
+            continue
+        if any(manager.runs(c, manager.clean_verbs) or removes(c, *manager.caches) for c in commands):
+            continue
+        yield run, install

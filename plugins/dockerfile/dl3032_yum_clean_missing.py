@@ -41,21 +41,13 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import mounted_over, removes
 
-from ._stages import final_image_runs
-
-CACHE = "/var/cache/yum"
+from ._packages import YUM, uncleaned_installs
 
 
 @rule("DL3032", "yum-clean-missing", "warning", "dockerfile", "yum install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile, CACHE):
-        install = next((c for c in commands if c.name == "yum" and "install" in c.positional()), None)
-        if install is None or mounted_over(run, CACHE):
-            continue
-        if any((c.name == "yum" and "clean" in c.positional()) or removes(c, CACHE) for c in commands):
-            continue
+    for run, install in uncleaned_installs(dockerfile, YUM):
         yield Violation(
             f"`{install.text}` leaves yum's cache in /var/cache/yum: no `yum clean all` in the same RUN",
             line=run.line,

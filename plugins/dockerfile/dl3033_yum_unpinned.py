@@ -34,22 +34,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
 
-from ._packages import unpinned_rpm_packages
+from ._packages import YUM, unpinned_installs
+
 
 @rule("DL3033", "yum-unpinned", "warning", "dockerfile", "yum install of a package without a version")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            if cmd.name == "yum":
-                unpinned = unpinned_rpm_packages(cmd)
-                if unpinned:
-                    yield Violation(
-                        f"`yum install` of {', '.join(unpinned)} without a version",
-                        line=run.line,
-                        fix="Pin each package: `yum install -y <package>-<version>` (modules: `<module>:<stream>`).",
-                    )
-                    break  # one finding per RUN, as hadolint
+    for run, _cmd, unpinned in unpinned_installs(dockerfile, YUM):
+        yield Violation(
+            f"`yum install` of {', '.join(unpinned)} without a version",
+            line=run.line,
+            fix="Pin each package: `yum install -y <package>-<version>` (modules: `<module>:<stream>`).",
+        )

@@ -32,23 +32,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
 
-VERBS = ("install", "in", "remove", "rm", "source-install", "si", "patch")
+from ._packages import ZYPPER, missing_yes
 
 
 @rule("DL3034", "zypper-missing-yes", "warning", "dockerfile", "zypper without -y/--non-interactive waits for a confirmation the build cannot give")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            if cmd.name != "zypper" or not any(v in cmd.positional() for v in VERBS):
-                continue
-            if not cmd.has_flag("y", "no-confirm", "n", "non-interactive"):
-                yield Violation(
-                    f"`{cmd.text}` is interactive: zypper asks for confirmation and the build aborts",
-                    line=run.line,
-                    fix="Add -y (or the global -n): `zypper install -y <package>=<version>`.",
-                )
-                break  # one finding per RUN, as hadolint
+    for run, cmd in missing_yes(dockerfile, ZYPPER):
+        yield Violation(
+            f"`{cmd.text}` is interactive: zypper asks for confirmation and the build aborts",
+            line=run.line,
+            fix="Add -y (or the global -n): `zypper install -y <package>=<version>`.",
+        )

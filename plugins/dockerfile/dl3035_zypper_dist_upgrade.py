@@ -28,19 +28,21 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import Command
+
+from ._packages import first_per_run
 
 
 @rule("DL3035", "zypper-dist-upgrade", "warning", "dockerfile", "zypper dist-upgrade changes the base image's release")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            if cmd.name == "zypper" and any(v in cmd.positional() for v in ("dist-upgrade", "dup")):
-                yield Violation(
-                    f"`{cmd.text}` upgrades the whole distribution inside the build",
-                    line=run.line,
-                    fix="Use a newer base image tag instead; `zypper patch` applies updates within the release.",
-                )
-                break  # one finding per RUN, as hadolint
+    def upgrades(cmd: Command) -> bool:
+        return cmd.name == "zypper" and any(v in cmd.positional() for v in ("dist-upgrade", "dup"))
+
+    for run, cmd, _ in first_per_run(dockerfile, upgrades):
+        yield Violation(
+            f"`{cmd.text}` upgrades the whole distribution inside the build",
+            line=run.line,
+            fix="Use a newer base image tag instead; `zypper patch` applies updates within the release.",
+        )

@@ -41,21 +41,13 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import mounted_over, removes
 
-from ._stages import final_image_runs
-
-CACHE = "/var/cache/zypp"
+from ._packages import ZYPPER, uncleaned_installs
 
 
 @rule("DL3036", "zypper-clean-missing", "warning", "dockerfile", "zypper install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile, CACHE):
-        install = next((c for c in commands if c.name == "zypper" and any(v in c.positional() for v in ("install", "in"))), None)
-        if install is None or mounted_over(run, CACHE):
-            continue
-        if any((c.name == "zypper" and any(v in c.positional() for v in ("clean", "cc"))) or removes(c, CACHE) for c in commands):
-            continue
+    for run, install in uncleaned_installs(dockerfile, ZYPPER):
         yield Violation(
             f"`{install.text}` leaves zypper's cache in /var/cache/zypp: no `zypper clean` in the same RUN",
             line=run.line,

@@ -31,26 +31,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+
+from ._packages import ZYPPER, unpinned_installs
 
 
 @rule("DL3037", "zypper-unpinned", "warning", "dockerfile", "zypper install of a package without a version")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            positional = cmd.positional()
-            if cmd.name != "zypper" or not any(v in positional for v in ("install", "in")):
-                continue
-            unpinned = [
-                w for w in positional
-                if w not in ("install", "in") and "$" not in w and not any(op in w for op in "=<>") and not w.endswith(".rpm")
-            ]
-            if unpinned:
-                yield Violation(
-                    f"`zypper install` of {', '.join(unpinned)} without a version",
-                    line=run.line,
-                    fix="Pin each package: `zypper install -y '<package>=<version>'`.",
-                )
-                break  # one finding per RUN, as hadolint
+    for run, _cmd, unpinned in unpinned_installs(dockerfile, ZYPPER):
+        yield Violation(
+            f"`zypper install` of {', '.join(unpinned)} without a version",
+            line=run.line,
+            fix="Pin each package: `zypper install -y '<package>=<version>'`.",
+        )

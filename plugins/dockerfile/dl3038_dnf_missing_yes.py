@@ -28,21 +28,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
 
-INSTALL_VERBS = ("install", "groupinstall", "localinstall")
+from ._packages import DNF, missing_yes
 
 
 @rule("DL3038", "dnf-missing-yes", "warning", "dockerfile", "dnf install without -y waits for a confirmation the build cannot give")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            if cmd.name in ("dnf", "microdnf") and any(v in cmd.positional() for v in INSTALL_VERBS) and not cmd.has_flag("y", "assumeyes"):
-                yield Violation(
-                    f"`{cmd.text}` has no -y: {cmd.name} asks for confirmation and the build aborts",
-                    line=run.line,
-                    fix=f"Add -y: `{cmd.name} install -y <package>-<version>`.",
-                )
-                break  # one finding per RUN, as hadolint
+    for run, cmd in missing_yes(dockerfile, DNF):
+        yield Violation(
+            f"`{cmd.text}` has no -y: {cmd.name} asks for confirmation and the build aborts",
+            line=run.line,
+            fix=f"Add -y: `{cmd.name} install -y <package>-<version>`.",
+        )

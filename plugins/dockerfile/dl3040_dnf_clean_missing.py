@@ -41,22 +41,13 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import mounted_over, removes
 
-from ._stages import final_image_runs
-
-CACHES = ("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum")
-DNF = ("dnf", "microdnf")
+from ._packages import DNF, uncleaned_installs
 
 
 @rule("DL3040", "dnf-clean-missing", "warning", "dockerfile", "dnf install leaves its package cache in the layer")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run, commands in final_image_runs(dockerfile, *CACHES):
-        install = next((c for c in commands if c.name in DNF and "install" in c.positional()), None)
-        if install is None or mounted_over(run, "/var/cache/dnf") or mounted_over(run, "/var/cache/libdnf5"):
-            continue
-        if any((c.name in DNF and "clean" in c.positional()) or removes(c, *CACHES) for c in commands):
-            continue
+    for run, install in uncleaned_installs(dockerfile, DNF):
         yield Violation(
             f"`{install.text}` leaves {install.name}'s cache in the layer: no `{install.name} clean all` in the same RUN",
             line=run.line,

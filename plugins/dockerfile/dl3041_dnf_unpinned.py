@@ -32,23 +32,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
 
-from ._packages import unpinned_rpm_packages
+from ._packages import DNF, unpinned_installs
 
 
 @rule("DL3041", "dnf-unpinned", "warning", "dockerfile", "dnf install of a package without a version")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
-    for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            if cmd.name in ("dnf", "microdnf"):
-                unpinned = unpinned_rpm_packages(cmd)
-                if unpinned:
-                    yield Violation(
-                        f"`{cmd.name} install` of {', '.join(unpinned)} without a version",
-                        line=run.line,
-                        fix=f"Pin each package: `{cmd.name} install -y <package>-<version>` (modules: `<module>:<stream>`).",
-                    )
-                    break  # one finding per RUN, as hadolint
+    for run, cmd, unpinned in unpinned_installs(dockerfile, DNF):
+        yield Violation(
+            f"`{cmd.name} install` of {', '.join(unpinned)} without a version",
+            line=run.line,
+            fix=f"Pin each package: `{cmd.name} install -y <package>-<version>` (modules: `<module>:<stream>`).",
+        )

@@ -24,9 +24,10 @@ RUN dnf install -y httpd-2.4.62 && dnf clean all
 ```
 
 ## Differences from hadolint
-- A `RUN --mount=type=cache` (or `type=tmpfs`) on `/var/cache/dnf` (or
-  `/var/cache/yum`) keeps the cache out of the image, so we stay silent;
-  hadolint only accepts a cache mount on `/var/cache/libdnf5`.
+- A `RUN --mount=type=cache` (or `type=tmpfs`) on dnf4's `/var/cache/dnf`
+  (or a folder above it) keeps the cache out of the image, so we stay silent;
+  hadolint only accepts a cache mount on dnf5's `/var/cache/libdnf5` (as we
+  do).
 - Only stages whose cache reaches the final image are judged (the final stage,
   the stages it is built `FROM`, a stage it copies the cache from). hadolint
   judges every stage.

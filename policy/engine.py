@@ -174,6 +174,10 @@ def _parse_dockerfile(path: Path, request: CheckRequest):
     shown = display_path(path)
     result = TargetResult(target=shown, kind="dockerfile")
     context = request.context if request.context is not None else path.resolve().parent
+    if path.exists() and not path.is_file():
+        # A FIFO or device would block the read (or never end): refuse it up front.
+        result.errors.append(f"{shown}: not a regular file; give a Dockerfile (a FIFO, socket or device cannot be checked)")
+        return result, None
     try:
         return result, parse_dockerfile(path, context_dir=context, build_args=request.build_args, display_path=shown)
     except InputError as exc:

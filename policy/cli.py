@@ -49,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
     check.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
     check.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
-    check.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
-    check.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
+    config_choice = check.add_mutually_exclusive_group()  # --config X --no-config would silently use X
+    config_choice.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
+    config_choice.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
     check.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
     check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
     check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
@@ -95,9 +96,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`imagepolicy explain X | head`): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return EXIT_CLEAN
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the final flush cannot fail on a closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _emit(text: str) -> None:
+    """Write ``text`` to standard output; a reader that closed the pipe early is not an error.
+
+    ``check`` keeps going after that, so its exit code still says whether findings
+    block the merge (`imagepolicy check . | head` under `set -o pipefail` must stay red).
+    """
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 # --- setup shared by the commands ------------------------------------------------------
@@ -110,6 +129,8 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
     raw = None
     if config_arg:
         path = Path(config_arg)
+        if path.is_dir():
+            raise UsageError(f"{config_arg}: is a folder; --config takes a config file (e.g. {path / '.imagepolicy.yml'})")
         if not path.is_file():
             raise UsageError(f"{config_arg}: config file not found")
         raw = config_mod.load_raw(path)
@@ -190,7 +211,7 @@ def cmd_check(args) -> int:
     paths = list(args.paths)
     if not paths and not args.image:
         default = Path("Dockerfile")
-        if not default.exists():
+        if not default.exists() and not default.is_symlink():  # a broken link is reported as that target's error
             raise UsageError("nothing to check: give Dockerfiles, folders or --image archives (no ./Dockerfile here)")
         paths = [str(default)]
     if args.context and not Path(args.context).is_dir():
@@ -222,7 +243,7 @@ def cmd_check(args) -> int:
         _write(args.output, fmt.render(report, False))
     else:
         text = fmt.render(report, _use_color(args.color, sys.stdout))
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        _emit(text if text.endswith("\n") or not text else text + "\n")
     if report.errors:
         for target, message in report.errors:
             if args.format != "text" or args.output:

@@ -237,12 +237,15 @@ def load_raw(path: Path) -> RawConfig:
     """
     path = Path(path)
     text = _read_text(path)
-    if path.suffix == ".json":
-        data, locate = _load_json(text, path)
-    elif path.suffix == ".toml":
-        data, locate = _load_pyproject(text, path)
-    else:
-        data, locate = _load_yaml(text, path)
+    try:
+        if path.suffix == ".json":
+            data, locate = _load_json(text, path)
+        elif path.suffix == ".toml":
+            data, locate = _load_pyproject(text, path)
+        else:
+            data, locate = _load_yaml(text, path)
+    except RecursionError:  # the parsers recurse per nesting level
+        raise InputError(f"{_display(path)}: values are nested too deeply to read; a config needs a few levels at most") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -255,7 +258,7 @@ def load_raw(path: Path) -> RawConfig:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # editors on Windows may save a BOM; JSON and TOML reject it
     except FileNotFoundError:
         raise InputError(f"{_display(path)}: config file not found; check the --config path") from None
     except UnicodeDecodeError as exc:
@@ -325,11 +328,30 @@ def _load_yaml(text: str, path: Path) -> tuple[Any, Locator]:
     return data, functools.partial(_lookup, lines)
 
 
-def _index_yaml(node: Any, prefix: Path_, lines: dict[Path_, int], path: Path) -> None:
-    """Record the line of every mapping key and sequence item below ``node``."""
+def _index_yaml(
+    node: Any,
+    prefix: Path_,
+    lines: dict[Path_, int],
+    path: Path,
+    open_nodes: frozenset[int] = frozenset(),
+    done: set[int] | None = None,
+) -> None:
+    """Record the line of every mapping key and sequence item below ``node``.
+
+    A node reached again through an alias is indexed once (its keys keep the
+    anchor's lines; a path through the alias falls back to the alias's line), so
+    nested aliases cannot make this walk exponential. An alias inside its own
+    anchor's value (``rules: &r {X: *r}``) is an error: the value never ends.
+    """
     import yaml
 
+    done = set() if done is None else done
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) or id(node) in done:
+        return
+    done.add(id(node))
+    open_nodes = open_nodes | {id(node)}
     if isinstance(node, yaml.MappingNode):
+        children = []
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
@@ -343,11 +365,19 @@ def _index_yaml(node: Any, prefix: Path_, lines: dict[Path_, int], path: Path) -
                     f"{key!r} (first on line {lines[here]}); keep only one"
                 )
             lines[here] = key_node.start_mark.line + 1
-            _index_yaml(value_node, here, lines, path)
-    elif isinstance(node, yaml.SequenceNode):
+            children.append((here, value_node))
+    else:
+        children = []
         for i, item in enumerate(node.value):
             lines[prefix + (i,)] = item.start_mark.line + 1
-            _index_yaml(item, prefix + (i,), lines, path)
+            children.append((prefix + (i,), item))
+    for here, child in children:
+        if id(child) in open_nodes:
+            raise InputError(
+                f"{_display(path)}:{lines[here]}: {_json_path(here)}: the YAML alias refers to itself (it is inside "
+                "the value of its own anchor), so the value never ends; write the value out instead of the alias"
+            )
+        _index_yaml(child, here, lines, path, open_nodes, done)
 
 
 # JSON ---------------------------------------------------------------------------------

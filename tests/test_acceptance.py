@@ -365,3 +365,45 @@ def test_env_heavy_dockerfile_is_checked_in_seconds(repo):
     except subprocess.TimeoutExpired:
         pytest.fail("a 1,500-ENV, 3-RUN Dockerfile took more than 5 s")
     assert proc.returncode == 0
+
+
+@pytest.mark.xfail(strict=True, reason="Dockerfile model or BK003: the text after a file's final newline is counted "
+                   "as an empty line, so `RUN echo a \\` as the last line gets 'Empty continuation line' on a line 3 "
+                   "that does not exist (BuildKit's scanner sees no such line and does not warn)")
+def test_continuation_on_the_last_line_is_no_empty_continuation(repo, capsys, monkeypatch):
+    (repo / "Dockerfile").write_text("FROM debian:12\nUSER 1000\nRUN echo a \\\n")
+    code, out, _ = call(capsys, monkeypatch, repo, "check", "--format", "json")
+    assert [f["line"] for f in json.loads(out)["findings"] if f["rule"] == "BK003"] == []
+
+
+@pytest.mark.xfail(strict=True, reason="DL3025 (plugins, hadolint pack): a CMD that looks like JSON but is not "
+                   "(`CMD [\"a\", \"b\"` without the `]`) gets the fix `CMD [\"[a,\", \"b\"]`; it should say the JSON is "
+                   "malformed")
+def test_malformed_json_cmd_gets_a_sensible_fix(repo, capsys, monkeypatch):
+    (repo / "Dockerfile").write_text('FROM debian:12\nUSER 1000\nCMD ["a", "b"\n')
+    code, out, _ = call(capsys, monkeypatch, repo, "check", "--format", "json")
+    fixes = [f["fix"] for f in json.loads(out)["findings"] if f["rule"] == "DL3025"]
+    assert fixes and not any('"[a,"' in fix for fix in fixes)
+
+
+@pytest.mark.xfail(strict=True, reason="PY001 (plugins/python): the message always says `.dockerignore` even when "
+                   "the pattern comes from `<Dockerfile>.dockerignore`, so users edit the wrong file")
+def test_py001_names_the_dockerfile_specific_ignore_file(repo, capsys, monkeypatch):
+    (repo / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
+    (repo / "src" / "app").mkdir(parents=True)
+    (repo / "src" / "app" / "__init__.py").write_text("")
+    (repo / ".dockerignore").write_text("*.md\n")
+    (repo / "app.Dockerfile").write_text("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+                                         "RUN pip install --no-cache-dir .\nUSER 10001\nCMD [\"app\"]\n")
+    (repo / "app.Dockerfile.dockerignore").write_text("src/\n")
+    code, out, _ = call(capsys, monkeypatch, repo, "check", "app.Dockerfile", "--format", "json")
+    py001 = [f["message"] for f in json.loads(out)["findings"] if f["rule"] == "PY001"]
+    assert len(py001) == 1 and "app.Dockerfile.dockerignore" in py001[0]
+
+
+@pytest.mark.xfail(strict=True, reason="Dockerfile model: `USER` without an argument is accepted silently; "
+                   "BuildKit refuses it ('USER requires exactly one argument'), like `ENV` alone, which is an input error")
+def test_user_without_argument_is_an_input_error(repo, capsys, monkeypatch):
+    (repo / "Dockerfile").write_text("FROM debian:12\nUSER\n")
+    code, out, _ = call(capsys, monkeypatch, repo, "check")
+    assert code == 2 and "Dockerfile:2" in out

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "schema": cmd_schema}[args.command](args)
     except InputError as exc:
         if debug:
-            raise
+            traceback.print_exc()
         print(f"imagepolicy: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -98,6 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`imagepolicy explain X | head`): not an error of ours.
         _silence_stdout()
         return EXIT_CLEAN
+    except Exception as exc:  # noqa: BLE001 - exit 1 means "findings": a crash must not look like that
+        if debug:
+            traceback.print_exc()
+        else:
+            from .engine import internal_error
+
+            print(f"imagepolicy: error: {internal_error('imagepolicy', exc)}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _silence_stdout() -> None:

@@ -43,6 +43,7 @@ class CheckSession:
     dockerfile: Any = None
     errors: list[str] = field(default_factory=list)
     ran: dict[str, Rule] = field(default_factory=dict)
+    debug: bool = False  # --debug: a crashing rule raises, so its traceback is shown
 
     def setting(self, rule: Rule, code: str | None = None):
         return self.config.setting(rule, code)
@@ -119,6 +120,8 @@ class CheckSession:
             except InputError as exc:
                 self.errors.append(str(exc))
             except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+                if self.debug:
+                    raise
                 self.errors.append(internal_error(f"rule {rule.code} ({rule.plugin})", exc))
         return findings
 
@@ -187,7 +190,7 @@ def _parse_dockerfile(path: Path, request: CheckRequest):
 
 def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: CheckRequest) -> None:
     context = df.context.root
-    session = CheckSession(registry, config, result.target, "dockerfile", context_dir=str(context) if context else None, dockerfile=df)
+    session = CheckSession(registry, config, result.target, "dockerfile", context_dir=str(context) if context else None, dockerfile=df, debug=request.debug)
     findings: list[Finding] = []
     try:
         for batch in pm.hook.imagepolicy_check_dockerfile(dockerfile=df, session=session):
@@ -220,7 +223,7 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
         result.errors.append(f"{shown}: cannot read image archive: {type(exc).__name__}: {exc}")
         return result
     context = request.context if request.context is not None else (Path(dockerfile.context.root) if dockerfile is not None and dockerfile.context.root else None)
-    session = CheckSession(registry, config, shown, "image", context_dir=str(context) if context else None, dockerfile=dockerfile)
+    session = CheckSession(registry, config, shown, "image", context_dir=str(context) if context else None, dockerfile=dockerfile, debug=request.debug)
     findings: list[Finding] = []
     try:
         for batch in pm.hook.imagepolicy_check_image(image=image, session=session):

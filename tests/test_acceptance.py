@@ -455,3 +455,55 @@ def test_an_image_config_with_wrong_types_is_one_input_error_naming_the_key(repo
     assert code == 2
     assert not any("internal error" in e for e in errors), errors
     assert any("Labels" in e for e in errors), errors
+
+
+CRASHING_PLUGIN = '''"""A rule that crashes on every Dockerfile.
+
+## What it does
+Nothing useful.
+## Why is this bad?
+It crashes.
+## Example
+```dockerfile
+FROM debian:12
+```
+## Use instead
+```dockerfile
+FROM debian:12
+```
+"""
+from imagepolicy import hookimpl
+from imagepolicy.model import rule
+
+
+@rule("ZZ001", "always-crashes", "error", "dockerfile", "Crashes on purpose")
+def check(dockerfile, ctx):
+    raise ZeroDivisionError("on purpose")
+    yield
+
+
+@hookimpl
+def imagepolicy_rules():
+    return [check]
+
+
+@hookimpl
+def imagepolicy_check_dockerfile(dockerfile, session):
+    return session.run_rules([check], dockerfile)
+'''
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_crashing_rule_is_reported_and_debug_shows_its_traceback(repo, debug):
+    (repo / "crashy_rules.py").write_text(CRASHING_PLUGIN)
+    (repo / ".imagepolicy.yml").write_text("version: 1\nplugins: [crashy_rules]\n")
+    (repo / "Dockerfile").write_text(SIMPLE)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(repo)}
+    proc = subprocess.run([sys.executable, "-m", "imagepolicy", "check", *(["--debug"] if debug else [])],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    if debug:  # the message promises it: "run with --debug for the traceback"
+        assert "Traceback" in proc.stderr and "ZeroDivisionError: on purpose" in proc.stderr
+    else:
+        assert "internal error in rule ZZ001" in proc.stdout and "Traceback" not in proc.stderr
+        assert "Dockerfile:3 SC2086" in proc.stdout  # the other rules still ran

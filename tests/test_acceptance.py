@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -25,11 +26,39 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "service"
 
 
-def run(*args: str, cwd: Path, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
-    """``imagepolicy ARGS`` in a subprocess, without colour."""
+def run(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """``imagepolicy ARGS`` in a subprocess, without colour.
+
+    On a timeout the whole process group is killed (ShellCheck children too, so a
+    slow run leaves no orphan behind) and ``TimeoutExpired`` is raised.
+    """
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+    proc = subprocess.Popen([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        scratch = _scratch_dirs_of_group(proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        for folder in scratch:  # a killed run cannot remove its ShellCheck scripts itself
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _scratch_dirs_of_group(pgid: int) -> set[str]:
+    """The ShellCheck scratch folders (``imagepolicy-sc-*``) that processes of group ``pgid`` work in."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cwd = os.readlink(stat.parent / "cwd")
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and Path(cwd).name.startswith("imagepolicy-sc-"):
+            found.add(cwd)
+    return found
 
 
 def call(capsys, monkeypatch, cwd: Path, *args: str) -> tuple[int, str, str]:

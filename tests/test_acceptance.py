@@ -253,8 +253,6 @@ def test_every_documented_key_with_a_wrong_type_names_file_line_and_key(repo, ca
 # --- images ----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="image reader (policy/image): a non-tar file's error message dumps "
-                   "tarfile's internal per-compression attempts over five lines instead of one sentence")
 def test_a_zip_file_given_as_image_is_one_readable_input_error(repo, capsys, monkeypatch):
     import zipfile
 

@@ -505,7 +505,7 @@ def test_inputs_that_are_not_images(tmp_path) -> None:
         open_image(rootfs)
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"not a tar at all" * 100)
-    with pytest.raises(InputError, match=r"junk\.bin: not a readable tar archive"):
+    with pytest.raises(InputError, match=r"junk\.bin: not a readable tar archive \(it has no tar header\)"):
         open_image(junk)
     with pytest.raises(InputError, match="no such file or folder"):
         open_image(tmp_path / "absent.tar")
@@ -567,3 +567,19 @@ def test_umoci_layers_without_end_blocks_read(tmp_path) -> None:
     assert image.read("/app/pkg/__init__.py") == b"VERSION = 1\n"
     assert image.get("/app/init-link") is None
     assert [e.layer for e in image.deleted["/app/init-link"]] == [0]
+
+
+def test_a_zip_or_compressed_non_tar_is_named_in_one_line(tmp_path) -> None:
+    import gzip
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "app.zip", "w") as z:
+        z.writestr("manifest.json", "[]")
+    (tmp_path / "notes.gz").write_bytes(gzip.compress(b"hello"))
+    for name, kind in (("app.zip", "it is a zip file"), ("notes.gz", "it is a gzip-compressed file that does not hold a tar")):
+        with pytest.raises(InputError) as info:
+            open_image(tmp_path / name)
+        message = str(info.value)
+        assert "\n" not in message and "method gz" not in message
+        assert message.startswith(f"{tmp_path / name}: not a readable tar archive ({kind}")
+        assert "expected a docker-archive or oci-archive" in message

@@ -116,6 +116,30 @@ class DirStore(Store):
             raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror}") from None
 
 
+_FILE_KINDS = (
+    (b"PK\x03\x04", "it is a zip file"),
+    (b"PK\x05\x06", "it is an empty zip file"),
+    (b"\x7fELF", "it is an executable (ELF) file"),
+    (b"7z\xbc\xaf\x27\x1c", "it is a 7-Zip file"),
+    (b"Rar!", "it is a RAR file"),
+)
+
+
+def _describe_non_tar(path: str) -> str:
+    """Say in a few words what the file that tarfile refused looks like (for one readable error line)."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    for magic, kind in _FILE_KINDS:
+        if head.startswith(magic):
+            return kind
+    compression = sniff_compression(head)
+    if compression != "none":
+        return f"it is a {compression}-compressed file that does not hold a tar archive"
+    if head.lstrip()[:1] in (b"{", b"["):
+        return "it looks like a JSON file"
+    return "it has no tar header"
+
+
 class TarStore(Store):
     """A tar archive (docker-archive, oci-archive) read with random access.
 
@@ -131,7 +155,8 @@ class TarStore(Store):
         except (tarfile.TarError, OSError, EOFError) as exc:
             if "unexpected end of data" in str(exc) or isinstance(exc, EOFError):
                 raise InputError(f"{path}: truncated archive ({exc}); save or copy the image again") from None
-            raise InputError(f"{path}: not a readable tar archive ({exc}); expected a docker-archive or oci-archive") from None
+            raise InputError(f"{path}: not a readable tar archive ({_describe_non_tar(path)}); "
+                             "expected a docker-archive or oci-archive (docker save / skopeo copy output)") from None
         self._members = {normalize_member(m.name): m for m in members}
         self._check_complete(path, members)
 

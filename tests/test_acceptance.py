@@ -474,9 +474,6 @@ def test_a_well_formed_minimal_oci_layout_is_checked(repo, capsys, monkeypatch):
     assert "IM001" not in {f["rule"] for f in data["findings"]}  # runs as 10001
 
 
-@pytest.mark.xfail(strict=True, reason="image reader (policy/image/image.py): an image config whose Labels is a list "
-                   "(or Env a string) is not validated when read, so three rules crash on it (IM003, IM011, IM015: "
-                   "'internal error ... please report it') instead of one input error naming the config key")
 def test_an_image_config_with_wrong_types_is_one_input_error_naming_the_key(repo, capsys, monkeypatch):
     _oci_layout(repo / "img", {"config": {"User": "10001", "Labels": ["a=b"], "Env": "PATH=/bin"}})
     code, out, _ = call(capsys, monkeypatch, repo, "check", "--image", "img", "--format", "json")

@@ -583,3 +583,31 @@ def test_a_zip_or_compressed_non_tar_is_named_in_one_line(tmp_path) -> None:
         assert "\n" not in message and "method gz" not in message
         assert message.startswith(f"{tmp_path / name}: not a readable tar archive ({kind}")
         assert "expected a docker-archive or oci-archive" in message
+
+
+@pytest.mark.parametrize(
+    "runtime, history, named",
+    [
+        ({"User": "1", "Labels": ["a=b"], "Env": "PATH=/bin"}, None, ["config.Labels is a list", "config.Env is a string"]),
+        ({"Labels": {"a": 1}}, None, ["config.Labels is an object holding a non-string"]),
+        ({"Env": ["A=1", 2], "User": 0}, None, ["config.Env is a list holding a non-string", "config.User is a number"]),
+        ({"ExposedPorts": ["80/tcp"]}, None, ["config.ExposedPorts is a list"]),
+        ({}, [{"created_by": 3}], ["history[0].created_by is a number"]),
+    ],
+)
+def test_an_image_config_with_wrong_types_is_one_input_error_naming_each_key(tmp_path, runtime, history, named) -> None:
+    spec = ImageSpec(layers=[Layer({"/x": b"x"})], runtime=runtime, history=history)
+    path = write_shape("oci-archive", spec, str(tmp_path))
+    with pytest.raises(InputError) as info:
+        open_image(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: the image config has keys of the wrong type: ")
+    for words in named:
+        assert words in message
+
+
+def test_an_image_config_with_nulls_and_a_bare_string_cmd_reads_as_docker_does(tmp_path) -> None:
+    runtime = {"User": None, "Labels": None, "Env": None, "Entrypoint": None, "Cmd": "serve"}
+    image = open_image(write_shape("oci-archive", ImageSpec(layers=[Layer({"/x": b"x"})], runtime=runtime), str(tmp_path)))
+    assert (image.labels, image.env, image.user) == ({}, {}, "")
+    assert image.runtime["Cmd"] == ["serve"]

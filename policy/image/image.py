@@ -34,12 +34,93 @@ def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Ima
     source = os.fspath(path)
     with open_store(source) as store:
         resolved = resolve_layout(store, platform)
+        check_config(store.label, resolved.config)
         layers = _layer_infos(resolved)
         merged = MergedFS()
         indexes: dict[int, GzipIndex] = {}
         for info, ref in zip(layers, resolved.layers):
             _index_layer(store, info, ref, merged, indexes)
     return Image(source, resolved, layers, merged, indexes)
+
+
+# The image config fields rules read, with the JSON type Docker and the OCI spec give them.
+# Entrypoint, Cmd and Shell are Docker's StrSlice: a bare string is one word.
+_STRINGS = ("User", "WorkingDir", "StopSignal")
+_STRING_LISTS = ("Env", "Entrypoint", "Cmd", "Shell")
+_OBJECTS = ("ExposedPorts", "Volumes", "Healthcheck")
+_STR_SLICES = ("Entrypoint", "Cmd", "Shell")
+_HISTORY_STRINGS = ("created", "created_by", "author", "comment")
+
+
+def check_config(label: str, config: dict[str, Any]) -> None:
+    """Refuse an image config whose fields have the wrong JSON type; normalise StrSlice fields in place.
+
+    ``null`` stands for unset everywhere (Docker writes it). A bare string
+    Entrypoint, Cmd or Shell becomes a one-word list, as Docker reads it. Any
+    other mismatch (Labels a list, Env a string, a number as a label value, ...)
+    is one :class:`InputError` naming the archive and every wrong config key,
+    since Docker itself would refuse to load such an image.
+    """
+    problems: list[str] = []
+    runtime = config.get("config")
+    if isinstance(runtime, dict):
+        for key in _STR_SLICES:
+            if isinstance(runtime.get(key), str):
+                runtime[key] = [runtime[key]]
+        problems += _runtime_problems(runtime)
+    elif runtime is not None:
+        problems.append(_wrong_type("config", runtime, "an object"))
+    problems += _history_problems(config.get("history"))
+    if problems:
+        raise InputError(f"{label}: the image config has keys of the wrong type: {'; '.join(problems)}; "
+                         "the archive is damaged or was not written by an image builder")
+
+
+def _runtime_problems(runtime: dict[str, Any]) -> list[str]:
+    """What is wrong with the types of the config's ``config`` object (User, Env, Labels, ...)."""
+    problems = []
+    labels = runtime.get("Labels")
+    if labels is not None and not (isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())):
+        problems.append(_wrong_type("config.Labels", labels, 'an object of strings ({"KEY": "VALUE"})'))
+    for key in _STRINGS:
+        if runtime.get(key) is not None and not isinstance(runtime[key], str):
+            problems.append(_wrong_type(f"config.{key}", runtime[key], "a string"))
+    for key in _STRING_LISTS:
+        value = runtime.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(_wrong_type(f"config.{key}", value, "a list of strings" + (' ("KEY=VALUE")' if key == "Env" else "")))
+    for key in _OBJECTS:
+        if runtime.get(key) is not None and not isinstance(runtime[key], dict):
+            problems.append(_wrong_type(f"config.{key}", runtime[key], "an object"))
+    return problems
+
+
+def _history_problems(history: Any) -> list[str]:
+    """What is wrong with ``history``: not a list of objects with string fields."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        return [_wrong_type("history", history, "a list of objects")]
+    problems = []
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict):
+            problems.append(_wrong_type(f"history[{i}]", entry, "an object"))
+            continue
+        problems += [_wrong_type(f"history[{i}].{key}", entry[key], "a string")
+                     for key in _HISTORY_STRINGS if entry.get(key) is not None and not isinstance(entry[key], str)]
+    return problems[:5]
+
+
+def _wrong_type(key: str, value: Any, expected: str) -> str:
+    """``key is <what value is> (<value>), expected <expected>``, the value shortened."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    kind = kinds.get(type(value), type(value).__name__)
+    if isinstance(value, list) and "list" in expected:
+        kind = "a list holding a non-string"
+    elif isinstance(value, dict) and "object" in expected:
+        kind = "an object holding a non-string"
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return f"{key} is {kind} ({shown}), expected {expected}"
 
 
 def _layer_infos(resolved: Resolved) -> list[LayerInfo]:

@@ -188,6 +188,111 @@ def test_exec_form_and_non_posix_shells_are_not_checked():
     assert violations == []
 
 
+# --- heredocs fed to a shell ------------------------------------------------------
+
+ARRAY_BODY = """
+  set -euo pipefail
+  arr=(a b c)
+  echo "${arr[@]}" $1
+EOT
+"""
+
+
+@pytest.mark.parametrize("run", ["RUN <<'EOT' bash", "RUN bash <<'EOT'", 'RUN bash -euo pipefail <<"EOT"',
+                                 "RUN --mount=type=cache,target=/root/.cache <<'EOT' LANG=C /bin/bash -e"])
+def test_quoted_heredoc_fed_to_bash_is_checked_as_bash_on_its_lines(run):
+    violations = lint(f"FROM debian:12\n{run}" + ARRAY_BODY)
+    assert not codes(violations) & {"SC3040", "SC3030", "SC3054", "SC2154"}, violations
+    v = only(violations, "SC2086")
+    assert (v.line, v.details["dialect"], v.details["instruction_line"]) == (5, "bash", 2)
+
+
+def test_unquoted_heredoc_is_expanded_by_the_outer_sh_first():
+    # BuildKit runs `/bin/sh -c '<<EOT bash ...'`: dash expands ${arr[@]} in the body and stops with
+    # "Bad substitution" before bash starts (moby/buildkit#2721); quoting the delimiter is the fix.
+    violations = lint("FROM debian:12\nRUN <<EOT bash" + ARRAY_BODY)
+    v = only(violations, "SC3054")
+    assert (v.line, v.severity, v.details["dialect"]) == (5, Severity.ERROR, "sh")
+    assert "quote it (<<'EOT') to give bash the body as written" in v.fix
+    assert only(violations, "SC2154").line == 5  # dash has no $arr: bash would get an empty string
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="dash not installed")
+def test_dash_really_expands_an_unquoted_heredoc_fed_to_bash(tmp_path):
+    body = 'arr=(a b)\necho "${arr[@]}"\n'
+    unquoted = subprocess.run(["dash", "-c", f"<<EOT bash\n{body}EOT"], cwd=tmp_path, capture_output=True, text=True)
+    quoted = subprocess.run(["dash", "-c", f"<<'EOT' bash\n{body}EOT"], cwd=tmp_path, capture_output=True, text=True)
+    assert (unquoted.returncode, "Bad substitution" in unquoted.stderr) == (2, True)
+    assert (quoted.returncode, quoted.stdout) == (0, "a b\n")
+
+
+def test_unquoted_heredoc_without_expansions_reaches_bash_as_written():
+    violations = lint("""
+        FROM debian:12
+        RUN <<EOT bash
+        [[ -d /opt ]] && cat <(ls /etc)
+        cd /opt
+        EOT
+    """)
+    assert [(v.code, v.line, v.details["dialect"]) for v in violations] == [("SC2164", 4, "bash")]
+
+
+def test_heredoc_fed_to_sh_uses_the_images_sh_and_suggests_bash():
+    alpine = lint("""
+        FROM alpine:3.20
+        RUN <<'EOT' sh
+        arr=(a b)
+        EOT
+    """)
+    debian = only(lint("""
+        FROM debian:12
+        RUN <<-'EOT' sh -x
+        \tcat <(ls)
+        \tEOT
+    """), "SC3001")
+    assert only(alpine, "SC3030").details["dialect"] == "busybox"
+    assert (debian.line, debian.severity, debian.details["dialect"]) == (3, Severity.ERROR, "sh")
+    assert debian.fix.endswith("or feed the heredoc to bash instead of sh") and "SHELL" not in debian.fix
+
+
+@pytest.mark.parametrize("run", ["RUN python3 <<EOF", "RUN <<EOF python3", "RUN <<'EOF' bash -c 'python3 -'",
+                                 "RUN bash script.sh <<'EOF'", "RUN <<'EOF' bash | tee /log"])
+def test_heredoc_fed_to_something_else_is_not_checked_as_a_script(run):
+    violations = lint(f"""
+        FROM debian:12
+        {run}
+        import os
+        x = [1, 2]
+        if x: print(x[0], os.environ["HOME"]) ; [[ 1 ]]
+        EOF
+    """)
+    assert violations == []
+
+
+def test_every_finding_of_a_heredoc_script_maps_to_its_dockerfile_line():
+    text = textwrap.dedent("""
+        FROM debian:12
+        ONBUILD RUN <<'A' bash
+        echo $1
+        A
+        RUN --network=none \\
+            bash -e \\
+            <<'B'
+
+        echo $2
+        B
+        RUN <<'C' bash -o pipefail
+        true
+        echo $3 | cat
+        C
+    """).lstrip("\n")
+    lines = text.split("\n")
+    found = [v for v in check_dockerfile(parse_dockerfile(None, text=text)) if v.code == "SC2086"]
+    assert [v.line for v in found] == [3, 9, 13]
+    for v in found:
+        assert lines[v.line - 1][v.details["column"] - 1 :].startswith("$")
+
+
 # --- ShellCheck's own findings ---------------------------------------------------
 
 
@@ -209,6 +314,20 @@ def test_arg_and_env_names_in_scope_are_defined():
         RUN echo "$VERSION $app_home $http_proxy $not_declared"
     """)
     assert [v.message for v in violations if v.code == "SC2154"] == ["not_declared is referenced but not assigned."]
+
+
+def test_only_names_a_script_mentions_are_exported_and_sc2154_is_unchanged():
+    many = "\n".join(f"ENV V{i}=x" for i in range(2000))
+    violations = lint(f"""
+        FROM debian:12
+        ARG COUNT=1
+        {many}
+        RUN echo $((COUNT + 1)) "${{V7:-}}" "$V1999" "$missing"
+    """)
+    assert [v.message for v in violations if v.code == "SC2154"] == ["missing is referenced but not assigned."]
+    wrapped = runner.wrap_script(Script("a", 'echo "$V7 ${V8:-x} $((COUNT+1))"', "sh", ("V7", "V8", "V9", "COUNT", "unused")))
+    exports = wrapped.split("\n")[1].split()
+    assert exports[0] == "export" and sorted(exports[1:]) == ["COUNT=1", "V7=1", "V8=1"]
 
 
 def test_args_of_another_stage_are_not_in_scope():

@@ -8,12 +8,15 @@ Dockerfiles given go to one ShellCheck process; each comment comes back as a
 
 from __future__ import annotations
 
+import posixpath
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from imagepolicy.model import Severity, Violation
 
-from .bashisms import bashism_for, describe
+from .bashisms import USE_BASH, bashism_for, describe
 from .shellcheck import ScResult, Script, start_shellcheck
 
 _LEVELS = {
@@ -25,13 +28,38 @@ _LEVELS = {
 _SNIPPET_MAX = 60
 
 
+#: Shells that run a heredoc given as their standard input, as ShellCheck dialects
+#: (``sh`` is resolved to the RUN's own dialect: busybox ash on Alpine).
+STDIN_SHELLS = {
+    "sh": "sh", "dash": "dash", "ash": "busybox", "bash": "bash", "zsh": "bash",
+    "ksh": "ksh", "mksh": "ksh", "ksh93": "ksh",
+}
+#: Words that make a command line more than ``[NAME=v ...] SHELL [-flags] <<EOT``.
+_OPERATOR_CHARS = frozenset("|&;<>()`$")
+_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_STDIN_HEREDOC_RE = re.compile(r"^0?<<-?[^<].*$")
+#: What an unquoted heredoc's body loses or changes when the outer shell reads it.
+_EXPANDED_RE = re.compile(r"[$`]|\\[$`\\\n]")
+_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @dataclass(frozen=True)
 class RunScript:
-    """A RUN's script with what is needed to map comments back to the Dockerfile."""
+    """A RUN's script with what is needed to map comments back to the Dockerfile.
+
+    Script line k is Dockerfile line ``first_line + k - 1``. ``fed_heredoc``
+    is the heredoc an outer script hands to a shell (``RUN <<EOT bash``) when
+    the outer shell expands its body first (unquoted delimiter), so findings
+    in the body can say so.
+    """
 
     instruction: Any  # the RUN (the inner one for ONBUILD RUN)
     outer: Any  # the instruction as listed in the file (ONBUILD or the RUN itself)
     script: Script
+    first_line: int = 0
+    fed_heredoc: Any = None
+    fed_shell: str = ""
+    runs_in: str = ""  # for a heredoc body: the shell it is fed to ("bash")
 
 
 def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
@@ -39,7 +67,11 @@ def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
 
     Exec-form RUNs (no script) and RUNs whose shell is not a POSIX-family
     shell ShellCheck knows (``shell_dialect`` None: pwsh, cmd, python
-    heredocs...) are skipped.
+    heredocs...) are skipped. A heredoc fed to a shell's standard input
+    (``RUN <<EOT bash``, ``RUN bash -e <<'EOT'``) is one more script, in that
+    shell's dialect, when the shell gets the body as written (see
+    :func:`stdin_shell_heredoc`); the command line stays a script of the RUN's
+    own shell, which is what expands an unquoted body.
     """
     found = []
     for outer in dockerfile.instructions:
@@ -49,10 +81,83 @@ def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
         dialect = instr.shell_dialect
         if dialect is None:
             continue
-        names = tuple(dict.fromkeys([*getattr(instr, "argvars", {}), *getattr(instr, "env", {})]))
-        script = Script(id=f"{prefix}{outer.line}", text=instr.script, dialect=dialect, defined_vars=names)
-        found.append(RunScript(instr, outer, script))
+        script = Script(id=f"{prefix}{outer.line}", text=instr.script, dialect=dialect, defined_vars=names_in_scope(instr, instr.script))
+        fed = stdin_shell_heredoc(instr, dialect)
+        if fed is None:
+            found.append(RunScript(instr, outer, script, instr.script_line))
+            continue
+        heredoc, inner_dialect, shell = fed
+        if heredoc.expand and _EXPANDED_RE.search(heredoc.body):
+            found.append(RunScript(instr, outer, script, instr.script_line, heredoc, shell))
+            continue
+        found.append(RunScript(instr, outer, script, instr.script_line))
+        body = Script(
+            id=f"{prefix}{outer.line}:{heredoc.line}",
+            text=heredoc.body,
+            dialect=inner_dialect,
+            defined_vars=names_in_scope(instr, heredoc.body),
+        )
+        found.append(RunScript(instr, outer, body, heredoc.line, runs_in=shell))
     return found
+
+
+def names_in_scope(instr: Any, text: str) -> tuple[str, ...]:
+    """The ARG and ENV names in scope at ``instr`` that ``text`` mentions, sorted.
+
+    Looking the script's words up in the scope costs the script's length, not
+    the number of ENVs (a Dockerfile with thousands of ENVs stays fast).
+    """
+    argvars = getattr(instr, "argvars", {})
+    env = getattr(instr, "env", {})
+    return tuple(sorted(w for w in set(_WORD_RE.findall(text)) if w in argvars or w in env))
+
+
+def stdin_shell_heredoc(instr: Any, dialect: str) -> tuple[Any, str, str] | None:
+    """``(heredoc, dialect, shell)`` when the RUN's command line only feeds its heredoc to a shell.
+
+    The command line must be ``[NAME=value ...] SHELL [-options] <<EOT`` with
+    the heredoc word anywhere after the assignments (``<<EOT bash -e`` too),
+    one heredoc, a shell of :data:`STDIN_SHELLS` and options only (``-c`` or a
+    script argument make the heredoc something else than the shell's code).
+    Python and other interpreters (``RUN python3 <<EOF``) are not shells: their
+    heredoc is never checked as a script.
+    """
+    if len(instr.heredocs) != 1 or instr.script_line == instr.heredocs[0].line:
+        return None
+    try:
+        words = shlex.split(instr.args, posix=True)
+    except ValueError:
+        return None
+    heredoc_words = [w for w in words if _STDIN_HEREDOC_RE.match(w)]
+    if len(heredoc_words) != 1:
+        return None
+    words = [w for w in words if w is not heredoc_words[0]]
+    while words and _ASSIGNMENT_RE.match(words[0]):
+        words.pop(0)
+    if not words or any(_OPERATOR_CHARS.intersection(w) for w in words):
+        return None
+    shell = posixpath.basename(words[0])
+    inner = STDIN_SHELLS.get(shell)
+    if inner is None or not _only_options(words[1:]):
+        return None
+    if inner == "sh" and dialect in ("busybox", "dash"):
+        inner = dialect
+    return instr.heredocs[0], inner, shell
+
+
+def _only_options(words: list[str]) -> bool:
+    """True when ``words`` are shell options that still read the script from stdin (``-e``, ``-o pipefail``)."""
+    takes_name = False
+    for word in words:
+        if takes_name:
+            takes_name = False
+            continue
+        if not word.startswith(("-", "+")) or word in ("-", "--"):
+            return word in ("-", "--") and word is words[-1]
+        if not word.startswith("--") and "c" in word[1:]:
+            return False  # -c: the script is an argument, the heredoc only stdin data
+        takes_name = not word.startswith("--") and word[1:].endswith("o")
+    return not takes_name
 
 
 CACHE_KEY = "shellcheck"
@@ -98,9 +203,8 @@ def start_dockerfiles(dockerfiles: Sequence[Any]) -> list[PendingViolations]:
 
 def to_violation(result: ScResult, run: RunScript) -> Violation:
     """One ShellCheck comment as a Violation on the Dockerfile's line."""
-    instr = run.instruction
-    line = instr.script_line + result.line - 1
-    end_line = instr.script_line + result.end_line - 1
+    line = run.first_line + result.line - 1
+    end_line = run.first_line + result.end_line - 1
     dialect = run.script.dialect
     details = {
         "column": result.column,
@@ -112,11 +216,16 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
     entry = bashism_for(result.code, dialect)
     if entry is not None:
         message, fix = describe(entry, dialect, snippet(run.script.text, result))
+        if run.runs_in:  # SHELL does not change the shell a heredoc is fed to
+            fix = fix.replace(USE_BASH, f"or feed the heredoc to bash instead of {run.runs_in}")
         severity = Severity.ERROR
     else:
         message = result.message
         fix = f"see https://www.shellcheck.net/wiki/{result.code}"
         severity = _LEVELS.get(result.level, Severity.WARNING)
+    heredoc = run.fed_heredoc
+    if heredoc is not None and heredoc.line <= line < heredoc.end_line:
+        fix = f"{fix}; {expanded_body_hint(heredoc, run.fed_shell, dialect)}"
     return Violation(
         message=message,
         line=line,
@@ -125,6 +234,16 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
         code=result.code,
         severity=severity,
         details=details,
+    )
+
+
+def expanded_body_hint(heredoc: Any, shell: str, outer_dialect: str) -> str:
+    """Why a finding in an unquoted heredoc handed to ``shell`` is the outer shell's."""
+    outer = "/bin/sh" if outer_dialect in ("sh", "dash", "busybox") else outer_dialect
+    dash = "-" if heredoc.strip_tabs else ""
+    return (
+        f"the heredoc's delimiter is unquoted, so {outer} expands $, ` and \\ in its body before {shell} runs it; "
+        f"quote it (<<{dash}'{heredoc.name}') to give {shell} the body as written"
     )
 
 

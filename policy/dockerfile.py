@@ -47,6 +47,18 @@ AUTOMATIC_ARGS = {
     "BUILDVARIANT": "",
 }
 
+_EXACTLY_ONE_ARGUMENT = ("USER", "STOPSIGNAL", "MAINTAINER")
+_AT_LEAST_ONE_ARGUMENT = ("LABEL", "EXPOSE", "VOLUME", "HEALTHCHECK")
+_ARGUMENT_EXAMPLES = {
+    "USER": "USER 10001",
+    "STOPSIGNAL": "STOPSIGNAL SIGTERM",
+    "MAINTAINER": "MAINTAINER you@example.com",
+    "LABEL": "LABEL org.opencontainers.image.source=https://example.com/repo",
+    "EXPOSE": "EXPOSE 8080",
+    "VOLUME": "VOLUME /data",
+    "HEALTHCHECK": "HEALTHCHECK CMD curl -f http://localhost/ || exit 1",
+    "SHELL": 'SHELL ["/bin/bash", "-c"]',
+}
 _DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 VALID_DIRECTIVES = ("syntax", "escape", "check")
 # One shell word that opens a here-document: [fd]<<[-]WORD (BuildKit's reHeredoc).
@@ -984,8 +996,30 @@ class _Builder:
                 raise self.fail(start, "SHELL requires the JSON form, e.g. SHELL [\"/bin/bash\", \"-c\"]")
             if keyword in ("COPY", "ADD") and len(instr.words()) < 2:
                 raise self.fail(start, f"{keyword} requires at least a source and a destination, e.g. {keyword} src/ /app/src/")
+            self._check_arguments(instr)
             out.append(instr)
         return out
+
+    def _check_arguments(self, instr: Instruction) -> None:
+        """Refuse what BuildKit's ``instructions/parse.go`` refuses for missing arguments.
+
+        USER, STOPSIGNAL and MAINTAINER take exactly one (the rest of the line, so
+        only an empty one fails); LABEL, EXPOSE, VOLUME and HEALTHCHECK at least
+        one; ``VOLUME []``/``VOLUME [""]``, ``SHELL []`` and ``HEALTHCHECK CMD``
+        without a command fail too. RUN, CMD and ENTRYPOINT may be empty.
+        """
+        keyword, args = instr.keyword, instr.args.strip()
+        example = _ARGUMENT_EXAMPLES.get(keyword, "")
+        if keyword in _EXACTLY_ONE_ARGUMENT and not args:
+            raise self.fail(instr.line, f"{keyword} requires exactly one argument, e.g. {example}")
+        if keyword in _AT_LEAST_ONE_ARGUMENT and not args:
+            raise self.fail(instr.line, f"{keyword} requires at least one argument, e.g. {example}")
+        if keyword == "SHELL" and instr.json_args == []:
+            raise self.fail(instr.line, f"SHELL requires at least one argument, e.g. {example}")
+        if keyword == "VOLUME" and instr.json_args is not None and not all(v.strip() for v in instr.json_args or [""]):
+            raise self.fail(instr.line, f"VOLUME needs non-empty paths, e.g. {example}; got {args}")
+        if keyword == "HEALTHCHECK" and args.split(None, 1)[0].upper() == "CMD" and len(args.split(None, 1)) < 2:
+            raise self.fail(instr.line, f"HEALTHCHECK CMD needs a command after CMD, e.g. {example}")
 
     def _onbuild(self, instr: Instruction) -> None:
         parts = instr.value.strip().split(None, 1)

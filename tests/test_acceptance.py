@@ -434,8 +434,6 @@ def test_py001_names_the_dockerfile_specific_ignore_file(repo, capsys, monkeypat
     assert len(py001) == 1 and "app.Dockerfile.dockerignore" in py001[0]
 
 
-@pytest.mark.xfail(strict=True, reason="Dockerfile model: `USER` without an argument is accepted silently; "
-                   "BuildKit refuses it ('USER requires exactly one argument'), like `ENV` alone, which is an input error")
 def test_user_without_argument_is_an_input_error(repo, capsys, monkeypatch):
     (repo / "Dockerfile").write_text("FROM debian:12\nUSER\n")
     code, out, _ = call(capsys, monkeypatch, repo, "check")

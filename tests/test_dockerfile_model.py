@@ -332,6 +332,34 @@ def test_malformed_input_names_file_and_line(text, line, words):
     assert words in message
 
 
+@pytest.mark.parametrize(
+    "instruction, words",
+    [
+        ("USER", "USER requires exactly one argument"),
+        ("USER   \\\n", "USER requires exactly one argument"),
+        ("STOPSIGNAL", "STOPSIGNAL requires exactly one argument"),
+        ("MAINTAINER", "MAINTAINER requires exactly one argument"),
+        ("LABEL", "LABEL requires at least one argument"),
+        ("EXPOSE", "EXPOSE requires at least one argument"),
+        ("VOLUME", "VOLUME requires at least one argument"),
+        ("VOLUME []", "VOLUME needs non-empty paths"),
+        ('VOLUME ["/data", " "]', "VOLUME needs non-empty paths"),
+        ("HEALTHCHECK", "HEALTHCHECK requires at least one argument"),
+        ("HEALTHCHECK --interval=5s CMD", "HEALTHCHECK CMD needs a command"),
+        ("SHELL []", "SHELL requires at least one argument"),
+    ],
+)
+def test_instructions_buildkit_refuses_without_arguments_are_input_errors(instruction, words):
+    message = error(f"FROM alpine\n{instruction}\n")
+    assert message.startswith("Dockerfile:2: ") and words in message, message
+
+
+def test_instructions_buildkit_accepts_empty_stay_accepted():
+    df = parse("FROM alpine\nRUN\nCMD\nENTRYPOINT\nHEALTHCHECK NONE\nUSER ${UNSET}\nVOLUME /data\n")
+    assert [i.keyword for i in df.instructions] == ["FROM", "RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "USER", "VOLUME"]
+    assert df.instructions[-1].user is None  # USER with an unset variable: no user
+
+
 def test_empty_and_comment_only_files():
     for text in ("", "\n\n", "# just a comment\n"):
         message = error(text)

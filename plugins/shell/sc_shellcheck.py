@@ -3,7 +3,13 @@ Runs [ShellCheck](https://www.shellcheck.net) on the shell code of every
 shell-form `RUN`, heredoc `RUN` and `ONBUILD RUN`, in the dialect of the shell
 that will run it: the stage's `SHELL` (default `/bin/sh`), the shebang of a
 heredoc script, or a `# imagepolicy shell=bash` comment before the
-instruction. Each finding keeps its ShellCheck code (`SC2086`, `SC3001`, ...)
+instruction. A heredoc fed to a shell's standard input (`RUN <<'EOT' bash`,
+`RUN bash -e <<'EOT'`) is checked as a script of that shell; with an
+unquoted delimiter (`<<EOT`) the RUN's own shell expands `$`, `` ` `` and `\`
+in the body first (dash stops at `${arr[@]}` with "Bad substitution"), so
+those expansions are checked as that shell's, and the fix says to quote the
+delimiter. Heredocs fed to other programs (`RUN python3 <<EOF`) are never
+checked as shell code. Each finding keeps its ShellCheck code (`SC2086`, `SC3001`, ...)
 and ShellCheck's level (error, warning, info, style), and points at the
 Dockerfile line of the construct, not just the RUN's first line.
 
@@ -24,8 +30,8 @@ process per core at a time.
 
 Like hadolint (`src/Hadolint/Shell.hs`), the check excludes SC1090 and SC2187
 and does not follow sourced files (SC1091: they live in the image), and it
-defines the ARG and ENV names in scope and Docker's predefined proxy
-variables, so `$VERSION` from an `ARG VERSION` is not "referenced but not
+defines the ARG and ENV names in scope (those the script mentions) and
+Docker's predefined proxy variables, so `$VERSION` from an `ARG VERSION` is not "referenced but not
 assigned" (SC2154). Unlike hadolint, which keeps only one ShellCheck finding
 per RUN and reports it on the RUN's first line, every finding is reported, on
 its own line; the RUN's line is in the finding's details (`instruction_line`).

@@ -87,7 +87,7 @@ class Result:
 
 def sources() -> list[Path]:
     """The corpus files the generated Dockerfiles are copied from."""
-    from imagepolicy.engine import is_dockerfile_name
+    from imagepolicy.discovery import is_dockerfile_name
 
     return sorted(p for p in CORPUS.iterdir() if is_dockerfile_name(p.name) and not LEFT_OUT.search(p.name))
 

@@ -906,9 +906,11 @@ class _Builder:
         Continuation lines end with the escape token (trailing blanks allowed,
         an escaped escape token does not continue); comment lines and blank
         lines inside a continuation are skipped; here-document bodies follow
-        the line that names them and are never read as instructions.
+        the line that names them and are never read as instructions. The empty
+        text after a final newline is no line (BuildKit's scanner never sees it).
         """
-        lines, total, out = self.lines, len(self.lines), []
+        lines, out = self.lines, []
+        total = len(lines) - 1 if lines[-1] == "" else len(lines)
         i = 0
         while i < total:
             first = lines[i].lstrip()

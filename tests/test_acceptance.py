@@ -400,9 +400,6 @@ def test_env_heavy_dockerfile_is_checked_in_seconds(repo):
     assert proc.returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="Dockerfile model or BK003: the text after a file's final newline is counted "
-                   "as an empty line, so `RUN echo a \\` as the last line gets 'Empty continuation line' on a line 3 "
-                   "that does not exist (BuildKit's scanner sees no such line and does not warn)")
 def test_continuation_on_the_last_line_is_no_empty_continuation(repo, capsys, monkeypatch):
     (repo / "Dockerfile").write_text("FROM debian:12\nUSER 1000\nRUN echo a \\\n")
     code, out, _ = call(capsys, monkeypatch, repo, "check", "--format", "json")

@@ -21,8 +21,11 @@ globals().update(standard_tests(CODE, example_lines=[4]))
         ("FROM alpine\nRUN apk add \\\n    # a comment is not empty\n    curl\n", []),  # near miss
         ("FROM alpine\nRUN echo a\n\nRUN echo b\n", []),  # near miss: blank line between instructions
         ("FROM alpine\nRUN <<EOF\necho a\n\necho b\nEOF\n", []),  # near miss: blank line in a heredoc body
+        ("FROM alpine\nRUN echo a \\\n", []),  # near miss: the text after the final newline is no line
+        ("FROM alpine\nRUN echo a \\\n\n", [3]),  # a real blank line before the end of the file
     ],
-    ids=["buildkit-test", "docs-description", "comment-line", "between-instructions", "heredoc-body"],
+    ids=["buildkit-test", "docs-description", "comment-line", "between-instructions", "heredoc-body",
+         "continuation-on-last-line", "blank-last-line"],
 )
 def test_fires_on_the_last_line(tmp_path, text, expected):
     assert lines(check(tmp_path, text, code=CODE)) == expected

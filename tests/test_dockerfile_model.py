@@ -360,6 +360,14 @@ def test_instructions_buildkit_accepts_empty_stay_accepted():
     assert df.instructions[-1].user is None  # USER with an unset variable: no user
 
 
+@pytest.mark.parametrize("ending", ["\n", "", "\r\n"])
+def test_a_continuation_on_the_last_line_ends_with_the_file(ending):
+    df = parse(f"FROM alpine\nRUN echo a \\{ending}")
+    run = df.instructions[-1]
+    assert (run.line, run.end_line, run.original) == (2, 2, "RUN echo a \\")
+    assert len(df.lines) == 2
+
+
 def test_empty_and_comment_only_files():
     for text in ("", "\n\n", "# just a comment\n"):
         message = error(text)

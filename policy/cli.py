@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check Dockerfiles and image archives", description="Check Dockerfiles (files or folders searched recursively) and image archives.")
-    check.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search (default: ./Dockerfile or the current folder)")
+    check.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (default: ./Dockerfile)")
     check.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
     check.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
     check.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
@@ -170,6 +170,9 @@ def _targets(paths: list[str]) -> list[Path]:
     targets: list[Path] = []
     for raw in paths:
         p = Path(raw)
+        if raw == "-":
+            targets.append(p)  # standard input; the engine reads it
+            continue
         if p.is_dir():
             found = discover_dockerfiles(p)
             if not found:
@@ -182,7 +185,7 @@ def _targets(paths: list[str]) -> list[Path]:
             targets.append(p)
     seen, unique = set(), []
     for t in targets:
-        key = str(t.resolve())
+        key = "-" if str(t) == "-" else str(t.resolve())
         if key not in seen:
             seen.add(key)
             unique.append(t)
@@ -241,6 +244,13 @@ def cmd_check(args) -> int:
         platform=args.platform,
         debug=args.debug,
     )
+    if request.images and len(request.dockerfiles) > 1:
+        print(
+            f"imagepolicy: note: {len(request.dockerfiles)} Dockerfiles and an image: image findings are not mapped to "
+            "Dockerfile lines, and the Python rules that read the build context (PY003, PY004) need it: give the one "
+            "Dockerfile that built the image, or --context",
+            file=sys.stderr,
+        )
     report = run_checks(pm, registry, config, request)
 
     for flag, fmt_name in REPORT_FLAGS.items():

@@ -10,6 +10,7 @@ target and every other target is still checked.
 from __future__ import annotations
 
 import re
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,19 @@ def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, reques
 def _parse_dockerfile(path: Path, request: CheckRequest):
     from .dockerfile import parse_dockerfile
 
+    if str(path) == "-":
+        # Standard input, as hadolint reads it: the context is --context or the working directory.
+        result = TargetResult(target="-", kind="dockerfile")
+        try:
+            text = sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            result.errors.append(f"-: cannot read a Dockerfile from standard input: {exc}")
+            return result, None
+        try:
+            return result, parse_dockerfile(None, text=text, context_dir=request.context or Path.cwd(), build_args=request.build_args, display_path="-")
+        except InputError as exc:
+            result.errors.append(str(exc))
+            return result, None
     shown = display_path(path)
     result = TargetResult(target=shown, kind="dockerfile")
     context = request.context if request.context is not None else path.resolve().parent

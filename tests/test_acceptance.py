@@ -111,7 +111,7 @@ def test_a_fifo_named_as_a_dockerfile_is_an_input_error_not_a_hang(repo):
     (repo / "ok.Dockerfile").write_text(SIMPLE)
     proc = run("check", "Dockerfile", "ok.Dockerfile", cwd=repo, timeout=10)
     assert proc.returncode == 2
-    assert "Dockerfile: not a regular file" in proc.stdout
+    assert "Dockerfile: error: not a regular file" in proc.stdout
     assert "ok.Dockerfile:3 SC2086" in proc.stdout  # the other target is still checked
     assert "Traceback" not in proc.stderr
 

@@ -212,3 +212,24 @@ def test_committed_schema_is_fresh():
     proc = run("schema")
     committed = (REPO / "schemas" / "imagepolicy.schema.json").read_text()
     assert proc.stdout == committed, "run `imagepolicy schema > schemas/imagepolicy.schema.json`"
+
+
+def test_dockerfile_from_standard_input_uses_the_working_directory_as_context(example):
+    proc = subprocess.run([sys.executable, "-m", "imagepolicy", "check", "-", "--format", "json"], cwd=example,
+                          input=(example / "Dockerfile.broken").read_text(), capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert ("-", 4, "PY001") in {(f["file"], f["line"], f["rule"]) for f in json.loads(proc.stdout)["findings"]}
+
+
+def test_text_errors_name_the_file_once(example):
+    (example / "Dockerfile.bad").write_text("FROM python:3.12-slim\nRUNN echo hi\n")
+    proc = run("check", "Dockerfile.bad", cwd=example)
+    assert "Dockerfile.bad:2: error: unknown instruction 'RUNN'" in proc.stdout
+    assert "Dockerfile.bad: error: Dockerfile.bad" not in proc.stdout
+
+
+def test_an_image_with_several_dockerfiles_gets_a_note_about_pairing(example):
+    (example / "image.tar").write_bytes(b"not an archive")
+    proc = run("check", ".", "--image", "image.tar", cwd=example)
+    assert "note:" in proc.stderr and "give the one Dockerfile that built the image" in proc.stderr

@@ -173,7 +173,7 @@ def test_text_lists_findings_per_target_with_fix_errors_and_summary():
 
     assert f"{IMAGE}:/etc/app,conf:x IM001 warning: /etc/app,conf:x is world-writable (mode 0666)" in lines
     assert any(line.startswith(f"{IMAGE}:/usr/bin/sudo ({DOCKERFILE}:15) IM002 error: ") for line in lines)
-    assert f"{BROKEN}: error: {BROKEN}: line 2: unknown instruction 'FORM' (did you mean FROM?)" in lines
+    assert f"{BROKEN}: error: line 2: unknown instruction 'FORM' (did you mean FROM?)" in lines
     # the image target's lines come after the Dockerfile's, the broken target last
     assert lines.index(f"{IMAGE}:/etc/app,conf:x IM001 warning: /etc/app,conf:x is world-writable (mode 0666)") > py001
     assert lines[-1] == "8 findings (3 errors, 3 warnings, 1 info, 1 style) in 3 targets; 1 input error"

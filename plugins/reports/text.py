@@ -89,7 +89,17 @@ def render(report: Report, color: bool = False) -> str:
         lines = [line for item in located if item.group == group for line in _finding_lines(item, color)]
         label = _paint("error", _COLOURS[Severity.ERROR], color)
         for error in result.errors:
-            where = _paint(show_controls(result.target), _BOLD, color)
+            # Most errors already start with the file they are about ("Dockerfile:2: ..."): say it once.
+            if error.startswith(result.target + ":") or error.startswith(result.target + " "):
+                where, _, error = error.partition(":") if error.startswith(result.target + ":") else (result.target, "", error[len(result.target) + 1 :])
+                head = error.split(":", 1)
+                if head[0].isdigit():  # keep the line number with the file
+                    where, error = f"{where}:{head[0]}", head[1].lstrip() if len(head) > 1 else ""
+                else:
+                    error = error.lstrip()
+            else:
+                where = result.target
+            where = _paint(show_controls(where), _BOLD, color)
             lines.append(f"{where}: {label}: {_indent_continuation(show_controls(error), '    ')}")
         if lines:
             blocks.append("\n".join(lines))

@@ -409,6 +409,25 @@ class Dockerfile:
         return False
 
 
+def _reference_problem(base: str) -> str | None:
+    """What makes the expanded FROM image ``base`` an invalid reference (an empty name part, tag or digest), or None.
+
+    Only the emptiness BuildKit's ``invalid reference format`` most often comes
+    from (an ARG that expanded to nothing) is judged, not the full grammar.
+    """
+    name, at, digest = base.partition("@")
+    if at and not digest:
+        return "an empty digest after '@'"
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    repo, tag = (name[:colon], name[colon + 1:]) if colon > slash else (name, None)
+    if not repo or repo.endswith("/") or repo.startswith("/") or "//" in repo:
+        return "no image name before the tag" if tag is not None and not repo else "an empty name part"
+    if tag is not None and not tag:
+        return "an empty tag after ':'"
+    return None
+
+
 def _is_remote(src: str) -> bool:
     """A URL or git source of ADD (its content is unknown before the build)."""
     return re.match(r"^[a-z][a-z0-9+.-]*://", src) is not None or src.startswith("git@")
@@ -1189,6 +1208,7 @@ class _Builder:
         base = self._word(instr, base_raw, scope)
         if not base:
             raise self.fail(instr.line, f"FROM {base_raw} expands to an empty image name; give the ARG a default or pass --build-arg")
+        self._check_reference(instr, base_raw, base, global_args)
         platform = instr.flag("platform")
         stage = Stage(index=len(df.stages), name=name, base=base, base_raw=base_raw, from_instruction=instr, platform=self._word(instr, platform, scope) if platform else None)
         # FROM refers to earlier stages by name only (``FROM 0`` is an image called 0).
@@ -1196,6 +1216,25 @@ class _Builder:
         instr.stage = stage
         df.stages.append(stage)
         return stage
+
+    def _check_reference(self, instr: Instruction, base_raw: str, base: str, global_args: dict[str, str | None]) -> None:
+        """Refuse a FROM image that is no valid reference as written or with the ``--build-arg`` values given.
+
+        When only ARG defaults (or unset ARGs) make it invalid, the build may
+        still work with build arguments: BK013 reports that, as BuildKit's check does.
+        """
+        problem = _reference_problem(base)
+        if not problem:
+            return
+        names = [m.group(1) or m.group(4) for m in _VAR_RE.finditer(base_raw) if m.group(1) or m.group(4)]
+        supplied = [n for n in dict.fromkeys(names) if n in self.build_args and n in global_args]
+        if names and not supplied:
+            return
+        if not names:
+            raise self.fail(instr.line, f"FROM {base_raw} is not an image reference ({problem}); write name[:tag][@digest]")
+        given = " ".join(f"--build-arg {n}={self.build_args[n]}" for n in supplied)
+        raise self.fail(instr.line, f"FROM {base_raw} expands to {base!r} with {given}, which is not an image reference "
+                                    f"({problem}); BuildKit refuses it: pass a value that makes a valid reference")
 
     def _script(self, instr: Instruction) -> None:
         """Set ``script``/``script_line``: line k of the script is Dockerfile line script_line+k-1."""

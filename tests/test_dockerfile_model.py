@@ -318,6 +318,10 @@ def test_heredoc_with_fd_and_odd_name():
         ("FROM alpine AS 1st\n", 1, "invalid stage name '1st'"),
         ("FROM\n", 1, "FROM needs an image"),
         ("ARG IMG\nFROM $IMG\n", 2, "expands to an empty image name"),
+        ("FROM :12\n", 1, "FROM :12 is not an image reference (no image name before the tag)"),
+        ("FROM debian:\n", 1, "FROM debian: is not an image reference (an empty tag"),
+        ("FROM /debian\n", 1, "FROM /debian is not an image reference (an empty name part"),
+        ("FROM debian@\n", 1, "(an empty digest after '@')"),
         ("FROM alpine\nSHELL /bin/bash -c\n", 2, "SHELL requires the JSON form"),
         ("FROM alpine\nENV ONLYKEY\n", 2, "ENV ONLYKEY has no value"),
         ("FROM alpine\nENV A=1 B\n", 2, "cannot find '='"),
@@ -366,6 +370,18 @@ def test_a_continuation_on_the_last_line_ends_with_the_file(ending):
     run = df.instructions[-1]
     assert (run.line, run.end_line, run.original) == (2, 2, "RUN echo a \\")
     assert len(df.lines) == 2
+
+
+def test_an_empty_build_arg_in_a_from_line_is_an_input_error_and_valid_references_pass():
+    message = error("ARG BASE=debian\nFROM ${BASE}:12\n", build_args={"BASE": ""})
+    assert message.startswith("Dockerfile:2: FROM ${BASE}:12 expands to ':12' with --build-arg BASE=, which is not")
+    message = error("ARG REG=docker.io\nARG TAG=12\nFROM ${REG}/debian:$TAG\n", build_args={"TAG": ""})
+    assert message.startswith("Dockerfile:3: FROM ${REG}/debian:$TAG expands to 'docker.io/debian:' with --build-arg TAG=,")
+    # Only defaults make it invalid: the build may pass build arguments, and BK013 reports it.
+    assert [s.base for s in parse("ARG TAG\nFROM debian:${TAG}\n").stages] == ["debian:"]
+    assert [s.base for s in parse("ARG TAG=\nFROM debian:${TAG}\n", build_args={"OTHER": ""}).stages] == ["debian:"]
+    df = parse("FROM localhost:5000/team/debian:12@sha256:abc AS a\nFROM a\nFROM scratch\n")
+    assert [s.base for s in df.stages] == ["localhost:5000/team/debian:12@sha256:abc", "a", "scratch"]
 
 
 def test_empty_and_comment_only_files():

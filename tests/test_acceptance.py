@@ -406,9 +406,6 @@ def test_continuation_on_the_last_line_is_no_empty_continuation(repo, capsys, mo
     assert [f["line"] for f in json.loads(out)["findings"] if f["rule"] == "BK003"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="DL3025 (plugins, hadolint pack): a CMD that looks like JSON but is not "
-                   "(`CMD [\"a\", \"b\"` without the `]`) gets the fix `CMD [\"[a,\", \"b\"]`; it should say the JSON is "
-                   "malformed")
 def test_malformed_json_cmd_gets_a_sensible_fix(repo, capsys, monkeypatch):
     (repo / "Dockerfile").write_text('FROM debian:12\nUSER 1000\nCMD ["a", "b"\n')
     code, out, _ = call(capsys, monkeypatch, repo, "check", "--format", "json")

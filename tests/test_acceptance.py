@@ -353,9 +353,6 @@ def test_explain_a_single_shellcheck_code_names_it_and_the_family(capsys, monkey
 # --- problems owned elsewhere (rules, shell plugin) -------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="DL3045 (plugins, hadolint pack): a Windows absolute destination "
-                   "`COPY . C:\\app` under `# escape=`` is judged relative (hadolint accepts C:\\ paths), and the "
-                   "message shows it as 'C:app'")
 def test_windows_absolute_copy_destination_is_not_relative(repo, capsys, monkeypatch):
     (repo / "Dockerfile").write_text(
         "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"

@@ -36,10 +36,29 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, Instruction, Stage
+from imagepolicy.dockerfile import Dockerfile, Instruction, Stage, process_word
 from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.plugins.dockerfile._buildkit import escape_of
 
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def _destination(instr: Instruction, escape: str) -> str | None:
+    """The COPY destination as the builder reads it: the last blank-separated word, unquoted
+    with the file's escape token (``C:\\app`` stays intact under ``# escape=```).
+
+    A destination starting with a variable keeps its ``$`` (it may expand to an absolute path).
+    """
+    words = instr.json_args if instr.json_args is not None else instr.args.split()
+    if not words:
+        return None
+    raw = words[-1]
+    if instr.json_args is not None or raw.strip("\"'").startswith("$"):
+        return raw.strip("\"'")
+    try:
+        return process_word(raw, {}, escape=escape)
+    except ValueError:
+        return raw.strip("\"'")
 
 
 def _workdir_before(stage: Stage, instr: Instruction) -> bool:
@@ -57,11 +76,8 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr in dockerfile.instructions:
         if instr.keyword != "COPY" or instr.stage is None:
             continue
-        words = instr.words()
-        if not words:
-            continue
-        dest = words[-1].strip("\"'")
-        if dest.startswith(("/", "$")) or _WINDOWS_ABSOLUTE.match(dest):
+        dest = _destination(instr, escape_of(dockerfile))
+        if dest is None or dest.startswith(("/", "$")) or _WINDOWS_ABSOLUTE.match(dest):
             continue
         if not _workdir_before(instr.stage, instr):
             yield Violation(

@@ -410,8 +410,6 @@ def test_malformed_json_cmd_gets_a_sensible_fix(repo, capsys, monkeypatch):
     assert fixes and not any('"[a,"' in fix for fix in fixes)
 
 
-@pytest.mark.xfail(strict=True, reason="PY001 (plugins/python): the message always says `.dockerignore` even when "
-                   "the pattern comes from `<Dockerfile>.dockerignore`, so users edit the wrong file")
 def test_py001_names_the_dockerfile_specific_ignore_file(repo, capsys, monkeypatch):
     (repo / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
     (repo / "src" / "app").mkdir(parents=True)

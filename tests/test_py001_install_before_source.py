@@ -99,6 +99,18 @@ def test_source_excluded_by_dockerignore_fires_and_names_the_pattern(tmp_path):
     assert ".dockerignore line 2 (`src`)" in f.message
 
 
+def test_the_dockerfile_specific_ignore_file_is_named_when_it_excludes_the_source(tmp_path):
+    files = dict(HATCH_SERVICE, **{".dockerignore": "*.md\n", "Dockerfile.dockerignore": "src\n"})
+    (f,) = check(tmp_path, """
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY . .
+        RUN pip install --no-cache-dir .
+        """, files, CODE)
+    assert "excluded by Dockerfile.dockerignore line 1 (`src`)" in f.message
+    assert "make sure Dockerfile.dockerignore does not exclude it" in f.fix
+
+
 def test_install_into_another_path_than_the_source(tmp_path):
     (f,) = check(tmp_path, """
         FROM python:3.12-slim

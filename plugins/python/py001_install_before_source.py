@@ -8,7 +8,7 @@ are not yet in the image at the project's path. The project's modules are read
 statically from the build context's `pyproject.toml` / `setup.cfg` (setuptools,
 hatchling, poetry, flit, pdm, maturin; discovery when nothing is declared),
 and the files in the image at that `RUN` from the `COPY`/`ADD` instructions
-before it (`.dockerignore` applied).
+before it (`.dockerignore`, or `<Dockerfile>.dockerignore` when present, applied).
 
 ## Why is this bad?
 The build stays green and the container crashes. With only `pyproject.toml`
@@ -49,6 +49,7 @@ None.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
@@ -119,7 +120,7 @@ def _check_install(dockerfile: Dockerfile, run: Instruction, install: ProjectIns
         else:
             ignored = dockerfile.context.ignored_by(context_rel)
             if ignored is not None and dockerfile.context.on_disk(context_rel):
-                how = f"excluded by .dockerignore line {ignored.line} (`{ignored.text}`)"
+                how = f"excluded by {_ignore_file(dockerfile)} line {ignored.line} (`{ignored.text}`)"
             elif not dockerfile.context.on_disk(context_rel):
                 continue  # not in the context at all: nothing the Dockerfile can copy
             else:
@@ -141,10 +142,24 @@ def _check_install(dockerfile: Dockerfile, run: Instruction, install: ProjectIns
         fix = f"Move {moves} above this RUN ({where})"
     else:
         sources = ", ".join(sorted({src for _, src, _ in missing}))
-        fix = f"Copy {sources} into {install.path} before this RUN ({where}) and make sure .dockerignore does not exclude it"
+        fix = f"Copy {sources} into {install.path} before this RUN ({where}) and make sure {_ignore_file(dockerfile)} does not exclude it"
     if install.editable:
         fix += ", and install non-editable (drop -e) so the image does not depend on the source folder at run time"
     return Violation(message=message, line=run.line, end_line=max(command_line, run.line), fix=fix + ".", details={"missing": [m[0] for m in missing]})
+
+
+def _ignore_file(dockerfile: Dockerfile) -> str:
+    """The ignore file the build reads (``.dockerignore`` or ``<Dockerfile>.dockerignore``), relative to the context."""
+    context = dockerfile.context
+    path = context.dockerignore_path
+    if path is None:
+        return ".dockerignore"
+    if context.root is not None:
+        try:
+            return path.resolve().relative_to(Path(context.root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
 
 
 def _short(instr: Instruction) -> str:

@@ -1,4 +1,6 @@
-"""## What it does
+r"""ShellCheck on every RUN; bash-only syntax under /bin/sh is an error.
+
+## What it does
 Runs [ShellCheck](https://www.shellcheck.net) on the shell code of every
 shell-form `RUN`, heredoc `RUN` and `ONBUILD RUN`, in the dialect of the shell
 that will run it: the stage's `SHELL` (default `/bin/sh`), the shebang of a

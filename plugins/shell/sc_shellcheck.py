@@ -60,7 +60,7 @@ RUN pip install --no-cache-dir -r <(pip freeze)
 ## Use instead
 ```dockerfile
 FROM python:3.12-slim
-RUN pip freeze > /tmp/requirements.txt \\
+RUN pip freeze > /tmp/requirements.txt \
  && pip install --no-cache-dir -r /tmp/requirements.txt
 ```
 or, when the image has bash:

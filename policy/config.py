@@ -1147,33 +1147,10 @@ def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends
 
 @functools.lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a path glob: ``*``/``?``/``[...]`` within a segment, ``**`` across segments."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end]
-            if body.startswith("!"):
-                body = "^" + body[1:]
-            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + "(?:/.*)?", re.DOTALL)
+    """Compile an ignore glob (Docker's glob rules, see :mod:`imagepolicy.globs`); it also covers what is below a match."""
+    from imagepolicy.globs import glob_to_regex
+
+    return re.compile(glob_to_regex(pattern) + "(?:/.*)?", re.DOTALL)
 
 
 def glob_match(pattern: str, path: str) -> bool:

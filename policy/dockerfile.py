@@ -185,6 +185,16 @@ class Instruction:
             return "busybox"  # Alpine's and BusyBox's /bin/sh is busybox ash, not dash
         return _dialect(shell)
 
+    def assignments(self) -> list[tuple[str, str]]:
+        """The ``NAME=value`` pairs of a LABEL or ENV, quotes removed, values not expanded.
+
+        The legacy form ``LABEL key value`` / ``ENV NAME value`` is one pair.
+        """
+        words = self.words()
+        if words and "=" not in words[0]:
+            return [(words[0], " ".join(words[1:]))]
+        return [(key, value) for key, _, value in (w.partition("=") for w in words if "=" in w)]
+
     def words(self) -> list[str]:
         """The arguments split into words, as the builder splits non-RUN instructions."""
         if self.json_args is not None:
@@ -717,7 +727,26 @@ def process_words(text: str, scope: dict[str, str], *, escape: str = "\\", missi
     return _WordLexer(text, scope, escape, missing).run()[1]
 
 
-def _raw_words(text: str, escape: str = "\\") -> list[str]:
+def raw_assignments(instr: Instruction, escape: str = "\\") -> tuple[list[tuple[str, str | None]], bool]:
+    """``(key, value as written)`` pairs of an ENV/ARG/LABEL, and whether it uses the legacy ``K V`` form.
+
+    Values keep their quotes and escapes (``None`` for ``ARG NAME``); ENV and
+    LABEL also take the legacy form, which is one pair.
+    """
+    words = raw_words(instr.args, escape)
+    if not words:
+        return [], False
+    if instr.keyword != "ARG" and "=" not in words[0]:
+        key, _, rest = instr.args.strip().partition(" ")
+        return [(key, rest.strip())], True
+    pairs = []
+    for word in words:
+        key, eq, value = word.partition("=")
+        pairs.append((key, value if eq else None))
+    return pairs, False
+
+
+def raw_words(text: str, escape: str = "\\") -> list[str]:
     """Split on blanks outside quotes, keeping quotes and escapes (BuildKit's parseWords)."""
     words: list[str] = []
     word: list[str] = []
@@ -756,7 +785,7 @@ def _heredoc_words(line: str, escape: str) -> list[tuple[int, bool, str, bool]]:
     (``<<"EOF"``, ``<<'EOF'``) disables expansion of the body.
     """
     found = []
-    for word in _raw_words(line, escape):
+    for word in raw_words(line, escape):
         m = _HEREDOC_WORD_RE.match(word)
         if not m or not m.group(3):
             continue
@@ -1101,23 +1130,20 @@ class _Builder:
             raise self.fail(instr.line, f"{instr.keyword} {text.strip()}: {exc}") from None
 
     def _assignments(self, instr: Instruction) -> list[tuple[str, str | None]]:
-        """``K=V`` pairs of ENV/ARG/LABEL (ENV and LABEL also take the legacy ``K V`` form)."""
-        words = _raw_words(instr.args, self.escape)
-        if not words:
+        """``K=V`` pairs of ENV/ARG, refusing what BuildKit refuses."""
+        pairs, legacy = raw_assignments(instr, self.escape)
+        if not pairs:
             raise self.fail(instr.line, f"{instr.keyword} needs at least one name, e.g. {instr.keyword} NAME=value")
-        if instr.keyword != "ARG" and "=" not in words[0]:
-            key, _, rest = instr.args.strip().partition(" ")
-            if not rest.strip():
+        if legacy:
+            key, rest = pairs[0]
+            if not (rest or "").strip():
                 raise self.fail(instr.line, f"{instr.keyword} {key} has no value; write {instr.keyword} {key}=value")
-            return [(key, rest.strip())]
-        pairs: list[tuple[str, str | None]] = []
-        for word in words:
-            key, eq, value = word.partition("=")
+            return pairs
+        for (key, value), word in zip(pairs, raw_words(instr.args, self.escape)):
             if not key:
                 raise self.fail(instr.line, f"{instr.keyword} has a value without a name: {word!r}")
-            if not eq and instr.keyword != "ARG":
+            if value is None and instr.keyword != "ARG":
                 raise self.fail(instr.line, f"{instr.keyword}: cannot find '=' in {word!r}; write NAME=value")
-            pairs.append((key, value if eq else None))
         return pairs
 
     def _semantics(self, df: Dockerfile) -> None:
@@ -1241,7 +1267,7 @@ class _Builder:
         if instr.keyword != "RUN" or instr.json_args is not None:
             return
         if instr.heredocs:
-            words = _raw_words(instr.args.strip(), self.escape)
+            words = raw_words(instr.args.strip(), self.escape)
             only_heredoc = len(words) == 1 and _HEREDOC_WORD_RE.match(words[0]) is not None
             if only_heredoc and len(instr.heredocs) == 1:
                 instr.script = instr.heredocs[0].body

@@ -369,18 +369,10 @@ def config_instruction(image: Any, dockerfile: Dockerfile | None, field: str, ke
     return last if runtime.get(field) else None  # Healthcheck
 
 
-def _assignments(instr: Instruction) -> list[tuple[str, str]]:
-    """``NAME=value`` pairs of an ENV or LABEL (the legacy ``NAME value`` form is one pair), quotes removed."""
-    words = instr.words()
-    if words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
-    return [(name, value) for name, _, value in (w.partition("=") for w in words if "=" in w)]
-
-
 def _assigning(instrs: list[Instruction], stage: Stage, field: str, key: str | None, runtime: dict) -> Instruction | None:
     """The last ENV/LABEL assigning ``key``, when the image holds the value the Dockerfile gives it."""
     for instr in reversed(instrs):
-        values = [value for name, value in _assignments(instr) if name == key]
+        values = [value for name, value in instr.assignments() if name == key]
         if not values:
             continue
         if field == "Env":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from imagepolicy.dockerfile import AUTOMATIC_ARGS, Dockerfile, Instruction, _raw_words, process_word
+from imagepolicy.dockerfile import AUTOMATIC_ARGS, Dockerfile, Instruction, process_word, raw_assignments
 
 BUILDKIT_DOCS = "https://docs.docker.com/go/dockerfile/rule/"
 # Every check of BuildKit's linter (frontend/dockerfile/linter/ruleset.go). All but
@@ -102,17 +102,7 @@ def comments_before(dockerfile: Dockerfile, instr: Instruction) -> list[str]:
 
 def assignments(instr: Instruction, escape: str = "\\") -> tuple[list[tuple[str, str | None]], bool]:
     """``(key, raw value)`` pairs of an ENV/ARG/LABEL and whether it uses the legacy ``K V`` form."""
-    words = _raw_words(instr.args, escape)
-    if not words:
-        return [], False
-    if instr.keyword in ("ENV", "LABEL") and "=" not in words[0]:
-        key, _, rest = instr.args.strip().partition(" ")
-        return [(key, rest.strip())], True
-    pairs = []
-    for word in words:
-        key, eq, value = word.partition("=")
-        pairs.append((key, value if eq else None))
-    return pairs, False
+    return raw_assignments(instr, escape)
 
 
 def escape_of(dockerfile: Dockerfile) -> str:

@@ -15,14 +15,8 @@ LABEL_TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
 
 
 def assignments(instr: Instruction) -> list[tuple[str, str]]:
-    """The ``NAME=value`` pairs of a LABEL or ENV as written, quotes removed, values not expanded.
-
-    The legacy form ``LABEL key value`` / ``ENV NAME value`` is one pair.
-    """
-    words = instr.words()
-    if words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
-    return [(key, value) for key, _, value in (w.partition("=") for w in words if "=" in w)]
+    """The ``NAME=value`` pairs of a LABEL or ENV as written, quotes removed (see ``Instruction.assignments``)."""
+    return instr.assignments()
 
 
 def label_pairs(instr: Instruction) -> list[tuple[str, str | None]]:

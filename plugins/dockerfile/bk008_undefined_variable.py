@@ -51,7 +51,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Iterator
 
-from imagepolicy.dockerfile import Instruction, _raw_words, process_word
+from imagepolicy.dockerfile import Instruction, raw_words, process_word
 from imagepolicy.model import Violation, rule
 from imagepolicy.plugins.dockerfile._buildkit import assignments, did_you_mean, escape_of
 
@@ -125,13 +125,13 @@ def _expanded_texts(instr: Instruction, escape: str) -> Iterator[str]:
     elif kw in ("WORKDIR", "USER", "STOPSIGNAL"):
         yield instr.args.strip()
     elif kw == "VOLUME":
-        yield from instr.json_args if instr.json_args is not None else _raw_words(instr.args, escape)
+        yield from instr.json_args if instr.json_args is not None else raw_words(instr.args, escape)
     elif kw in ("COPY", "ADD"):
         for name in ("chown", "chmod"):
             value = instr.flag(name)
             if value:
                 yield value
-        words = instr.json_args if instr.json_args is not None else _raw_words(instr.args, escape)
+        words = instr.json_args if instr.json_args is not None else raw_words(instr.args, escape)
         yield from (w for w in words if not w.startswith("<<"))
 
 

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--failure-threshold", choices=[*SEVERITY_LABELS, "none"], help="lowest severity that fails the run (default: error)")
     check.add_argument("--shard", metavar="K/N", help="check only slice K of N of the targets (deterministic; for CI matrices)")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (default auto: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
     check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
     rules = sub.add_parser("rules", help="list the available rules")
@@ -214,8 +215,10 @@ def _write(path: str, text: str) -> None:
 
 
 def cmd_check(args) -> int:
+    from . import limits
     from .engine import CheckRequest, run_checks
 
+    limits.configure(dict(limits.parse_assignment(text) for text in args.limit))
     overrides = {"failure-threshold": args.failure_threshold} if args.failure_threshold else None
     pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides)
     if args.format not in registry.formats:

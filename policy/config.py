@@ -257,8 +257,15 @@ def load_raw(path: Path) -> RawConfig:
 
 
 def _read_text(path: Path) -> str:
+    from . import limits
+
+    cap = limits.get("config-bytes")
     try:
-        return path.read_text(encoding="utf-8-sig")  # editors on Windows may save a BOM; JSON and TOML reject it
+        with path.open("rb") as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise limits.LimitExceeded("config-bytes", _display(path), f"more than {cap} bytes")
+        return data.decode("utf-8-sig")  # editors on Windows may save a BOM; JSON and TOML reject it
     except FileNotFoundError:
         raise InputError(f"{_display(path)}: config file not found; check the --config path") from None
     except UnicodeDecodeError as exc:

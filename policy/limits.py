@@ -1,0 +1,108 @@
+"""Explicit bounds on every input imagepolicy reads.
+
+imagepolicy reads Dockerfiles, configs, ignore files and images that a pull
+request controls, so nothing it does may be unbounded. Each bound is a named
+:class:`Limit` declared here, in one table, with its default and what it caps;
+the README's "Limits" table is generated from :data:`LIMITS` (a test keeps it
+fresh). Exceeding one raises :class:`LimitExceeded`, an input error that names
+the limit, the file and how to raise it (``--limit NAME=VALUE``).
+
+The values in force for a run are process-wide: the CLI calls :func:`configure`
+once, before any target is read; code that enforces a bound reads it with
+:func:`get` at the point of use. Tests use :func:`override`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator, Mapping
+
+from .model import InputError
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One bound: its kebab-case name, default value, unit and what it caps."""
+
+    name: str
+    default: int
+    unit: str
+    what: str
+
+
+class LimitExceeded(InputError):
+    """An input is larger or deeper than a limit allows (exit code 2)."""
+
+    def __init__(self, name: str, where: str, found: str | None = None):
+        limit = LIMITS[name]
+        value = get(name)
+        seen = f" ({found})" if found else ""
+        super().__init__(
+            f"{where}: exceeds the limit {name}={value} {limit.unit}{seen}: {limit.what}; "
+            f"if the input is legitimate, raise it with --limit {name}=N"
+        )
+        self.limit = name
+
+
+def _table(*limits: Limit) -> dict[str, Limit]:
+    return {limit.name: limit for limit in limits}
+
+
+MiB = 1024 * 1024
+
+LIMITS: dict[str, Limit] = _table(
+    Limit("config-bytes", 1 * MiB, "bytes", "size of a config file"),
+)
+
+_values: dict[str, int] = {}
+
+
+def get(name: str) -> int:
+    """The value in force for limit ``name`` (its default unless configured)."""
+    if name not in LIMITS:
+        raise KeyError(f"unknown limit {name!r}")
+    return _values.get(name, LIMITS[name].default)
+
+
+def parse_assignment(text: str) -> tuple[str, int]:
+    """``NAME=VALUE`` from the command line, checked; raises InputError naming the problem."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise InputError(f"--limit {text!r}: expected NAME=VALUE, e.g. --limit dockerfile-bytes=4194304")
+    if name not in LIMITS:
+        known = ", ".join(sorted(LIMITS))
+        raise InputError(f"--limit {text!r}: unknown limit {name!r}; known limits: {known}")
+    value = value.strip().replace("_", "")
+    if not value.isdigit() or len(value) > 18 or int(value) < 1:
+        raise InputError(f"--limit {text!r}: the value must be a positive whole number (at most 18 digits)")
+    return name, int(value)
+
+
+def configure(values: Mapping[str, int]) -> None:
+    """Set the values in force for this process (unknown names are a KeyError: check first)."""
+    for name in values:
+        if name not in LIMITS:
+            raise KeyError(f"unknown limit {name!r}")
+    _values.clear()
+    _values.update(values)
+
+
+@contextlib.contextmanager
+def override(**values: int) -> Iterator[None]:
+    """Tests: set limits (Python names, ``dockerfile_bytes=10``) for the duration of a block."""
+    saved = dict(_values)
+    try:
+        configure({**saved, **{name.replace("_", "-"): value for name, value in values.items()}})
+        yield
+    finally:
+        configure(saved)
+
+
+def markdown_table() -> str:
+    """The README's table of limits, generated from :data:`LIMITS`."""
+    rows = ["| limit | default | caps |", "| --- | --- | --- |"]
+    for limit in sorted(LIMITS.values(), key=lambda lim: lim.name):
+        rows.append(f"| `{limit.name}` | {limit.default:,} {limit.unit} | {limit.what} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,283 @@
+"""The Dockerfile model rules read: :class:`Dockerfile`, :class:`Stage`, :class:`Instruction`."""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..buildcontext import BuildContext
+from .lexer import expand_variables
+from .timeline import FileTimeline
+
+KNOWN_INSTRUCTIONS = frozenset(
+    "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD RUN "
+    "SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
+)
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+# BuildKit's automatic platform ARGs (global scope), for a linux/amd64 build.
+AUTOMATIC_ARGS = {
+    "TARGETPLATFORM": "linux/amd64",
+    "TARGETOS": "linux",
+    "TARGETARCH": "amd64",
+    "TARGETVARIANT": "",
+    "BUILDPLATFORM": "linux/amd64",
+    "BUILDOS": "linux",
+    "BUILDARCH": "amd64",
+    "BUILDVARIANT": "",
+}
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """A here-document attached to an instruction (``RUN <<EOF``, ``COPY <<EOF dest``)."""
+
+    name: str
+    body: str
+    line: int  # first body line (1-based)
+    end_line: int  # the terminator's line
+    strip_tabs: bool
+    expand: bool
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One ``RUN --mount=...`` flag, its options parsed."""
+
+    type: str
+    target: str | None
+    options: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Pragma:
+    tool: str  # "imagepolicy" | "hadolint"
+    kind: str  # "ignore" | "shell"
+    scope: str  # "next" | "global"
+    values: tuple[str, ...]
+    line: int
+
+
+@dataclass
+class Instruction:
+    """One instruction with the build state in force *before* it runs."""
+
+    keyword: str
+    line: int
+    end_line: int
+    original: str
+    value: str
+    index: int
+    flags: list[tuple[str, str | None]] = field(default_factory=list)
+    args: str = ""
+    json_args: list[str] | None = None
+    heredocs: list[Heredoc] = field(default_factory=list)
+    stage: Stage | None = None
+    workdir: str = "/"
+    shell: tuple[str, ...] = DEFAULT_SHELL
+    user: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    argvars: dict[str, str | None] = field(default_factory=dict)
+    ignores: frozenset[str] = frozenset()
+    shell_pragma: str | None = None
+    onbuild: Instruction | None = None
+    script: str | None = None
+    script_line: int = 0
+    # COPY/ADD
+    sources: list[str] = field(default_factory=list)
+    dest: str | None = None
+    dest_is_dir: bool = False
+    from_stage: Stage | None = None
+    from_image: str | None = None
+
+    def __repr__(self) -> str:  # keep tracebacks and test output short
+        return f"<{self.keyword} line {self.line}>"
+
+    # --- flags -------------------------------------------------------------------
+    def flag(self, name: str) -> str | None:
+        """The last value of ``--name`` (``""`` for a bare flag), or None."""
+        values = self.flag_values(name)
+        return values[-1] if values else None
+
+    def flag_values(self, name: str) -> list[str]:
+        return [v if v is not None else "" for k, v in self.flags if k == name]
+
+    @property
+    def mounts(self) -> list[Mount]:
+        mounts = []
+        for spec in self.flag_values("mount"):
+            options: dict[str, str] = {}
+            for part in spec.split(","):
+                key, _, val = part.partition("=")
+                options[key.strip().lower()] = val.strip()
+            mtype = options.get("type", "bind")
+            target = options.get("target") or options.get("dst") or options.get("destination")
+            mounts.append(Mount(mtype, target, options))
+        return mounts
+
+    @property
+    def is_exec_form(self) -> bool:
+        return self.json_args is not None
+
+    # --- values --------------------------------------------------------------------
+    def expand(self, text: str) -> str:
+        """Substitute ``$VAR``/``${VAR}`` forms with the ARG/ENV values in scope."""
+        return expand_variables(text, self.variables)
+
+    @property
+    def variables(self) -> dict[str, str]:
+        scope = {k: v for k, v in self.argvars.items() if v is not None}
+        scope.update(self.env)
+        return scope
+
+    @property
+    def shell_dialect(self) -> str | None:
+        """The shell that runs this instruction's script, as a ShellCheck dialect."""
+        if self.shell_pragma:
+            return _dialect(self.shell_pragma)
+        if self.heredocs and self.script is not None and self.script_line == self.heredocs[0].line:
+            first = self.script.split("\n", 1)[0]
+            if first.startswith("#!"):
+                return _dialect(_shebang_interpreter(first))
+        shell = self.shell[0] if self.shell else "/bin/sh"
+        if shell == "/bin/sh" and self.stage is not None and _is_busybox_image(self.stage.root_base):
+            return "busybox"  # Alpine's and BusyBox's /bin/sh is busybox ash, not dash
+        return _dialect(shell)
+
+    def assignments(self) -> list[tuple[str, str]]:
+        """The ``NAME=value`` pairs of a LABEL or ENV, quotes removed, values not expanded.
+
+        The legacy form ``LABEL key value`` / ``ENV NAME value`` is one pair.
+        """
+        words = self.words()
+        if words and "=" not in words[0]:
+            return [(words[0], " ".join(words[1:]))]
+        return [(key, value) for key, _, value in (w.partition("=") for w in words if "=" in w)]
+
+    def words(self) -> list[str]:
+        """The arguments split into words, as the builder splits non-RUN instructions."""
+        if self.json_args is not None:
+            return list(self.json_args)
+        try:
+            return shlex.split(self.args, posix=True)
+        except ValueError:
+            return self.args.split()
+
+
+@dataclass
+class Stage:
+    """A build stage: ``FROM base [AS name]`` and the instructions under it."""
+
+    index: int
+    name: str | None
+    base: str  # the FROM image after ARG expansion
+    base_raw: str
+    from_instruction: Instruction
+    base_stage: Stage | None = None
+    platform: str | None = None
+    instructions: list[Instruction] = field(default_factory=list)
+    is_final: bool = False
+    in_final_image: bool = False
+    # WORKDIR, SHELL, USER and ENV in force at the end of the stage
+    end_state: tuple = ("/", DEFAULT_SHELL, None, {})
+
+    def __repr__(self) -> str:
+        return f"<stage {self.index} {self.name or ''} FROM {self.base}>"
+
+    @property
+    def label(self) -> str:
+        return f"stage {self.name!r}" if self.name else f"stage {self.index}"
+
+    @property
+    def root_base(self) -> str:
+        """The external image this stage ultimately builds on (through FROM <stage>)."""
+        return self.lineage()[-1].base
+
+    def lineage(self) -> list[Stage]:
+        """This stage and its ``FROM <stage>`` ancestors, nearest first."""
+        chain, seen = [], set()
+        stage: Stage | None = self
+        while stage is not None and stage.index not in seen:
+            chain.append(stage)
+            seen.add(stage.index)
+            stage = stage.base_stage
+        return chain
+
+
+@dataclass
+class Dockerfile(FileTimeline):
+    path: str  # as given (display path)
+    text: str
+    instructions: list[Instruction]
+    stages: list[Stage]
+    global_args: dict[str, str | None]
+    directives: dict[str, str]
+    pragmas: list[Pragma]
+    context: BuildContext
+    build_args: dict[str, str]
+    check_skip: frozenset[str] = frozenset()
+    # Results plugins compute for this file ahead of its checks (see imagepolicy_prepare_dockerfiles).
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    @property
+    def global_ignores(self) -> frozenset[str]:
+        return frozenset(v for p in self.pragmas if p.kind == "ignore" and p.scope == "global" for v in p.values)
+
+    def stage_named(self, ref: str) -> Stage | None:
+        for stage in self.stages:
+            if stage.name is not None and stage.name.lower() == ref.lower():
+                return stage
+        if ref.isdigit() and int(ref) < len(self.stages):
+            return self.stages[int(ref)]
+        return None
+
+
+def _shebang_interpreter(line: str) -> str:
+    """The program a ``#!`` line runs: ``#!/bin/sh -e`` -> /bin/sh, ``#!/usr/bin/env -S bash -x`` -> bash."""
+    words = line[2:].split()
+    if not words:
+        return "sh"
+    if posixpath.basename(words[0]) == "env":
+        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
+        return rest[0] if rest else "sh"
+    return words[0]
+
+
+def _is_busybox_image(image: str) -> bool:
+    """True for alpine and busybox images (any registry, tag or digest)."""
+    repo = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return repo in ("alpine", "busybox")
+
+
+def _dialect(shell: str) -> str | None:
+    name = posixpath.basename(shell.strip()).lower()
+    if name in ("sh", "dash", "posix"):
+        return "dash" if name == "dash" else "sh"
+    if name == "ash":
+        return "busybox"
+    if name in ("bash", "zsh"):
+        return "bash"
+    if name in ("ksh", "mksh", "ksh93"):
+        return "ksh"
+    if name in ("busybox",):
+        return "busybox"
+    return None
+
+
+def iter_run_instructions(df: Dockerfile) -> Iterator[Instruction]:
+    """Every RUN, including those inside ONBUILD, in file order."""
+    for instr in df.instructions:
+        if instr.keyword == "RUN":
+            yield instr
+        elif instr.onbuild is not None and instr.onbuild.keyword == "RUN":
+            yield instr.onbuild

@@ -212,6 +212,7 @@ def test_ancestor_stages_come_before_the_final_stage(tmp_path) -> None:
     assert {i: m.line for i, m in instruction_for_history(history, df).items()} == {1: 2, 2: 5}
 
 
+@pytest.mark.buildah
 def test_real_buildah_image_maps_layers_to_lines(built_images) -> None:
     """service-broken: WORKDIR, COPY pyproject, RUN pip install -e ., COPY src/, CMD (buildah --layers)."""
     fixture = built_images["service-broken"]

@@ -151,7 +151,8 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
     modules = config_mod.plugin_modules(raw) if raw is not None else []
     pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None)
     registry = collect(pm)
-    config = config_mod.resolve(raw, list(registry.rules), registry.presets, overrides=overrides)
+    config = config_mod.resolve(raw, list(registry.rules), registry.presets, overrides=overrides,
+                                settings=registry.settings.values())
     return pm, registry, config
 
 
@@ -271,7 +272,16 @@ def cmd_check(args) -> int:
             if args.format != "text" or args.output:
                 print(f"imagepolicy: error: {message}", file=sys.stderr)
         return EXIT_ERROR
+    if registry.errors:  # no target to carry them (an empty --shard slice): still never a clean run
+        return _plugin_errors(registry)
     return EXIT_FINDINGS if report.blocking() else EXIT_CLEAN
+
+
+def _plugin_errors(registry) -> int:
+    """Print the plugins' declaration errors (a hook that crashed); exit 2 when there are any."""
+    for message in registry.errors:
+        print(f"imagepolicy: error: {message}", file=sys.stderr)
+    return EXIT_ERROR if registry.errors else EXIT_CLEAN
 
 
 def cmd_rules(args) -> int:
@@ -289,13 +299,13 @@ def cmd_rules(args) -> int:
     ]
     if args.format == "json":
         print(json.dumps(rows, indent=2))
-        return EXIT_CLEAN
+        return _plugin_errors(registry)
     if args.format == "markdown":
         print("| code | name | severity | target | checks | aliases |")
         print("| --- | --- | --- | --- | --- | --- |")
         for r in rows:
             print(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {', '.join(r['aliases'])} |")
-        return EXIT_CLEAN
+        return _plugin_errors(registry)
     width = max((len(r["rule"]) for r in rows), default=5)
     name_width = max((len(r["name"]) for r in rows), default=4)
     for r in rows:
@@ -303,7 +313,7 @@ def cmd_rules(args) -> int:
         if not registry.rule(r["rule"]).default_enabled:
             aliases += " [off by default]"
         print(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
-    return EXIT_CLEAN
+    return _plugin_errors(registry)
 
 
 def cmd_explain(args) -> int:
@@ -330,15 +340,21 @@ def cmd_explain(args) -> int:
         for key, spec in sorted(rule.options["properties"].items()):
             default = f" (default {json.dumps(spec['default'])})" if "default" in spec else ""
             print(f"  {key}: {spec.get('description', '')}{default}")
-    return EXIT_CLEAN
+    plugin = registry.plugin_of(rule)
+    section = registry.settings_section(plugin) if plugin is not None else None
+    if section is not None and section.options:
+        print(f"\nSettings of its plugin (in the config, under settings: {{{section.section}: {{...}}}}):")
+        for option in sorted(section.options, key=lambda o: o.name):
+            print(f"  {option.name}: {option.description} (default {json.dumps(option.default)})")
+    return _plugin_errors(registry)
 
 
 def cmd_schema(args) -> int:
     from . import config as config_mod
 
     _, registry, _ = _load(args.config, no_config=args.config is None)
-    sys.stdout.write(config_mod.render_schema(list(registry.rules), registry.presets))
-    return EXIT_CLEAN
+    sys.stdout.write(config_mod.render_schema(list(registry.rules), registry.presets, registry.settings.values()))
+    return _plugin_errors(registry)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,13 +9,19 @@ A config is ``.imagepolicy.yml``, ``.imagepolicy.yaml``, ``.imagepolicy.json`` o
     cfg = resolve(raw, rules, presets, overrides={"failure-threshold": cli_value})
 
 Validation uses the core schema (``schemas/config.schema.json``) merged with every rule's
-options fragment (:func:`build_schema`). Every problem is an :class:`InputError` whose
+options fragment and every plugin's settings section (:func:`build_schema`). Every problem is an :class:`InputError` whose
 message reads ``FILE:LINE: json.path: what is wrong; what to do``.
 
 Merge semantics of ``extends`` (presets applied in order, then the file, then the command
 line): scalars are replaced; ``rules`` merge per rule (a bare severity is the same as
-``{severity: ...}``, so a later severity keeps earlier options); ``ignore`` and
-``trusted-registries`` are concatenated.
+``{severity: ...}``, so a later severity keeps earlier options); ``ignore`` is
+concatenated; ``settings`` merge per section and option, list values concatenated.
+
+Plugin settings: a plugin declares a section (:class:`imagepolicy.model.Settings`) whose
+options are set under ``settings: {<section>: {...}}``. An option's ``moved_from`` names
+where it lived before (``trusted-registries``, ``rules.DL3049.label-schema``): a config
+that still writes it there is read as the new key, with a deprecation note on standard
+error naming the file, the line and the new key.
 
 Ignore globs: ``*`` and ``?`` stay inside one path segment, ``**`` spans segments
 (``**/`` also matches no folder at all); a glob without ``/`` matches the file name at any
@@ -36,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from imagepolicy.model import SEVERITY_LABELS, InputError, Rule, Severity
+from imagepolicy.model import SEVERITY_LABELS, InputError, Rule, Settings, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.exceptions import ValidationError
@@ -79,6 +85,7 @@ _HINTS = {
     "rules": "map a rule code or name to a severity, `off`, or {severity: ..., <options>}",
     "ignore": "write a list of {paths: [globs], rules: [codes]}",
     "trusted-registries": "write a list of registry globs, e.g. [registry.example.com, '*.internal.example']",
+    "settings": "map a plugin's settings section to its options, e.g. {dockerfile: {trusted-registries: [...]}}",
     "plugins": "write a list of importable module paths, e.g. [mycompany.imagepolicy_rules]",
     "$schema": "give the schema's URL or path as a string",
 }
@@ -140,11 +147,15 @@ class Config:
     failure_threshold: Severity | None = Severity.ERROR
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     ignore: tuple[IgnoreEntry, ...] = ()
-    trusted_registries: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     extends: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     known_rules: tuple[Rule, ...] = field(default=(), repr=False, compare=False)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def plugin_settings(self, section: str) -> dict[str, Any]:
+        """The values of one plugin settings section (``settings: {section: ...}``), defaults filled in."""
+        return self.settings.get(section, {})
 
     @property
     def base_dir(self) -> Path | None:
@@ -581,12 +592,14 @@ def core_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def build_schema(rules: Sequence[Rule], presets: Iterable[str]) -> dict[str, Any]:
-    """The full config schema: the core schema plus every rule's options.
+def build_schema(rules: Sequence[Rule], presets: Iterable[str], settings: Iterable[Settings] = ()) -> dict[str, Any]:
+    """The full config schema: the core schema plus every rule's options and plugin settings.
 
     ``rules`` gets one property per rule code, name and alias (all pointing at the
     rule's definition in ``$defs``), a pattern property per rule family, and rejects
-    other keys; ``extends`` accepts the given preset names (plus the core presets).
+    other keys; ``extends`` accepts the given preset names (plus the core presets);
+    ``settings`` gets one object per plugin section, rejecting unknown keys, and each
+    option's old places (``moved_from``) are accepted, marked ``deprecated``.
     The result is deterministic (sorted) so it can be committed.
     """
     schema = core_schema()
@@ -615,13 +628,43 @@ def build_schema(rules: Sequence[Rule], presets: Iterable[str]) -> dict[str, Any
     if choices:
         code_item["anyOf"] = choices
     defs.pop("rule-setting", None)
+    _add_settings(schema, _RuleIndex(rules), settings)
     schema["$defs"] = dict(sorted(defs.items()))
     return schema
 
 
-def render_schema(rules: Sequence[Rule], presets: Iterable[str]) -> str:
+def render_schema(rules: Sequence[Rule], presets: Iterable[str], settings: Iterable[Settings] = ()) -> str:
     """:func:`build_schema` as committed text: sorted keys, 2-space indent, final newline."""
-    return json.dumps(build_schema(rules, presets), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(build_schema(rules, presets, settings), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _add_settings(schema: dict[str, Any], index: _RuleIndex, settings: Iterable[Settings]) -> None:
+    """One ``settings`` object per section, and the deprecated old places of moved options."""
+    sections = schema["properties"]["settings"].setdefault("properties", {})
+    for section in sorted(settings, key=lambda s: s.section):
+        sections[section.section] = {
+            "description": section.description,
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {o.name: copy.deepcopy(o.json_schema()) for o in sorted(section.options, key=lambda o: o.name)},
+        }
+        for option in section.options:
+            for old in option.moved_from:
+                moved = {
+                    **copy.deepcopy(dict(option.schema)),
+                    "deprecated": True,
+                    "description": f"Deprecated: write settings.{section.section}.{option.name} ({option.description})",
+                }
+                parts = old.split(".")
+                if len(parts) == 1:
+                    schema["properties"].setdefault(parts[0], moved)
+                    continue
+                found = index.find(parts[1])
+                if found is None:
+                    continue  # the rule's plugin is not loaded: nothing to accept there
+                branch = schema["$defs"][f"rule-{found[0].code}"]["anyOf"][1]
+                branch["properties"].setdefault(parts[2], moved)
+                branch["properties"] = dict(sorted(branch["properties"].items()))
 
 
 def _family_regex(pattern: str, exclude: Sequence[str]) -> str:
@@ -718,6 +761,7 @@ def resolve(
     rules: Sequence[Rule],
     presets: Mapping[str, Mapping[str, Any]],
     overrides: Mapping[str, Any] | None = None,
+    settings: Iterable[Settings] = (),
 ) -> Config:
     """Validate the config and apply presets and command-line overrides.
 
@@ -727,12 +771,14 @@ def resolve(
         ``recommended`` and ``strict`` are always available.
     :param overrides: command-line values by config key (``{"failure-threshold": "none"}``);
         None values are skipped.
+    :param settings: the settings sections the loaded plugins declare.
     :raises InputError: on the first problem, naming file, line, key and the fix.
     """
     index = _RuleIndex(rules)
     all_presets = _all_presets(presets)
+    sections = {s.section: s for s in settings}
     # Built on first use: a run without a config file never imports jsonschema.
-    validator = _Lazy(lambda: _validator(build_schema(rules, all_presets)))
+    validator = _Lazy(lambda: _validator(build_schema(rules, all_presets, sections.values())))
     data = raw.data if raw else {}
     source = _Source.of(raw) if raw else _Source("(no config)")
     _validate(data, source, index, all_presets, validator)
@@ -742,20 +788,58 @@ def resolve(
         preset_source = _Source(f"preset {name!r}")
         fragment = all_presets[name]
         _validate_preset(fragment, preset_source, index, all_presets, validator)
-        fragments.append(_canonical(fragment, index, preset_source))
-    fragments.append(_canonical(data, index, source))
+        fragments.append(_canonical(_moved(fragment, preset_source, index, sections), index, preset_source))
+    fragments.append(_canonical(_moved(data, source, index, sections), index, source))
     cli = {k: v for k, v in (overrides or {}).items() if v is not None}
     if cli:
         cli_source = _Source("command line")
-        unknown = sorted(set(cli) - {"failure-threshold", "trusted-registries", "ignore", "rules"})
+        unknown = sorted(set(cli) - {"failure-threshold", "ignore", "rules", "settings"})
         if unknown:
             raise ValueError(f"resolve(): unsupported override keys {unknown}")
         _validate(cli, cli_source, index, all_presets, validator)
-        fragments.append(_canonical(cli, index, cli_source))
+        fragments.append(_canonical(_moved(cli, cli_source, index, sections), index, cli_source))
     merged: dict[str, Any] = {}
     for fragment in fragments:
         merged = _merge(merged, fragment)
-    return _build(raw.path if raw else None, merged, index, extends)
+    return _build(raw.path if raw else None, merged, index, extends, sections)
+
+
+def _moved(fragment: Mapping[str, Any], source: _Source, index: _RuleIndex, sections: Mapping[str, Settings]) -> dict[str, Any]:
+    """``fragment`` with each option's old places (``moved_from``) moved under ``settings``, noting each once.
+
+    The fragment is already validated (the schema accepts the old places, marked deprecated).
+    """
+    result = copy.deepcopy(dict(fragment))
+    for section in sections.values():
+        for option in section.options:
+            for old in option.moved_from:
+                for where, value in _take(result, old, index):
+                    new = f"settings.{section.section}.{option.name}"
+                    target = result.setdefault("settings", {}).setdefault(section.section, {})
+                    if option.name in target:
+                        raise source.error(where, f"is set here and as {new}; keep only {new}")
+                    target[option.name] = value
+                    from .notes import note_once
+
+                    note_once(f"{source.where(where)}: {_json_path(where)} is deprecated; write it as {new} (it still works)")
+    return result
+
+
+def _take(fragment: dict[str, Any], old: str, index: _RuleIndex) -> list[tuple[Path_, Any]]:
+    """Remove the value at the old place ``old`` (``key`` or ``rules.CODE.option``); ``[(path as written, value)]``."""
+    parts = old.split(".")
+    if len(parts) == 1:
+        return [((parts[0],), fragment.pop(parts[0]))] if parts[0] in fragment else []
+    wanted = index.find(parts[1])
+    rules = fragment.get("rules")
+    if wanted is None or not isinstance(rules, dict):
+        return []
+    taken = []
+    for key, setting in rules.items():
+        found = index.find(key)
+        if found is not None and found[0] is wanted[0] and isinstance(setting, dict) and parts[2] in setting:
+            taken.append((("rules", key, parts[2]), setting.pop(parts[2])))
+    return taken
 
 
 def _all_presets(presets: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -942,9 +1026,21 @@ def _hint(parts: Path_, index: _RuleIndex) -> str | None:
 
 
 def _unknown_key_message(parts: Path_, key: Any, error: ValidationError, index: _RuleIndex) -> str:
-    allowed = sorted(error.schema.get("properties", {}))
+    # Old places of moved settings are accepted but not offered.
+    allowed = sorted(k for k, v in error.schema.get("properties", {}).items() if not (isinstance(v, dict) and v.get("deprecated")))
     if len(parts) == 2 and parts[0] == "rules":
         return index.unknown(key)
+    if len(parts) == 2 and parts[0] == "settings":
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else (
+            f"sections: {', '.join(allowed)}" if allowed else "no loaded plugin declares settings"
+        )
+        return f"unknown settings section {key!r}; {hint} (a section belongs to a plugin: add it to `plugins` if it is missing)"
+    if len(parts) == 3 and parts[0] == "settings":
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        if close:
+            return f"unknown setting {key!r} of section {parts[1]}; did you mean {close[0]!r}?"
+        return f"unknown setting {key!r} of section {parts[1]}; its settings are: {', '.join(allowed)}"
     if len(parts) == 3 and parts[0] == "rules":
         found = index.find(parts[1])
         name = f"{found[0].code} ({found[0].name})" if found else str(parts[1])
@@ -1099,9 +1195,19 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
             rules = merged.setdefault("rules", {})
             for code, setting in value.items():
                 rules[code] = {**rules.get(code, {}), **setting}
-        elif key in ("ignore", "trusted-registries") and key in merged:
+        elif key == "ignore" and key in merged:
             combined = merged[key] + [v for v in value if v not in merged[key]]
             merged[key] = combined
+        elif key == "settings":
+            sections = merged.setdefault("settings", {})
+            for name, options in value.items():
+                section = sections.setdefault(name, {})
+                for option, setting in options.items():
+                    before = section.get(option)
+                    if isinstance(before, list) and isinstance(setting, list):
+                        section[option] = before + [v for v in setting if v not in before]
+                    else:
+                        section[option] = copy.deepcopy(setting)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
@@ -1120,7 +1226,8 @@ def _setting(rule: Rule, *layers: Mapping[str, Any], named: bool = False) -> Rul
     return RuleSetting(rule.default_enabled or named, Severity.parse(severity) if severity else None, options)
 
 
-def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends: list[str]) -> Config:
+def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends: list[str],
+           sections: Mapping[str, Settings]) -> Config:
     raw_rules: dict[str, dict[str, Any]] = merged.get("rules", {})
     settings: dict[str, RuleSetting] = {}
     for r in sorted(index.rules, key=lambda r: r.code):
@@ -1141,11 +1248,14 @@ def _build(path: Path | None, merged: dict[str, Any], index: _RuleIndex, extends
             IgnoreEntry(paths=tuple(e.get("paths", ())), rules=tuple(e.get("rules", ())))
             for e in merged.get("ignore", [])
         ),
-        trusted_registries=tuple(merged.get("trusted-registries", ())),
         plugins=tuple(merged.get("plugins", ())),
         extends=tuple(extends),
         data=merged,
         known_rules=tuple(index.rules),
+        settings={
+            name: {**section.defaults(), **copy.deepcopy(merged.get("settings", {}).get(name, {}))}
+            for name, section in sorted(sections.items())
+        },
     )
 
 

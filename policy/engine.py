@@ -1,10 +1,12 @@
 """Running the checks: targets in, one :class:`~imagepolicy.model.Report` out.
 
-The engine knows no rule. It parses each target, calls the check hooks of every
-plugin, turns violations into findings with the severity in force, applies
-inline pragmas, BuildKit ``# check=skip=`` and the config's ``ignore`` list,
-and keeps going when one target is broken: an input error is recorded on that
-target and every other target is still checked.
+The engine knows no rule. It parses each target, runs every rule each plugin
+declares (then the plugins' check and amend hooks, each call isolated), turns
+violations into findings with the severity in force, applies inline pragmas,
+BuildKit ``# check=skip=`` and the config's ``ignore`` list, and keeps going
+when one target is broken: an input error is recorded on that target and every
+other target is still checked. A target's ``rules`` lists only the rules whose
+check completed on it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import pluggy
-
 from . import __version__
 from .model import Finding, InputError, Report, Rule, RuleContext, Severity, TargetResult, Violation
-from .pluginmanager import Registry
+from .pluginmanager import PluginManager, Registry, findings_owned
 
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory when it is below it, POSIX style."""
@@ -102,17 +102,22 @@ class CheckSession:
             for code, setting in self.config.rules.items()
         )
 
-    def run_rules(self, rules: Iterable[Rule], target: Any) -> list[Finding]:
-        """Run each enabled rule of this target kind; a crashing rule becomes an error."""
+    def run_declared(self, plugin: str, rules: Iterable[Rule], target: Any) -> list[Finding]:
+        """Run each enabled rule of this target kind that ``plugin`` declares; a crashing rule becomes an error.
+
+        A rule is recorded as run on this target only when its check completed.
+        """
         findings: list[Finding] = []
+        section = self.registry.settings_section(plugin)
+        settings = self.config.plugin_settings(section.section) if section is not None else {}
         for rule in rules:
             if rule.target not in (self.kind, "any") or rule.check is None:
                 continue
             setting = self.setting(rule)
             if not setting.enabled and not self._family_partly_on(rule):
                 continue
-            self.ran[rule.code] = rule
-            ctx = RuleContext(options=setting.options, config=self.config, context_dir=self.context_dir, dockerfile=self.dockerfile)
+            ctx = RuleContext(options=setting.options, config=self.config, context_dir=self.context_dir,
+                              dockerfile=self.dockerfile, settings=settings)
             try:
                 for violation in rule.check(target, ctx):
                     finding = self.finding(rule, violation)
@@ -120,11 +125,42 @@ class CheckSession:
                         findings.append(finding)
             except InputError as exc:
                 self.errors.append(str(exc))
+                continue
             except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
                 if self.debug:
                     raise
-                self.errors.append(internal_error(f"rule {rule.code} ({rule.plugin})", exc))
+                self.errors.append(internal_error(f"rule {rule.code} ({rule.plugin}) of plugin {plugin!r}", exc))
+                continue
+            self.ran[rule.code] = rule
         return findings
+
+    def reported_by_hook(self, plugin: str) -> None:
+        """Record ``plugin``'s check-less rules of this target kind as run (its check hook returned)."""
+        for rule in self.registry.declared.get(plugin, ()):
+            if rule.check is None and rule.target in (self.kind, "any") and self.setting(rule).enabled:
+                self.ran.setdefault(rule.code, rule)
+
+    def run_rules(self, rules: Iterable[Rule], target: Any) -> list[Finding]:
+        """Deprecated: the engine runs every rule a plugin declares; this returns no findings.
+
+        Plugins written for imagepolicy 0.1 called it from their check hooks; the
+        rules they pass are run by the engine already, so the call is a no-op (with a
+        note). A rule that no plugin declares is refused: declare it through
+        ``imagepolicy_rules`` so the config, the docs and the schema know it.
+        """
+        for rule in rules:
+            if self.registry.plugin_of(rule) is None:
+                raise InputError(
+                    f"rule {rule.code} ({rule.plugin}) is run through session.run_rules() but no plugin declares it; "
+                    "return it from the plugin's imagepolicy_rules hook (the engine then runs it)"
+                )
+            from .notes import note_once
+
+            note_once(
+                f"{rule.plugin.rsplit('.', 1)[0]} calls session.run_rules(), which is deprecated and does nothing: the "
+                "engine runs every rule a plugin declares; remove the call (and the check hook if that is all it does)"
+            )
+        return []
 
 
 def internal_error(what: str, exc: BaseException) -> str:
@@ -143,19 +179,16 @@ class CheckRequest:
     debug: bool = False
 
 
-def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
+def run_checks(pm: PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
     results: list[TargetResult] = []
     parsed = [_parse_dockerfile(path, request) for path in request.dockerfiles]
     ready = [df for _, df in parsed if df is not None]
     if ready:
-        try:
-            pm.hook.imagepolicy_prepare_dockerfiles(dockerfiles=ready, config=config)
-        except Exception as exc:  # noqa: BLE001 - the per-file hooks still run and report
-            if request.debug:
-                raise
-            for result, df in parsed:
-                if df is not None:
-                    result.errors.append(internal_error("a prepare hook", exc))
+        prepare_errors: list[str] = []
+        list(pm.call_each("imagepolicy_prepare_dockerfiles", prepare_errors, request.debug, dockerfiles=ready, config=config))
+        for result, df in parsed:
+            if df is not None:
+                result.errors.extend(prepare_errors)  # each file's check may miss the batch work
     for result, df in parsed:
         if df is not None:
             _check_dockerfile(pm, registry, config, result, df, request)
@@ -163,6 +196,9 @@ def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, reques
     paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
     for image in request.images:
         results.append(_check_image(pm, registry, config, request, image, paired))
+    for result in results:
+        # A plugin whose declaration hooks failed is missing from every target's check.
+        result.errors.extend(registry.errors)
     return Report(
         tool_name="imagepolicy",
         tool_version=__version__,
@@ -170,6 +206,29 @@ def run_checks(pm: pluggy.PluginManager, registry: Registry, config: Any, reques
         threshold=config.failure_threshold,
         rules={r.code: r for r in registry.rules},
     )
+
+
+def _run_plugins(pm: PluginManager, registry: Registry, session: CheckSession, target: Any, check_hook: str, arg: str) -> list[Finding]:
+    """Every plugin's findings on one target: declared rules, then check hooks, then amendments."""
+    by_plugin: dict[str, list[Finding]] = {}
+    for plugin, rules in registry.declared.items():
+        by_plugin[plugin] = session.run_declared(plugin, rules, target)
+    for impl in pm.hook_impls(check_hook):
+        plugin = impl.plugin_name
+        ok, found = pm.call(impl, check_hook, session.errors, session.debug, **{arg: target, "session": session})
+        if ok:
+            by_plugin.setdefault(plugin, []).extend(
+                findings_owned(registry, plugin, found, check_hook, session.errors, pm.describe(plugin))
+            )
+            session.reported_by_hook(plugin)
+    hook = "imagepolicy_amended_findings"
+    for impl in pm.hook_impls(hook):
+        plugin = impl.plugin_name
+        mine = by_plugin.get(plugin, [])
+        ok, amended = pm.call(impl, hook, session.errors, session.debug, findings=list(mine), target=target, session=session)
+        if ok and amended is not None:
+            by_plugin[plugin] = findings_owned(registry, plugin, amended, hook, session.errors, pm.describe(plugin))
+    return [finding for findings in by_plugin.values() for finding in findings]
 
 
 def _parse_dockerfile(path: Path, request: CheckRequest):
@@ -205,16 +264,9 @@ def _parse_dockerfile(path: Path, request: CheckRequest):
 def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: CheckRequest) -> None:
     context = df.context.root
     session = CheckSession(registry, config, result.target, "dockerfile", context_dir=str(context) if context else None, dockerfile=df, debug=request.debug)
-    findings: list[Finding] = []
-    try:
-        for batch in pm.hook.imagepolicy_check_dockerfile(dockerfile=df, session=session):
-            findings.extend(batch or [])
-    except Exception as exc:  # noqa: BLE001
-        if request.debug:
-            raise
-        session.errors.append(internal_error("a Dockerfile check hook", exc))
+    findings = _run_plugins(pm, registry, session, df, "imagepolicy_check_dockerfile", "dockerfile")
     result.findings = sorted(_filter_dockerfile(findings, df, config, registry), key=Finding.sort_key)
-    result.rules = _rules_run(session, registry, "dockerfile")
+    result.rules = _rules_run(session)
     result.errors.extend(session.errors)
 
 
@@ -238,26 +290,16 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
         return result
     context = request.context if request.context is not None else (Path(dockerfile.context.root) if dockerfile is not None and dockerfile.context.root else None)
     session = CheckSession(registry, config, shown, "image", context_dir=str(context) if context else None, dockerfile=dockerfile, debug=request.debug)
-    findings: list[Finding] = []
-    try:
-        for batch in pm.hook.imagepolicy_check_image(image=image, session=session):
-            findings.extend(batch or [])
-    except Exception as exc:  # noqa: BLE001
-        if request.debug:
-            raise
-        session.errors.append(internal_error("an image check hook", exc))
+    findings = _run_plugins(pm, registry, session, image, "imagepolicy_check_image", "image")
     result.findings = sorted((f for f in findings if not _config_ignored(config, f)), key=Finding.sort_key)
-    result.rules = _rules_run(session, registry, "image")
+    result.rules = _rules_run(session)
     result.errors.extend(session.errors)
     return result
 
 
-def _rules_run(session: CheckSession, registry: Registry, kind: str) -> list[Rule]:
-    rules = dict(session.ran)
-    for rule in registry.rules:
-        if rule.target in (kind, "any") and session.setting(rule).enabled:
-            rules.setdefault(rule.code, rule)
-    return sorted(rules.values(), key=lambda r: r.code)
+def _rules_run(session: CheckSession) -> list[Rule]:
+    """The rules that ran on the target (and completed): reports show a passing case for each without findings."""
+    return sorted(session.ran.values(), key=lambda r: r.code)
 
 
 def _designates(values: Iterable[str], finding: Finding, registry: Registry) -> bool:

@@ -170,12 +170,97 @@ def rule(
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a check receives besides its target: its options and the run's settings."""
+    """What a check receives besides its target: its options and the run's settings.
+
+    ``options`` are the rule's own options (``rules: {CODE: {...}}``), defaults
+    filled in; ``settings`` are the settings of the plugin that declared the rule
+    (``settings: {SECTION: {...}}``, see :class:`Settings`), defaults filled in.
+    """
 
     options: Mapping[str, Any]
     config: Any  # imagepolicy.config.Config
     context_dir: str | None = None
     dockerfile: Any = None  # the paired Dockerfile model when checking an image
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+_SECTION_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_OLD_KEY_RE = re.compile(r"^(?:[a-z][a-z0-9-]*|rules\.[A-Za-z0-9-]+\.[a-z][a-z0-9-]*)$")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One plugin-level setting: its name, the JSON Schema of its value, default and description.
+
+    ``moved_from`` lists the places the setting lived in older configs, as dotted
+    paths: a top-level key (``trusted-registries``) or a rule option
+    (``rules.DL3049.label-schema``). A config that still uses one keeps working:
+    the value is read as this setting, with a deprecation note naming the file
+    and the new key.
+    """
+
+    name: str
+    schema: Mapping[str, Any]
+    default: Any
+    description: str
+    moved_from: tuple[str, ...] = ()
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**self.schema, "default": self.default, "description": self.description}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A plugin's settings section, declared through ``imagepolicy_settings``.
+
+    Users set it in the config under ``settings: {<section>: {<option>: value}}``;
+    each of the plugin's rules reads the values (defaults filled in) as
+    ``ctx.settings``. The generated config schema has one object per section
+    that rejects unknown keys. ``plugin`` is filled in by the plugin manager.
+    """
+
+    section: str
+    description: str
+    options: tuple[Option, ...] = ()
+    plugin: str = ""
+
+    def declared_by(self, plugin: str) -> Settings:
+        return Settings(self.section, self.description, tuple(self.options), plugin)
+
+    def defaults(self) -> dict[str, Any]:
+        import copy
+
+        return {o.name: copy.deepcopy(o.default) for o in self.options}
+
+    def problem(self) -> str | None:
+        """What is wrong with this declaration, or None."""
+        if not isinstance(self.section, str) or not _SECTION_RE.match(self.section):
+            return f"section {self.section!r} is not a kebab-case name"
+        if not self.description or "\n" in self.description:
+            return f"section {self.section!r} needs a one-line description"
+        seen: set[str] = set()
+        for option in self.options:
+            if not isinstance(option, Option):
+                return f"{option!r} is not an imagepolicy.model.Option"
+            if not _NAME_RE.match(option.name) or option.name in seen:
+                return f"option {option.name!r} of section {self.section!r} is not a unique kebab-case name"
+            seen.add(option.name)
+            if not option.description:
+                return f"option {option.name!r} of section {self.section!r} has no description"
+            for old in option.moved_from:
+                if not _OLD_KEY_RE.match(old):
+                    return f"option {option.name!r}: moved_from {old!r} is neither a top-level key nor rules.CODE.option"
+            from jsonschema import Draft202012Validator
+            from jsonschema.exceptions import SchemaError
+
+            try:
+                Draft202012Validator.check_schema(dict(option.schema))
+                valid = Draft202012Validator(dict(option.schema)).is_valid(option.default)
+            except SchemaError as exc:
+                return f"option {option.name!r} has an invalid schema: {exc.message}"
+            if not valid:
+                return f"option {option.name!r}: the default {option.default!r} does not match its own schema"
+        return None
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def resolved_config(tmp_path: Path, config: dict | None = None):
         cfg = tmp_path / ".imagepolicy.json"
         cfg.write_text(json.dumps(config), encoding="utf-8")
         raw = config_mod.load_raw(cfg)
-    return config_mod.resolve(raw, list(reg.rules), reg.presets)
+    return config_mod.resolve(raw, list(reg.rules), reg.presets, settings=reg.settings.values())
 
 
 def run_image(tmp_path: Path, archive: str, config: dict | None = None, *, context: dict[str, str] | None = None,

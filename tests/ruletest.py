@@ -56,7 +56,7 @@ def check(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None, 
         cfg = tmp_path / ".imagepolicy.json"
         cfg.write_text(json.dumps(config), encoding="utf-8")
         raw = config_mod.load_raw(cfg)
-    cfg_obj = config_mod.resolve(raw, list(reg.rules), reg.presets)
+    cfg_obj = config_mod.resolve(raw, list(reg.rules), reg.presets, settings=reg.settings.values())
     report = run_checks(pm, reg, cfg_obj, CheckRequest(dockerfiles=[path], build_args=build_args or {}))
     (result,) = report.results
     assert not result.errors, result.errors

@@ -21,7 +21,7 @@ from imagepolicy.config import (
     render_schema,
     resolve,
 )
-from imagepolicy.model import InputError, Rule, Severity
+from imagepolicy.model import InputError, Option, Rule, Settings, Severity
 
 RULES = [
     Rule("PY001", "install-before-source", Severity.ERROR, "dockerfile", "Installs before copying sources."),
@@ -46,6 +46,18 @@ RULES = [
 ]
 
 
+# A plugin's settings section; two options moved there from older places.
+SETTINGS = [
+    Settings("images", "Where images come from", (
+        Option("trusted-registries", {"type": "array", "items": {"type": "string", "minLength": 1}}, [],
+               "Registries images may come from", moved_from=("trusted-registries",)),
+        Option("label-schema", {"type": "object", "additionalProperties": {"enum": ["text", "url"]}}, {},
+               "Required labels", moved_from=("rules.PY001.label-schema",)),
+        Option("strict", {"type": "boolean"}, False, "Be strict"),
+    )),
+]
+
+
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run from the temporary folder, as a user runs from their checkout: messages show short names."""
@@ -60,6 +72,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def resolve_text(tmp_path: Path, text: str, name: str = ".imagepolicy.yml", **kwargs) -> Config:
+    kwargs.setdefault("settings", SETTINGS)
     return resolve(load_raw(write(tmp_path, name, text)), RULES, kwargs.pop("presets", {}), **kwargs)
 
 
@@ -270,7 +283,7 @@ def test_bad_plugins_key(tmp_path: Path, text: str, expected: str) -> None:
         ("rules:\n  QQ999: off\n", 2, "rules.QQ999", ["unknown rule code 'QQ999'", "imagepolicy rules"]),
         ("rules:\n  SC20: off\n", 2, "rules.SC20", ["must match SC[0-9]{4}"]),
         ("failur-threshold: error\n", 1, "failur-threshold", ["unknown key", "did you mean 'failure-threshold'?"]),
-        ("colour: red\n", 1, "colour", ["unknown key 'colour'", "allowed keys:", "trusted-registries"]),
+        ("colour: red\n", 1, "colour", ["unknown key 'colour'", "allowed keys:", "settings"]),
         ("failure-threshold: fatal\n", 1, "failure-threshold", ["must be one of error, warning, info, style, none", "'fatal'"]),
         ("version: 2\n", 1, "version", ["must be 1, not 2"]),
         ("version: '1'\n", 1, "version", ["must be an integer, not a string"]),
@@ -341,7 +354,9 @@ def test_no_config_gives_defaults() -> None:
     assert config.path is None and config.failure_threshold is Severity.ERROR
     assert config.setting(RULES[2]) == RuleSetting(True, None, {"max-layers": 20, "count-empty": False})
     assert set(config.rules) == {"PY001", "PY002", "PY003", "SC"}
-    assert config.ignore == () and config.extends == () and config.trusted_registries == ()
+    assert config.ignore == () and config.extends == () and config.settings == {}
+    declared = resolve(None, RULES, {}, settings=SETTINGS)
+    assert declared.plugin_settings("images") == {"trusted-registries": [], "label-schema": {}, "strict": False}
 
 
 def test_settings_by_code_name_and_alias(tmp_path: Path) -> None:
@@ -398,7 +413,7 @@ def test_presets_apply_in_order_then_the_file(tmp_path: Path) -> None:
     assert config.failure_threshold is None  # quiet came after strict
     assert config.setting(RULES[2]) == RuleSetting(True, Severity.WARNING, {"max-layers": 8, "count-empty": False})
     assert config.setting(RULES[1]).enabled is False
-    assert config.trusted_registries == ("registry.team", "*.internal.example")
+    assert config.plugin_settings("images")["trusted-registries"] == ["registry.team", "*.internal.example"]
     strict = resolve_text(tmp_path, "extends: strict\n")
     assert strict.failure_threshold is Severity.WARNING
     own = resolve_text(tmp_path, "extends: strict\nfailure-threshold: info\n")
@@ -482,7 +497,7 @@ def test_core_schema_is_a_valid_2020_12_schema() -> None:
     Draft202012Validator.check_schema(schema)
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) == {
-        "$schema", "version", "extends", "failure-threshold", "rules", "ignore", "trusted-registries", "plugins",
+        "$schema", "version", "extends", "failure-threshold", "rules", "ignore", "settings", "plugins",
     }
 
 
@@ -514,3 +529,117 @@ def test_family_pattern_leaves_out_keys_that_name_a_rule_exactly() -> None:
     assert Draft202012Validator(schema).is_valid({"rules": {"SC3001": {"strict": True}}})
     config = resolve(None, [*RULES, own], {}, overrides=None)
     assert config.setting(own).enabled
+
+
+# --- plugin settings --------------------------------------------------------------------------
+
+
+def test_plugin_settings_are_read_with_defaults_and_merged_over_presets(tmp_path: Path) -> None:
+    presets = {"team": {"settings": {"images": {"trusted-registries": ["registry.team"], "strict": True}}}}
+    config = resolve_text(
+        tmp_path,
+        """
+        extends: team
+        settings:
+          images:
+            trusted-registries: ["*.internal.example"]
+            label-schema: {maintainer: text}
+        """,
+        presets=presets,
+    )
+    assert config.plugin_settings("images") == {
+        "trusted-registries": ["registry.team", "*.internal.example"],  # lists add up, as ignore does
+        "label-schema": {"maintainer": "text"},
+        "strict": True,
+    }
+    assert config.plugin_settings("nobody") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "where", "words"),
+    [
+        ("settings:\n  imags: {}\n", 2, "settings.imags", ["unknown settings section 'imags'", "did you mean 'images'?"]),
+        ("settings:\n  images:\n    strcit: true\n", 3, "settings.images.strcit",
+         ["unknown setting 'strcit' of section images", "did you mean 'strict'?"]),
+        ("settings:\n  images:\n    colour: red\n", 3, "settings.images.colour",
+         ["its settings are: label-schema, strict, trusted-registries"]),
+        ("settings:\n  images:\n    strict: yes\n", 3, "settings.images.strict", ["must be true or false, not a string"]),
+        ("settings:\n  images:\n    label-schema: {a: link}\n", 3, "settings.images.label-schema.a", ["must be one of text, url"]),
+        ("settings: [images]\n", 1, "settings", ["must be a mapping, not a list"]),
+    ],
+)
+def test_settings_errors_name_file_line_path_and_fix(tmp_path: Path, text: str, line: int, where: str, words: list[str]) -> None:
+    message = error_of(tmp_path, text)
+    assert message.startswith(f".imagepolicy.yml:{line}: {where}: "), message
+    for word in words:
+        assert word in message, message
+
+
+def test_moved_keys_still_work_with_one_note_naming_file_line_and_new_key(tmp_path: Path, capsys) -> None:
+    old = """
+        version: 1
+        rules:
+          install-before-source: {severity: warning, label-schema: {maintainer: url}}
+        trusted-registries: [registry.example.com]
+        """
+    new = """
+        version: 1
+        rules:
+          install-before-source: {severity: warning}
+        settings:
+          images: {label-schema: {maintainer: url}, trusted-registries: [registry.example.com]}
+        """
+    moved = resolve_text(tmp_path, old, name="moved.yml")
+    err = capsys.readouterr().err
+    assert "moved.yml:3: rules.install-before-source.label-schema is deprecated; write it as settings.images.label-schema" in err
+    assert "moved.yml:4: trusted-registries is deprecated; write it as settings.images.trusted-registries" in err
+    assert err.count("imagepolicy: note:") == 2
+    resolve_text(tmp_path, old, name="moved.yml")
+    assert capsys.readouterr().err == "", "each note is said once per run"
+    current = resolve_text(tmp_path, new, name="new.yml")
+    assert capsys.readouterr().err == ""
+    assert moved.settings == current.settings
+    assert moved.setting(RULES[0]) == current.setting(RULES[0]) == RuleSetting(True, Severity.WARNING, {})
+    both = error_of(tmp_path, "trusted-registries: [a]\nsettings:\n  images: {trusted-registries: [b]}\n", name="both.yml")
+    assert both.startswith("both.yml:1: trusted-registries: is set here and as settings.images.trusted-registries")
+    wrong = error_of(tmp_path, "trusted-registries: registry.example.com\n", name="wrong.yml")
+    assert wrong.startswith("wrong.yml:1: trusted-registries: must be a list, not a string")
+
+
+def test_the_schema_has_a_closed_section_per_plugin_and_marks_old_places_deprecated() -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = build_schema(RULES, [], SETTINGS)
+    Draft202012Validator.check_schema(schema)
+    section = schema["properties"]["settings"]["properties"]["images"]
+    assert section["additionalProperties"] is False and section["description"] == "Where images come from"
+    assert section["properties"]["trusted-registries"] == {
+        "type": "array", "items": {"type": "string", "minLength": 1}, "default": [],
+        "description": "Registries images may come from",
+    }
+    assert schema["properties"]["trusted-registries"]["deprecated"] is True
+    assert "settings.images.trusted-registries" in schema["properties"]["trusted-registries"]["description"]
+    py001 = schema["$defs"]["rule-PY001"]["anyOf"][1]["properties"]
+    assert py001["label-schema"]["deprecated"] is True
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"settings": {"images": {"strict": True}}})
+    assert not validator.is_valid({"settings": {"images": {"strickt": True}}})
+    assert not validator.is_valid({"settings": {"other": {}}})
+    assert "trusted-registries" not in build_schema(RULES, [])["properties"], "no plugin declares it: unknown"
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        (Settings("Images", "x"), "not a kebab-case name"),
+        (Settings("images", ""), "needs a one-line description"),
+        (Settings("images", "x", (Option("a", {"type": "integer"}, "1", "A number"),)), "the default '1' does not match"),
+        (Settings("images", "x", (Option("a", {"type": "integer"}, 1, ""),)), "has no description"),
+        (Settings("images", "x", (Option("a", {"type": 5}, 1, "A"),)), "invalid schema"),
+        (Settings("images", "x", (Option("a", {}, 1, "A", moved_from=("rules.X",)),)), "neither a top-level key"),
+        (Settings("images", "x", (Option("a", {}, 1, "A"), Option("a", {}, 2, "B"))), "not a unique kebab-case name"),
+    ],
+)
+def test_a_settings_declaration_is_checked(section: Settings, problem: str) -> None:
+    assert problem in (section.problem() or "")
+    assert SETTINGS[0].problem() is None

@@ -43,7 +43,7 @@ def test_unknown_label_type_is_a_config_error(tmp_path):
     cfg = tmp_path / ".imagepolicy.json"
     cfg.write_text('{"rules": {"DL3049": {"label-schema": {"maintainer": "mail"}}}}')
     with pytest.raises(InputError) as err:
-        config_mod.resolve(config_mod.load_raw(cfg), list(registry().rules), registry().presets)
+        config_mod.resolve(config_mod.load_raw(cfg), list(registry().rules), registry().presets, settings=registry().settings.values())
     message = str(err.value)
     assert "DL3049" in message and "label-schema" in message and "email" in message, message
 

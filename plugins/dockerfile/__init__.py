@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from imagepolicy import hookimpl
-from imagepolicy.model import Severity
+from imagepolicy.model import Option, Settings, Severity
 from imagepolicy.rulepack import discover_rules
 
 
@@ -40,14 +40,51 @@ def imagepolicy_rules():
 
 
 @hookimpl
-def imagepolicy_check_dockerfile(dockerfile, session):
-    findings = session.run_rules(rules(), dockerfile)
+def imagepolicy_settings():
+    """``settings: {dockerfile: ...}``: what several rules share, read by each as ``ctx.settings``."""
+    from ._labels import LABEL_TYPES
+
+    return Settings(
+        "dockerfile",
+        "Settings shared by the Dockerfile rules: trusted registries (DL3026) and the label schema (DL3049-DL3058)",
+        (
+            Option(
+                "trusted-registries",
+                {"type": "array", "items": {"type": "string", "minLength": 1}},
+                [],
+                "Registries base images may come from, as host globs (registry.example.com, *.internal.example; "
+                "docker.io for Docker Hub); DL3026 is silent while the list is empty",
+                moved_from=("trusted-registries",),
+            ),
+            Option(
+                "label-schema",
+                {"type": "object", "additionalProperties": {"enum": list(LABEL_TYPES)}},
+                {},
+                "Required labels and the type of their value (" + ", ".join(LABEL_TYPES) + "): DL3049 requires each, "
+                "DL3051 forbids it empty, DL3052-DL3058 check values of their type",
+                moved_from=("rules.DL3049.label-schema",),
+            ),
+            Option(
+                "strict-labels",
+                {"type": "boolean"},
+                False,
+                "DL3050: flag labels that label-schema does not list",
+                moved_from=("rules.DL3049.strict-labels",),
+            ),
+        ),
+    )
+
+
+@hookimpl
+def imagepolicy_amended_findings(findings, target, session):
+    """``# check=error=true``: BuildKit fails the build on its checks; so do we (their findings become errors)."""
+    if session.kind != "dockerfile":
+        return None
     from ._buildkit import BUILDKIT_CHECK_NAMES, check_options
 
-    if check_options(dockerfile).get("error", ["false"])[-1].lower() in ("true", "1"):
-        # `# check=error=true`: BuildKit fails the build on its checks; so do we.
-        findings = [
-            replace(f, severity=Severity.ERROR) if BUILDKIT_CHECK_NAMES.intersection(f.aliases) else f
-            for f in findings
-        ]
-    return findings
+    if check_options(target).get("error", ["false"])[-1].lower() not in ("true", "1"):
+        return None
+    return [
+        replace(f, severity=Severity.ERROR) if BUILDKIT_CHECK_NAMES.intersection(f.aliases) else f
+        for f in findings
+    ]

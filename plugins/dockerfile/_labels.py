@@ -1,7 +1,8 @@
 """LABEL (and ENV) pairs and the label schema, for the label rules DL3048-DL3058 and DL3044.
 
-Not a rule module. The schema (``label-schema``, ``strict-labels``) is declared as
-DL3049's options; every label rule reads it from there through :func:`label_options`.
+Not a rule module. The schema (``label-schema``, ``strict-labels``) is a setting of
+the plugin (``settings: {dockerfile: ...}``); every label rule reads it through
+:func:`label_options`.
 """
 
 from __future__ import annotations
@@ -34,10 +35,8 @@ def label_pairs(instr: Instruction) -> list[tuple[str, str | None]]:
 
 
 def label_options(ctx: RuleContext) -> Mapping[str, Any]:
-    """DL3049's options (``label-schema``, ``strict-labels``), where every label rule reads the schema."""
-    from .dl3049_label_missing import check as dl3049  # DL3049 declares the options schema
-
-    return ctx.config.setting(dl3049).options
+    """The plugin's settings, where every label rule reads ``label-schema`` and ``strict-labels``."""
+    return ctx.settings
 
 
 def labels_of_type(ctx: RuleContext, kind: str | None = None) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """## What it does
-Flags a `FROM` image from a registry that is not in the config's `trusted-registries`
+Flags a `FROM` image from a registry that is not in the `trusted-registries` setting
 (globs such as `registry.example.com` or `*.internal.example`). Silent when the list is
 empty. Images without a registry come from Docker Hub: trust them with `docker.io`.
 
@@ -8,7 +8,7 @@ Base images from registries your organisation does not control can change or
 disappear, and are a supply-chain risk.
 
 ## Example
-With `trusted-registries: [docker.io, "*.gcr.io"]`:
+With `settings: {dockerfile: {trusted-registries: [docker.io, "*.gcr.io"]}}`:
 ```dockerfile
 FROM quay.io/acme/app:1.0
 ```
@@ -19,7 +19,9 @@ FROM eu.gcr.io/acme/app:1.0
 ```
 
 ## Options
-Set the top-level config key `trusted-registries` (hadolint's `trustedRegistries`).
+None of its own: it reads the Dockerfile plugin's setting `trusted-registries`
+(hadolint's `trustedRegistries`), `settings: {dockerfile: {trusted-registries: [...]}}`.
+The old top-level key `trusted-registries` still works, with a deprecation note.
 
 ## Differences from hadolint
 - ARGs are resolved: `ARG REG=quay.io` + `FROM $REG/app:1` is judged (hadolint skips it).
@@ -41,7 +43,7 @@ from ._images import external_images, trusted
 
 @rule("DL3026", "untrusted-registry", "error", "dockerfile", "FROM image from a registry outside trusted-registries")
 def check(dockerfile, ctx):
-    patterns = list(getattr(ctx.config, "trusted_registries", ()) or ())
+    patterns = list(ctx.settings.get("trusted-registries") or ())
     if not patterns:
         return
     for stage, ref, image in external_images(dockerfile):

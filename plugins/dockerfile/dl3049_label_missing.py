@@ -24,12 +24,13 @@ LABEL org.opencontainers.image.version="1.4.2" \\
 (with the schema below requiring both labels)
 
 ## Options
-The label schema of *all* label rules (DL3049-DL3058) lives here, in the
-shape of hadolint's `label-schema` and `strict-labels`:
+None of its own. The label schema of *all* label rules (DL3049-DL3058) is a
+setting of the Dockerfile plugin, in the shape of hadolint's `label-schema` and
+`strict-labels`:
 
 ```yaml
-rules:
-  DL3049:
+settings:
+  dockerfile:
     label-schema:
       org.opencontainers.image.source: url
       org.opencontainers.image.version: semver
@@ -43,8 +44,9 @@ rules:
   unknown type is a config error.
 - `strict-labels`: when true, DL3050 flags labels the schema does not list.
 
-The other label rules read these options from DL3049 even when DL3049 itself
-is turned off (`DL3049: {severity: off, label-schema: {...}}`).
+The other label rules read the schema even when DL3049 is turned off. Configs
+that still set both under `rules: {DL3049: {...}}` keep working, with a
+deprecation note.
 
 ## Differences from hadolint
 Only the final image is judged: builder stages need no labels. hadolint
@@ -62,27 +64,9 @@ from typing import Iterator
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
-from ._labels import LABEL_TYPES, label_pairs, labels_of_type
+from ._labels import label_pairs, labels_of_type
 
-OPTIONS = {
-    "type": "object",
-    "properties": {
-        "label-schema": {
-            "type": "object",
-            "description": "Required labels and the type of their value (" + ", ".join(LABEL_TYPES) + "); read by DL3049-DL3058",
-            "additionalProperties": {"enum": list(LABEL_TYPES)},
-            "default": {},
-        },
-        "strict-labels": {
-            "type": "boolean",
-            "description": "DL3050: flag labels that label-schema does not list",
-            "default": False,
-        },
-    },
-}
-
-
-@rule("DL3049", "label-missing", "info", "dockerfile", "A label the label schema requires is missing from the image", options=OPTIONS)
+@rule("DL3049", "label-missing", "info", "dockerfile", "A label the label schema requires is missing from the image")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     required = labels_of_type(ctx)
     final = dockerfile.final_stage

@@ -1,8 +1,8 @@
 """A label the label schema does not list, with `strict-labels` on.
 
 ## What it does
-With `strict-labels: true` in DL3049's options, flags each `LABEL` that sets
-a key the `label-schema` does not list.
+With the setting `strict-labels: true`, flags each `LABEL` that sets a key
+the `label-schema` setting does not list.
 
 ## Why is this bad?
 A team that fixes the set of labels wants a typo (`org.opencontainers.image.vesion`)
@@ -19,12 +19,12 @@ LABEL org.opencontainers.image.version="1.4.0" build-host="ci-7"
 FROM python:3.12-slim
 LABEL org.opencontainers.image.version="1.4.0"
 ```
-(with `org.opencontainers.image.version: semver` in DL3049's `label-schema`
+(with `org.opencontainers.image.version: semver` in the `label-schema` setting
 and `strict-labels: true`)
 
 ## Options
-None of its own: it reads `label-schema` and `strict-labels` from DL3049's
-options (see DL3049). Without `strict-labels: true` it never fires.
+None of its own: it reads the Dockerfile plugin's settings `label-schema` and
+`strict-labels` (see DL3049). Without `strict-labels: true` it never fires.
 
 ## References
 - [hadolint DL3050](https://github.com/hadolint/hadolint/wiki/DL3050)
@@ -54,5 +54,5 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 f"label {', '.join(repr(k) for k in extra)} is not in the label schema (strict-labels is on)",
                 line=instr.line,
-                fix="Remove the label, or add it to DL3049's label-schema.",
+                fix="Remove the label, or add it to the label-schema setting.",
             )

@@ -1,7 +1,7 @@
 """A label from the label schema with an empty value.
 
 ## What it does
-Flags a `LABEL` that sets a key listed in DL3049's `label-schema` to an empty
+Flags a `LABEL` that sets a key listed in the `label-schema` setting to an empty
 value.
 
 ## Why is this bad?
@@ -19,10 +19,11 @@ LABEL org.opencontainers.image.version=""
 FROM python:3.12-slim
 LABEL org.opencontainers.image.version="1.4.0"
 ```
-(with `org.opencontainers.image.version: semver` in DL3049's `label-schema`)
+(with `org.opencontainers.image.version: semver` in the `label-schema` setting)
 
 ## Options
-None of its own: it reads `label-schema` from DL3049's options (see DL3049).
+None of its own: it reads the Dockerfile plugin's `label-schema` setting
+(see DL3049).
 
 ## Differences from hadolint
 A value that expands to nothing counts as empty (`LABEL version=$VERSION`

@@ -17,11 +17,11 @@ LABEL org.opencontainers.image.source="github.com/acme/app"
 FROM python:3.12-slim
 LABEL org.opencontainers.image.source="https://github.com/acme/app"
 ```
-(with `org.opencontainers.image.source: url` in DL3049's `label-schema`)
+(with `org.opencontainers.image.source: url` in the `label-schema` setting)
 
 ## Options
-None of its own: it reads `label-schema` from DL3049's options (see
-DL3049).
+None of its own: it reads the Dockerfile plugin's `label-schema` setting
+(see DL3049).
 
 ## Differences from hadolint
 Values are checked after ARG/ENV expansion, and a value that uses a variable

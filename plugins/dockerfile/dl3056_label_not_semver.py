@@ -17,11 +17,11 @@ LABEL org.opencontainers.image.version="v1.4"
 FROM python:3.12-slim
 LABEL org.opencontainers.image.version="1.4.0"
 ```
-(with `org.opencontainers.image.version: semver` in DL3049's `label-schema`)
+(with `org.opencontainers.image.version: semver` in the `label-schema` setting)
 
 ## Options
-None of its own: it reads `label-schema` from DL3049's options (see
-DL3049).
+None of its own: it reads the Dockerfile plugin's `label-schema` setting
+(see DL3049).
 
 ## Differences from hadolint
 Values are checked after ARG/ENV expansion, and a value that uses a variable

@@ -17,11 +17,11 @@ LABEL maintainer="Platform Team"
 FROM python:3.12-slim
 LABEL maintainer="platform@example.com"
 ```
-(with `maintainer: email` in DL3049's `label-schema`)
+(with `maintainer: email` in the `label-schema` setting)
 
 ## Options
-None of its own: it reads `label-schema` from DL3049's options (see
-DL3049).
+None of its own: it reads the Dockerfile plugin's `label-schema` setting
+(see DL3049).
 
 ## Differences from hadolint
 Values are checked after ARG/ENV expansion, and a value that uses a variable

@@ -3,7 +3,8 @@
 A plugin like any third-party one: registered through the ``imagepolicy``
 entry-point group (``image = "imagepolicy.plugins.image"``). Each rule is one
 module named ``imNNN_slug.py`` in this package holding a ``check`` made with
-:func:`imagepolicy.model.rule`; they are collected in code order.
+:func:`imagepolicy.model.rule`; they are collected in code order and the
+engine runs them on every image.
 """
 
 from __future__ import annotations
@@ -22,8 +23,3 @@ def rules() -> tuple:
 @hookimpl
 def imagepolicy_rules():
     return list(rules())
-
-
-@hookimpl
-def imagepolicy_check_image(image, session):
-    return session.run_rules(rules(), image)

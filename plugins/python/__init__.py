@@ -30,13 +30,3 @@ RULES = (
 @hookimpl
 def imagepolicy_rules():
     return list(RULES)
-
-
-@hookimpl
-def imagepolicy_check_dockerfile(dockerfile, session):
-    return session.run_rules(RULES, dockerfile)
-
-
-@hookimpl
-def imagepolicy_check_image(image, session):
-    return session.run_rules(RULES, image)

@@ -3,7 +3,8 @@
 Modules: :mod:`.shellcheck` runs the binary over many scripts in one process;
 :mod:`.scripts` turns a Dockerfile's RUNs into scripts and ShellCheck's
 comments into violations on Dockerfile lines; :mod:`.bashisms` holds the
-constructs a POSIX ``/bin/sh`` cannot run; :mod:`.sc_shellcheck` is the rule.
+constructs a POSIX ``/bin/sh`` cannot run; :mod:`.sc_shellcheck` is the rule,
+which the engine runs on every Dockerfile (reading what the prepare hook started).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from imagepolicy import hookimpl
-from imagepolicy.model import Finding, Rule
+from imagepolicy.model import Rule
 
 
 def _rules() -> list[Rule]:
@@ -46,9 +47,3 @@ def _any_code_on(rule: Rule, config: Any) -> bool:
     import re
 
     return any(s.enabled and re.fullmatch(rule.code_pattern, c) for c, s in config.rules.items() if c != rule.code)
-
-
-@hookimpl
-def imagepolicy_check_dockerfile(dockerfile: Any, session: Any) -> list[Finding]:
-    """ShellCheck the Dockerfile's RUNs; the session applies severities and turned-off codes."""
-    return session.run_rules(_rules(), dockerfile)

@@ -43,12 +43,47 @@ def test_rule_module_is_named_by_code_and_slug(rule):
     assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}", module
 
 
-def test_every_hook_has_a_docstring_with_return_contract():
-    specs = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("imagepolicy_")]
-    assert specs
+def hook_specs():
+    return [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("imagepolicy_")]
+
+
+def test_every_hook_has_a_typed_docstring_in_the_one_template():
+    specs = hook_specs()
+    assert len(specs) >= 8
     for spec in specs:
         doc = inspect.getdoc(spec) or ""
-        assert ":return:" in doc and "Called" in doc, spec.__name__
+        summary = doc.split("\n", 1)[0]
+        assert summary.startswith("Return ") or summary.startswith("Do "), spec.__name__  # named for what it returns
+        for param in inspect.signature(spec).parameters:
+            assert f":param {param}:" in doc, (spec.__name__, param)
+        assert ":return:" in doc and "\nCalled " in doc and "\nIf it raises" in doc, spec.__name__
+        assert "return" in spec.__annotations__ and all(p in spec.__annotations__ for p in inspect.signature(spec).parameters)
+
+
+def test_every_hook_is_documented_in_the_readme_and_exercised_by_a_third_party_test():
+    readme = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Limits", 1)[0]
+    contract = (TESTS / "test_plugin_contract.py").read_text()
+    for spec in hook_specs():
+        assert f"| `{spec.__name__}` |" in readme, f"README's hook table lacks {spec.__name__}"
+        assert f"def {spec.__name__}(" in contract, f"the third-party plugin in test_plugin_contract.py lacks {spec.__name__}"
+
+
+def test_every_object_of_the_generated_config_schema_rejects_unknown_keys():
+    schema = json.loads((REPO / "schemas" / "imagepolicy.schema.json").read_text())
+    open_objects = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if (node.get("type") == "object" or "properties" in node) and "additionalProperties" not in node:
+                open_objects.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(schema, "#")
+    assert open_objects == [], "set additionalProperties (false, or a schema for maps) on these objects"
 
 
 def test_readme_documents_every_config_key():
@@ -87,4 +122,4 @@ def test_readme_config_examples_are_valid_configs(tmp_path):
         text = text.replace("plugins: [acme_policy.rules]\n", "")  # an example module nobody has installed
         path = tmp_path / f"example{number}.yml"
         path.write_text(text)
-        config_mod.resolve(config_mod.load_raw(path), list(reg.rules), reg.presets)
+        config_mod.resolve(config_mod.load_raw(path), list(reg.rules), reg.presets, settings=reg.settings.values())

@@ -20,14 +20,19 @@ def run(cwd: Path, *args: str, pythonpath: Path | None = None) -> subprocess.Com
     return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
+def readme_blocks() -> list[str]:
+    section = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Limits", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
 def readme_plugin(dest: Path) -> Path:
-    """Write the README's 'Writing a plugin' example as the package acme_policy."""
-    section = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Performance", 1)[0]
-    rule_module, init_module = re.findall(r"```python\n(.*?)```", section, flags=re.S)[:2]
+    """Write the README's 'Writing a plugin' example as the package acme_policy, and its tests."""
+    rule_module, init_module, test_module = readme_blocks()[:3]
     package = dest / "acme_policy"
     package.mkdir(parents=True)
     (package / "ac001_latest_base_image.py").write_text(rule_module)
     (package / "__init__.py").write_text(init_module)
+    (dest / "test_acme_policy.py").write_text(test_module)
     return dest
 
 
@@ -48,6 +53,17 @@ def test_the_readme_plugin_loads_from_the_config_and_reports(tmp_path):
     assert ac == [("AC001", 1, "warning")]
     listed = run(work, "rules", "--format", "json", pythonpath=libs)
     assert "AC001" in {r["rule"] for r in json.loads(listed.stdout)}
+
+
+def test_the_readme_plugins_own_tests_pass_with_imagepolicy_testing(tmp_path):
+    """The README's example tests, run by pytest as a plugin author runs them."""
+    libs = readme_plugin(tmp_path / "libs")
+    assert "from imagepolicy.testing import PolicyTester" in (libs / "test_acme_policy.py").read_text()
+    env = {**os.environ, "PYTHONPATH": str(libs), "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(libs / "test_acme_policy.py")],
+                          cwd=libs, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout
 
 
 def test_plugin_rule_options_are_validated_and_used(tmp_path):

@@ -194,7 +194,7 @@ def test_per_target_hooks_and_rules_that_crash_are_errors_naming_plugin_and_hook
     report = json.loads(proc.stdout)
     errors = [(e["target"], e["message"]) for e in report["errors"]]
     for hook in PER_TARGET_HOOKS:
-        named = [m for _, m in errors if f"plugin 'acme'" in m and f"hook imagepolicy_{hook}" in m]
+        named = [m for _, m in errors if "plugin 'acme'" in m and f"hook imagepolicy_{hook}" in m]
         assert named, (hook, errors)
         assert all("distribution 'acme-crash'" in m and f"acme {hook} broke" in m for m in named)
     assert any("rule AX001" in m and "acme AX001 broke" in m for _, m in errors), errors
@@ -215,7 +215,7 @@ def test_declaration_hooks_that_crash_are_errors_and_the_other_plugins_still_rep
     report = json.loads(proc.stdout)
     messages = [e["message"] for e in report["errors"]]
     for hook in hooks:
-        assert any(f"plugin 'acme'" in m and f"hook imagepolicy_{hook}" in m and f"acme {hook} broke" in m for m in messages), (hook, messages)
+        assert any("plugin 'acme'" in m and f"hook imagepolicy_{hook}" in m and f"acme {hook} broke" in m for m in messages), (hook, messages)
     assert "DL3004" in {f["rule"] for f in report["findings"]}
     assert not {f["rule"] for f in report["findings"]} & {"AX001", "AX003"}
     listed = imagepolicy(venvs["acme"], work, "rules", "--format", "json", crash="rules")

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -59,11 +61,40 @@ def test_the_readme_plugins_own_tests_pass_with_imagepolicy_testing(tmp_path):
     """The README's example tests, run by pytest as a plugin author runs them."""
     libs = readme_plugin(tmp_path / "libs")
     assert "from imagepolicy.testing import PolicyTester" in (libs / "test_acme_policy.py").read_text()
+    # The fixture the README promises, and a crashing rule that must fail its test rather than pass silently.
+    (libs / "conftest.py").write_text('pytest_plugins = ["imagepolicy.testing"]\n')
+    (libs / "test_fixture.py").write_text(textwrap.dedent("""
+        import pytest
+
+        def test_policy_tester_fixture(policy_tester):
+            assert policy_tester.check_dockerfile("FROM debian:12\\nRUN sudo true\\n").lines("DL3004") == [2]
+
+        def test_a_crash_fails_the_test(tmp_path):
+            from imagepolicy.testing import PolicyTester
+
+            tester = PolicyTester(tmp_path, plugins=["crashy"])
+            with pytest.raises(AssertionError, match="internal error in rule ZZ001"):
+                tester.check_dockerfile("FROM debian:12\\n")
+            result = tester.check_dockerfile("FROM debian:12\\n", allow_errors=True)
+            assert result.exit_code == 2 and "ZZ001" not in result.rules_run and "DL3004" in result.rules_run
+        """))
+    (libs / "crashy.py").write_text(textwrap.dedent("""
+        from imagepolicy import hookimpl
+        from imagepolicy.model import rule
+
+        @rule("ZZ001", "always-crashes", "error", "dockerfile", "Crashes on purpose")
+        def check(dockerfile, ctx):
+            return 1 / 0
+
+        @hookimpl
+        def imagepolicy_rules():
+            return [check]
+        """))
     env = {**os.environ, "PYTHONPATH": str(libs), "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(libs / "test_acme_policy.py")],
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(libs)],
                           cwd=libs, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 passed" in proc.stdout
+    assert "4 passed" in proc.stdout
 
 
 def test_plugin_rule_options_are_validated_and_used(tmp_path):
@@ -130,3 +161,29 @@ def test_builtin_plugins_register_through_the_entry_point_group():
     names = {ep.name: ep.value for ep in entry_points(group="imagepolicy")}
     assert {"python", "shell", "reports", "image", "dockerfile"} <= set(names)
     assert all(value.startswith("imagepolicy.plugins.") for value in names.values())
+
+
+def test_a_config_module_named_like_an_installed_plugin_and_hook_wrappers_are_refused(tmp_path, monkeypatch):
+    from imagepolicy.pluginmanager import PluginError, build_plugin_manager
+
+    (tmp_path / "shell.py").write_text("from imagepolicy import hookimpl\n\n@hookimpl\ndef imagepolicy_rules():\n    return []\n")
+    (tmp_path / "wrapping_policy.py").write_text(textwrap.dedent('''
+        from imagepolicy import hookimpl
+
+        @hookimpl(wrapper=True)
+        def imagepolicy_check_dockerfile(dockerfile, session):
+            return (yield)
+        '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError) as shadow:
+        build_plugin_manager(["shell"], config_path=".imagepolicy.yml")
+    message = str(shadow.value)
+    assert message.startswith(".imagepolicy.yml: plugins: module 'shell' would be loaded under the name of plugin 'shell'")
+    assert "distribution 'imagepolicy'" in message
+    with pytest.raises(PluginError) as wrapper:
+        build_plugin_manager(["wrapping_policy"], config_path=".imagepolicy.yml")
+    message = str(wrapper.value)
+    assert "wrapping_policy" in message and "imagepolicy_check_dockerfile is a hook wrapper" in message
+    # The same module listed twice, or an installed plugin's module listed again, is loaded once.
+    pm = build_plugin_manager(["imagepolicy.plugins.shell", "imagepolicy.plugins.shell"])
+    assert list(pm.origins) == ["dockerfile", "image", "python", "reports", "shell"]

@@ -223,6 +223,7 @@ def cmd_check(args) -> int:
     overrides = {"failure-threshold": args.failure_threshold} if args.failure_threshold else None
     pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides)
     if args.format not in registry.formats:
+        _plugin_errors(registry)  # a plugin's report_formats hook may have crashed: say so first
         raise UsageError(f"--format {args.format!r}: unknown format; available: {', '.join(sorted(registry.formats))}")
     paths = list(args.paths)
     if not paths and not args.image:

@@ -164,11 +164,12 @@ def test_a_distribution_registering_a_builtin_plugin_name_is_refused_naming_both
 
 def test_an_installed_plugin_is_loaded_and_its_declared_rules_run_without_calling_anything(venvs, work):
     image = write_image(work.parent, [{"/etc/passwd": PASSWD}])
-    proc = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--image", image, "--format", "json",
-                       "--junit", "junit.xml")
+    proc = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--image", image, "--format", "acme-count",
+                       "--json", "report.json", "--junit", "junit.xml")
     assert proc.returncode == 1, proc.stderr
-    report = json.loads(proc.stdout)
+    report = json.loads((work / "report.json").read_text())
     assert report["errors"] == []
+    assert proc.stdout == f"{len(report['findings'])}\n"  # the plugin's report format
     found = {(f["rule"], f["line"]) for f in report["findings"]}
     # AX001 runs although the plugin never calls session.run_rules; AX003 comes from its check hook.
     assert {("AX001", 1), ("AX003", 1), ("DL3004", 2)} <= found
@@ -218,6 +219,8 @@ def test_declaration_hooks_that_crash_are_errors_and_the_other_plugins_still_rep
         assert any("plugin 'acme'" in m and f"hook imagepolicy_{hook}" in m and f"acme {hook} broke" in m for m in messages), (hook, messages)
     assert "DL3004" in {f["rule"] for f in report["findings"]}
     assert not {f["rule"] for f in report["findings"]} & {"AX001", "AX003"}
+    unknown = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--format", "acme-count", crash="report_formats")
+    assert unknown.returncode == 2 and "hook imagepolicy_report_formats" in unknown.stderr and "'acme-count': unknown format" in unknown.stderr
     listed = imagepolicy(venvs["acme"], work, "rules", "--format", "json", crash="rules")
     assert listed.returncode == 2 and "hook imagepolicy_rules" in listed.stderr
     assert "DL3004" in {r["rule"] for r in json.loads(listed.stdout)}

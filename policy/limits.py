@@ -53,6 +53,12 @@ MiB = 1024 * 1024
 
 LIMITS: dict[str, Limit] = _table(
     Limit("config-bytes", 1 * MiB, "bytes", "size of a config file"),
+    Limit("python-file-bytes", 2 * MiB, "bytes",
+          "size of a Python project file (pyproject.toml, setup.py, setup.cfg, Pipfile, requirements or conda file) "
+          "or Python source the Python rules read"),
+    Limit("toml-nesting-depth", 100, "levels", "nesting of arrays and inline tables in a TOML file the Python rules read"),
+    Limit("python-install-files", 200, "files", "requirements files one install reads, -r/-c includes counted"),
+    Limit("import-graph-modules", 2000, "modules", "modules PY006 reads following imports from the command's entry module"),
 )
 
 _values: dict[str, int] = {}

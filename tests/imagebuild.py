@@ -202,14 +202,21 @@ def _image_exists(image: str, cache_dir: Path | None) -> bool:
 # --------------------------------------------------------------------------- wheelhouse
 
 
-def _wheelhouse(cache_dir: Path) -> Path:
+def _wheelhouse(cache_dir: Path, extra: Sequence[str] = ()) -> Path:
     """Fill (once) the offline wheelhouse that pip inside builds installs from.
 
     It holds the build backends the fixtures need, resolved on the host through
     the host's own pip configuration (mirrors, certificates) for ``IMAGE_PYTHON``.
+    ``extra`` requirements (more backends, a web framework) make a wheelhouse of
+    their own, ``wheelhouse-<digest>``, so the default one never changes under
+    another build that mounts it.
     """
-    wheels = cache_dir / "wheelhouse"
-    key = json.dumps([IMAGE_PYTHON, *WHEELHOUSE_REQUIREMENTS])
+    requirements = [*WHEELHOUSE_REQUIREMENTS, *sorted(extra)]
+    name = "wheelhouse"
+    if extra:
+        name += "-" + hashlib.sha256(json.dumps(requirements).encode()).hexdigest()[:12]
+    wheels = cache_dir / name
+    key = json.dumps([IMAGE_PYTHON, *requirements])
     marker = wheels / ".complete"
     if marker.is_file() and marker.read_text(encoding="utf-8") == key:
         return wheels
@@ -219,7 +226,7 @@ def _wheelhouse(cache_dir: Path) -> Path:
         [
             sys.executable, "-m", "pip", "download", "--quiet",
             "--only-binary=:all:", "--python-version", IMAGE_PYTHON,
-            "--dest", str(wheels), *WHEELHOUSE_REQUIREMENTS,
+            "--dest", str(wheels), *requirements,
         ],
         "downloading the build wheelhouse with pip",
     )
@@ -358,6 +365,8 @@ def build_image(
     build_args: Mapping[str, str] | None = None,
     *,
     cache_dir: Path | None = None,
+    wheels: Sequence[str] = (),
+    layers: bool = True,
 ) -> str:
     """Build ``dockerfile`` in ``context`` as ``tag`` and return the image name.
 
@@ -365,25 +374,30 @@ def build_image(
     Each instruction gets its own layer (``--layers``), as with ``docker build``,
     and the manifest is Docker's (``--format docker``).  Raises
     :class:`ImageBuildError` with the whole build log when the build fails.
+    ``wheels`` are more requirements for the offline wheelhouse (see
+    :func:`_wheelhouse`); ``layers=False`` commits one layer per stage, which
+    is cheaper on ``vfs`` when no test maps layers to lines.
     """
     cache = _resolve_cache(cache_dir)
     args = {"BASE": base_image(cache), **(build_args or {})}
-    key = _build_key(context, dockerfile, args, cache)
+    variant = {"_wheels": json.dumps(sorted(wheels))} if wheels else {}
+    variant.update({} if layers else {"_layers": "false"})
+    key = _build_key(context, dockerfile, {**args, **variant}, cache)
     record = cache / "builds" / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".json")
     if record.is_file():
         known = json.loads(record.read_text(encoding="utf-8"))
         if known.get("key") == key and known.get("id") == _image_id(tag, cache):
             return tag  # same inputs, same image: skip even buildah's layer cache (~10 s)
-    wheels = _wheelhouse(cache)
+    wheelhouse = _wheelhouse(cache, wheels)
     conf = _pip_conf(cache)
     argv = _buildah_cmd(cache) + [
         "bud",
         "--isolation", "chroot",
         "--pull=never",
-        "--layers",
+        f"--layers={str(layers).lower()}",
         "--force-rm",  # a failed RUN must not leave its ~150 MB working container behind
         "--format", "docker",
-        "--volume", f"{wheels}:{WHEELHOUSE_MOUNT}:ro",
+        "--volume", f"{wheelhouse}:{WHEELHOUSE_MOUNT}:ro",
         "--volume", f"{conf}:{PIP_CONF_MOUNT}:ro",
         "--file", str(dockerfile),
         "--tag", tag,

@@ -198,6 +198,81 @@ def load_project(
     return _Reader(base, display_root).read()
 
 
+# --- bounded reading ---------------------------------------------------------------------
+
+
+def read_text_bounded(path: Path, shown: str) -> str:
+    """A project file's UTF-8 text, refused past the ``python-file-bytes`` limit."""
+    from imagepolicy import limits
+
+    cap = limits.get("python-file-bytes")
+    with open(path, "rb") as handle:
+        data = handle.read(cap + 1)
+    if len(data) > cap:
+        raise limits.LimitExceeded("python-file-bytes", shown, f"more than {cap:,} bytes")
+    return data.decode("utf-8")
+
+
+def toml_nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` values in TOML text, strings and comments skipped.
+
+    Table headers (``[a]``, ``[[a]]`` at the start of a line) count one level,
+    as they do not nest. Cheap and linear: run before :mod:`tomllib`, whose
+    recursive parser raises RecursionError a few hundred levels down.
+    """
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            triple = text.startswith(ch * 3, i)
+            quote = ch * 3 if triple else ch
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if ch == '"' and text[i] == "\\":
+                    i += 1
+                elif not triple and text[i] == "\n":
+                    break
+                i += 1
+            i += len(quote)
+            continue
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
+
+
+def load_toml_text(text: str, shown: str) -> dict[str, Any]:
+    """Parse TOML with the ``toml-nesting-depth`` bound; invalid TOML is an InputError naming the line."""
+    from imagepolicy import limits
+
+    cap = limits.get("toml-nesting-depth")
+    found = toml_nesting_depth(text)
+    if found > cap:
+        raise limits.LimitExceeded("toml-nesting-depth", shown, f"{found} levels")
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise limits.LimitExceeded("toml-nesting-depth", shown, "too deep for the TOML parser") from None
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where_found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) or "syntax error"
+        reason = reason[:1].lower() + reason[1:]
+        where = f" at line {where_found.group(1)}" if where_found else ""
+        raise InputError(
+            f"{shown}: invalid TOML{where}: {reason}; "
+            "fix it (pip and the build backend cannot read it either)"
+        ) from None
+
+
 # --- reading -----------------------------------------------------------------------
 
 
@@ -300,29 +375,18 @@ class _Reader:
 
     def _load_toml(self, path: Path) -> dict[str, Any]:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_text_bounded(path, self._shown(path))
         except UnicodeDecodeError as exc:
             raise InputError(f"{self._shown(path)}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
         except OSError as exc:
             raise InputError(f"{self._shown(path)}: cannot be read ({exc.strerror})") from None
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            found = re.search(r"\(at line (\d+), column (\d+)\)", message)
-            reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) or "syntax error"
-            reason = reason[:1].lower() + reason[1:]
-            where = f" at line {found.group(1)}" if found else ""
-            raise InputError(
-                f"{self._shown(path)}: invalid TOML{where}: {reason}; "
-                "fix it (pip and the build backend cannot read it either)"
-            ) from None
+        return load_toml_text(text, self._shown(path))
 
     def _load_cfg(self, path: Path) -> configparser.RawConfigParser:
         parser = configparser.RawConfigParser()
         parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
         try:
-            parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+            parser.read_string(read_text_bounded(path, self._shown(path)), source=str(path))
         except UnicodeDecodeError as exc:
             raise InputError(f"{self._shown(path)}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
         except configparser.Error as exc:
@@ -795,8 +859,8 @@ class _Reader:
             if (self.root / lock).is_file():
                 self.required.setdefault(lock, None)
             try:
-                cargo = tomllib.loads((self.root / manifest).read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                cargo = load_toml_text(read_text_bounded(self.root / manifest, manifest), manifest)
+            except (InputError, UnicodeDecodeError) as exc:
                 self.notes.append(f"{manifest} cannot be read ({exc}); module name guessed")
         else:
             self.notes.append(f"maturin needs {manifest}, which does not exist; the build will fail")
@@ -1090,8 +1154,8 @@ class _SetupPy:
     @classmethod
     def parse(cls, path: Path, notes: list[str]) -> _SetupPy:
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-        except (SyntaxError, ValueError) as exc:
+            tree = ast.parse(read_text_bounded(path, path.name), filename=str(path))
+        except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
             notes.append(f"setup.py cannot be parsed ({exc.__class__.__name__}: {exc}); it is not run, so it is ignored")
             return cls()
         call = next(

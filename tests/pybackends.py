@@ -161,11 +161,12 @@ def matrix_context(root: Path, cases: list[Case] = CASES) -> Path:
 
 def case_dockerfile(case: Case) -> str:
     """The case as a team would write it: project files, install, then the source."""
-    metas = " ".join(sorted(case.meta))
+    metas = "." if any("/" in rel for rel in case.meta) else " ".join(sorted(case.meta))
+    dest = "." if metas == "." else "./"
     return textwrap.dedent(f"""\
         FROM python:3.12-slim
         WORKDIR /app
-        COPY {metas} ./
+        COPY {metas} {dest}
         RUN {case.command}
         COPY . .
         """)

@@ -121,6 +121,12 @@ class PythonProject:
     scripts: dict[str, str] = field(default_factory=dict, hash=False)
     notes: tuple[str, ...] = ()
     extra_sources: tuple[str, ...] = ()
+    # How the backend selects the files to ship: setuptools "packages", "find", "py-modules" or "auto"
+    # (discovery); hatchling "explicit" or "default"; "default" for the others. ``package_root`` is
+    # setuptools' package-dir root ("" when unset), ``find_where`` the folders of a find directive.
+    selection: str = "default"
+    package_root: str = ""
+    find_where: tuple[str, ...] = ()
 
     def module_paths(self) -> list[str]:
         """Relative paths that must exist for the install to produce the modules.
@@ -287,6 +293,9 @@ class _Reader:
         self.required: dict[str, None] = {}
         self.scripts: dict[str, str] = {}
         self.extra_sources: dict[str, None] = {}
+        self.selection = "default"
+        self.package_root = ""
+        self.find_where: tuple[str, ...] = ()
         self.pyproject: dict[str, Any] = {}
         self.setup_cfg: configparser.RawConfigParser | None = None
         self.setup_py: _SetupPy | None = None
@@ -331,6 +340,9 @@ class _Reader:
             scripts=dict(self.scripts),
             notes=tuple(dict.fromkeys(self.notes)),
             extra_sources=tuple(self.extra_sources),
+            selection=self.selection,
+            package_root=self.package_root,
+            find_where=self.find_where,
         )
 
     def _backend(self, has_pyproject: bool) -> str | None:
@@ -503,6 +515,15 @@ class _Reader:
         if isinstance(packages, _Find) and packages.fills_package_dir and len(packages.where) == 1:
             if packages.where[0] not in ("", "."):  # setuptools.config.expand.find_packages
                 package_dir.setdefault("", packages.where[0])
+        self.package_root = _posix(package_dir.get("", ""))
+        if isinstance(packages, _Find):
+            self.selection, self.find_where = "find", tuple(packages.where)
+        elif isinstance(packages, list):
+            self.selection = "packages"
+        elif isinstance(py_modules, list):
+            self.selection = "py-modules"
+        else:
+            self.selection = "auto"
 
         if isinstance(packages, _Find):
             self._setuptools_find(packages, package_dir, origin["packages"])
@@ -638,6 +659,8 @@ class _Reader:
         packages = _str_list(option("packages"), "tool.hatch.build packages", self.notes)
         only_include = _str_list(option("only-include"), "tool.hatch.build only-include", self.notes)
         include = _str_list(option("include"), "tool.hatch.build include", self.notes)
+        force_any = bool(_table(build.get("force-include")) or _table(target.get("force-include")))
+        self.selection = "explicit" if (packages or only_include or include or force_any) else "default"
         if not (packages or only_include or include):
             packages, only_include = self._hatch_defaults(name)
         sources = _hatch_sources(option("sources"), packages, self.notes)

@@ -316,7 +316,7 @@ def test_pip_wheel_in_a_builder_before_the_source(tmp_path):
         RUN pip install /wheels/*.whl
         """, HATCH_SERVICE, CODE)
     assert f.line == 4 and "builds a wheel of the project at /src" in f.message
-    assert "the wheel it writes provides no acme" in f.message
+    assert "the wheel it writes provides no module acme" in f.message
 
 
 def test_uv_workspace_member_missing(tmp_path):

@@ -2,7 +2,7 @@
 
 A plugin like any third-party one: registered through the ``imagepolicy``
 entry-point group (``python = "imagepolicy.plugins.python"``). PY001 reads the
-Dockerfile; PY002 reads a Dockerfile or a built image; PY003-PY005 read the
+Dockerfile; PY002 and PY006 read a Dockerfile or a built image; PY003-PY005 read the
 built image through the static model in :mod:`.runtime`.
 """
 
@@ -16,6 +16,7 @@ from . import (
     py003_module_not_importable,
     py004_console_script_missing,
     py005_python_version_mismatch,
+    py006_entry_not_importable,
 )
 
 RULES = (
@@ -24,6 +25,7 @@ RULES = (
     py003_module_not_importable.check,
     py004_console_script_missing.check,
     py005_python_version_mismatch.check,
+    py006_entry_not_importable.check,
 )
 
 

@@ -256,7 +256,7 @@ def outcome(project: PythonProject, install: ProjectInstall, missing_modules: li
         if project.selection == "default":
             return "fails", ("hatchling's default file selection finds nothing and stops the build at metadata generation "
                              "(\"Unable to determine which files to ship inside the wheel\")")
-        return "crashes", "hatchling builds its wheel from the declared packages, which are not there yet: it holds no module"
+        return "crashes", "hatchling ships only the declared packages, which are not there yet"
     if backend == "pdm":
         return "crashes", "pdm-backend finds no package to ship and builds a wheel without one"
     if backend == "setuptools" or (backend is None and install.tool == "setup.py"):
@@ -335,8 +335,9 @@ def _check_install(dockerfile: Dockerfile, run: Instruction, install: ProjectIns
     if result == "fails":
         consequence = f"The build fails here: {why}."
     elif result == "crashes":
-        target = "the wheel it writes" if install.wheel else f"the installed {project.name or 'distribution'}"
-        consequence = (f"The build succeeds ({why}), but {target} provides no {modules}: "
+        target = "the wheel it writes" if install.wheel else f"the installed distribution {project.name or ''}".rstrip()
+        noun = "module" if len(project.module_names()) == 1 else "modules"
+        consequence = (f"The build succeeds ({why}), but {target} provides no {noun} {modules}: "
                        f"`import {project.module_names()[0] if project.module_names() else modules}` fails at run time (ModuleNotFoundError).")
     else:
         consequence = f"Depending on the build backend ({project.backend}), the build fails here or installs no {modules}."

@@ -288,6 +288,10 @@ class PythonRuntime:
             looked.append(entry.path)
             if not entry.exists:
                 continue
+            if entry.path.endswith((".egg", ".zip", ".whl")) and not _is_dir(self.image, entry.path):
+                if _find_in_zip(self.image, entry.path, top):  # zipimport: a zipped egg on sys.path
+                    return Resolution(top, "zip", f"{entry.path}/{top}", entry=entry, looked=tuple(looked))
+                continue
             kind, location = _find_in_folder(self.image, entry.path, top, self.interpreter.version)
             if kind == "namespace":
                 portions.append(location)
@@ -996,6 +1000,29 @@ def _find_in_folder(image: Any, folder: str, name: str, version: str | None) -> 
     if namespace is not None:
         return "namespace", namespace
     return None, ""
+
+
+def _find_in_zip(image: Any, path: str, name: str) -> bool:
+    """zipimport's view: ``name/__init__.py(c)`` or ``name.py(c)`` at the top of the zip file at ``path``.
+
+    The archive is read from the image (never extracted), bounded by the ``python-file-bytes`` limit
+    (a larger one is not looked into).
+    """
+    import io
+    import zipfile
+
+    from imagepolicy import limits
+
+    cap = limits.get("python-file-bytes") * 8
+    data = image.read(path, max_bytes=cap + 1)
+    if data is None or len(data) > cap:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist()[:100_000])
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return any(f"{name}/__init__{s}" in names or f"{name}{s}" in names for s in (".py", ".pyc"))
 
 
 def _find_mapped(image: Any, target: str, version: str | None) -> str | None:

@@ -386,9 +386,9 @@ def test_failure_threshold_none_reports_without_failing(tmp_path: Path, workspac
 
 @pytest.mark.parametrize("threshold", ["", "error", "warning", "style"])
 def test_failure_threshold_decides_whether_the_step_fails(tmp_path: Path, workspace: Path, threshold: str) -> None:
-    # Source copied first, then an editable install: PY002 (a warning), no PY001 error.
+    # Source copied first, then an unpinned pip upgrade: DL3013 (a warning), no error.
     (workspace / "Dockerfile.editable").write_text(
-        "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nCOPY src/ ./src/\nRUN pip install --no-cache-dir -e .\n",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nCOPY src/ ./src/\nRUN pip install --no-cache-dir -U pip && pip install --no-cache-dir .\n",
         encoding="utf-8",
     )
     result = run_action(tmp_path, workspace, dockerfiles="Dockerfile.editable", failure_threshold=threshold)

@@ -9,8 +9,9 @@ A config is ``.imagepolicy.yml``, ``.imagepolicy.yaml``, ``.imagepolicy.json`` o
     cfg = resolve(raw, rules, presets, overrides={"failure-threshold": cli_value})
 
 Validation uses the core schema (``schemas/config.schema.json``) merged with every rule's
-options fragment and every plugin's settings section (:func:`build_schema`). Every problem is an :class:`InputError` whose
-message reads ``FILE:LINE: json.path: what is wrong; what to do``.
+options fragment and every plugin's settings section (:func:`build_schema`). Every problem
+is an :class:`InputError` whose message reads ``FILE:LINE: json.path: what is wrong; what
+to do``.
 
 Merge semantics of ``extends`` (presets applied in order, then the file, then the command
 line): scalars are replaced; ``rules`` merge per rule (a bare severity is the same as

@@ -16,6 +16,7 @@ FIRES = [
     ('FROM debian:12\nRUN if true; then cd /x; fi\n', 2),
     ('FROM debian:12\nRUN <<EOF\nset -e\ncd /src\nmake\nEOF\n', 2),
     ('FROM debian:12\nRUN ["cd", "x"]\n', 2),
+    ('FROM debian:12\nRUN <<EOT bash\ncd /tmp\nEOT\n', 2),
 ]
 
 # near misses: silent for both tools
@@ -27,6 +28,9 @@ SILENT = [
 # name: (Dockerfile, hadolint's lines, our lines)
 DIVERGENCES = {
     'sh -c in exec form is read': ('FROM debian:12\nRUN ["/bin/sh", "-c", "cd /x && make"]\n', [], [2]),
+    # issue 9: the body of RUN <<-EOT bash is bash's script (hadolint cannot parse <<-: DL1000)
+    'a tab-stripped heredoc fed to bash': ('FROM debian:12\nRUN <<-EOT bash\n\tcd /tmp\n\tEOT\n', [], [2]),
+    'a heredoc fed to a shell named first': ('FROM debian:12\nRUN bash <<EOT\ncd /tmp\nEOT\n', [], [2]),
 }
 
 

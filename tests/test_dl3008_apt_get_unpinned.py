@@ -15,6 +15,8 @@ FIRES = [
     ('FROM debian:12\nRUN apt-get update \\\n && apt-get -y install --no-install-recommends $PKGS\n', 2),
     ('FROM debian:12\nRUN apt-get install -y --no-install-recommends --target-release=bookworm-backports curl\n', 2),
     ('FROM debian:12\nONBUILD RUN apt-get install -y --no-install-recommends curl\n', 2),
+    # issue 9: quotes inside $(...) do not end it
+    ('FROM debian:12\nRUN V=$(echo "a)b") apt-get install -y --no-install-recommends curl\n', 2),
 ]
 
 # near misses: silent for both tools

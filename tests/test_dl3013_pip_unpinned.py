@@ -26,6 +26,8 @@ SILENT = [
     'FROM python:3.12-slim\nRUN pip install git+https://github.com/x/y.git@v1 dist/x.whl /tmp/y.tar.gz ./sub\n',
     'FROM python:3.12-slim\nRUN pip install -i https://x flask==1 --target /x\n',
     'FROM python:3.12-slim\nRUN pip download flask\n',
+    # issue 9: a quoted requirement with a direct reference is one requirement
+    'FROM python:3.12-slim\nARG commit_ref=main\nRUN python -m pip install --no-cache-dir "dbt-core @ git+https://github.com/dbt-labs/dbt-core@${commit_ref}#subdirectory=core"\n',
 ]
 
 # name: (Dockerfile, hadolint's lines, our lines)
@@ -33,7 +35,27 @@ DIVERGENCES = {
     'packages next to -r are judged': ('FROM python:3.12-slim\nRUN pip install -r requirements.txt gunicorn\n', [], [2]),
     'local zip archives are pinned': ('FROM python:3.12-slim\nRUN pip install x.zip\n', [2], []),
     'variables are resolved': ('FROM python:3.12-slim\nENV PKGS="flask==3.0.3"\nRUN pip install $PKGS\n', [3], []),
+    'the words of a $(...) are no packages': ('FROM python:3.12-slim\nRUN pip install --no-cache-dir $(cat pkgs.txt)\n', [2], []),
+    'pip called by its path': ('FROM python:3.12-slim\nRUN .venv/bin/pip install cargo-zigbuild\n', [], [2]),
+    'PowerShell statements are read': (
+        'FROM python:3.12\nSHELL ["powershell", "-Command"]\nRUN if ($env:X -eq \'true\') { pip install --no-cache-dir chroma-hnswlib }\n', [], [3]),
 }
 
 
 globals().update(standard_tests(CODE, severity="warning", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+def test_the_message_names_packages_only(tmp_path):
+    """issue 9: neither the words of a $(...), nor a split quoted requirement, nor a PowerShell brace."""
+    from ruletest import check
+
+    (finding,) = check(tmp_path, (
+        'FROM python:3.12\nSHELL ["powershell", "-Command"]\n'
+        "RUN if ($env:X -eq 'true') { pip install --no-cache-dir chroma-hnswlib $(Get-Content x) }\n"
+    ), code=CODE)
+    assert "for chroma-hnswlib" in finding.message and "}" not in finding.message
+    (finding,) = check(tmp_path, (
+        "FROM python:3.12-slim\n"
+        "RUN pip install --no-cache-dir \"dbt-core @ git+https://x/dbt@${REF}\" flask $(grep -v foo requirements.txt)\n"
+    ), code=CODE)
+    assert finding.message.endswith("without a version for flask"), finding.message

@@ -14,6 +14,9 @@ CASES = [
     ('FROM centos:7\nRUN yum install -y httpd-2.4.6 /tmp/tool-1.2.rpm && yum clean all\n', []),
     ('FROM centos:7\nRUN yum module install -y nodejs:18 && yum clean all\n', []),
     ('FROM centos:7\nRUN yum install -y httpd-devel-2.4.6 && yum clean all\n', []),
+    # issue 9: a version made of a variable the Dockerfile does not set pins nothing
+    ('FROM centos:7\nRUN yum install -y php-${PHP_VERSION} && yum clean all\n', [2]),
+    ('FROM centos:7\nRUN INSTALL_PKGS="python3 nss_wrapper" && yum install -y $INSTALL_PKGS && yum clean all\n', [2]),
 ]
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)

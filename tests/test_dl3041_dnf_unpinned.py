@@ -13,6 +13,9 @@ CASES = [
     ('FROM fedora:40\nRUN dnf module install -y nodejs && dnf clean all\n', [2]),
     ('FROM fedora:40\nRUN dnf install -y httpd-2.4.62 && dnf clean all\n', []),
     ('FROM fedora:40\nRUN dnf module install -y nodejs:20 && dnf clean all\n', []),
+    # issue 9: a version made of a variable the Dockerfile does not set pins nothing
+    ('FROM fedora:40\nRUN dnf install -y php-${PHP_VERSION} && dnf clean all\n', [2]),
+    ('FROM fedora:40\nARG PHP_VERSION=8.3.1\nRUN dnf install -y php-${PHP_VERSION} && dnf clean all\n', []),
 ]
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)

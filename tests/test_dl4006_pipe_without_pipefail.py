@@ -16,6 +16,10 @@ CASES = [
     ("FROM debian:12-slim\nRUN a || b && echo 'x|y'\n", []),
     ('FROM debian:12-slim\nSHELL ["pwsh", "-c"]\nRUN a | b\n', []),
     ('FROM debian:12-slim\nRUN <<EOF\nwget -qO- https://example.com/x | tar xz\nEOF\n', [2]),
+    # issue 9: `case` pattern alternatives are no pipe; a pipe inside $(...) is one
+    ('FROM debian:12-slim\nRUN case "$(uname -m)" in x86_64|aarch64) echo x ;; esac\n', []),
+    ('FROM debian:12-slim\nRUN arch="$(dpkg --print-architecture | awk -F- \'{ print $NF }\')" && echo $arch\n', [2]),
+    ('FROM debian:12-slim\nRUN for f in `ls | grep x`; do echo $f; done\n', [2]),
 ]
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)

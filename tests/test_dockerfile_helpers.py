@@ -223,7 +223,8 @@ def _cmd(text: str):
 
 @pytest.mark.parametrize("text,unpinned", [
     ("yum install -y httpd-2.4.6 mod_ssl", ["mod_ssl"]),
-    ("dnf -y install $PKGS gcc-14", []),
+    ("dnf -y install $PKGS gcc-14", ["$PKGS"]),  # a variable the Dockerfile does not set pins nothing
+    ("dnf -y install php-${PHP_VERSION} $(cat list)", ["php-${PHP_VERSION}"]),
     ("dnf module install -y nodejs:20 ruby", ["ruby"]),
     ("yum update -y bash", []),
 ])

@@ -78,9 +78,7 @@ DIVERGENCES: dict[tuple[str, str, int], str] = {
     ("onbuild-trigger.Dockerfile", "DL3043", 3): "hadolint",
     ("before-from.Dockerfile", "DL3061", 2): "hadolint",
     ("before-from-run.Dockerfile", "DL3061", 1): "hadolint",
-    # Exec-form RUNs are consecutive RUNs too; a RUN with a heredoc is already a script.
-    ("forms.Dockerfile", "DL3059", 3): "imagepolicy",
-    ("forms.Dockerfile", "DL3059", 4): "imagepolicy",
+    # A RUN with a heredoc is already a script.
     ("heredoc.Dockerfile", "DL3059", 22): "hadolint",
     # A *_FILE variable holds the path of a secret, not a secret.
     ("secrets.Dockerfile", "DL3064", 5): "hadolint",

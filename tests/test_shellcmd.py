@@ -73,13 +73,36 @@ def test_covers_a_path_below_a_folder_and_nothing_beside_it():
     assert not covers("/var/cache/apk", "/var/cache") and not covers("/var/ca", "/var/cache")
 
 
-def test_first_pipe_skips_or_quotes_comments_and_clobber():
-    from imagepolicy.shellcmd import first_pipe
+def _pipes(script: str) -> list[tuple[int, int]]:
+    from imagepolicy.shellcmd import parse_script
 
-    assert first_pipe("curl -s x | sh") == 10
-    assert first_pipe("a || b; echo '|' \"|\" \\| >| f # c | d") is None
-    assert first_pipe("a || b | c") == 7
-    assert first_pipe("echo x#y | cat") == 9  # a # inside a word is no comment
+    return [(p.line, p.depth) for p in parse_script(script).pipes]
+
+
+def test_pipes_skip_or_quotes_comments_clobber_and_case_patterns():
+    assert _pipes("curl -s x | sh") == [(1, 0)]
+    assert _pipes("a || b; echo '|' \"|\" \\| >| f # c | d") == []
+    assert _pipes("a || b | c") == [(1, 0)]
+    assert _pipes("echo x#y | cat") == [(1, 0)]  # a # inside a word is no comment
+    assert _pipes('case "$(uname -m)" in x86_64|amd64) a=x ;; (aarch64|arm64) a=y ;; esac') == []
+    assert _pipes("case $x in\n  a|b)\n    echo a | tr a b\n    ;;\nesac\n") == [(3, 0)]
+
+
+def test_pipes_inside_command_substitutions_are_found():
+    assert _pipes('arch="$(dpkg --print-architecture | awk -F- \'{ print $NF }\')"') == [(1, 1)]
+    assert _pipes("for f in `ls | grep x`; do echo $f; done") == [(1, 1)]
+    assert _pipes("cat <<EOF > /x\n$(id | cut -d' ' -f1)\nEOF\n") == [(2, 1)]  # an unquoted heredoc expands it
+    assert _pipes("cat <<'EOF' > /x\n$(id | cut -d' ' -f1)\nEOF\n") == []  # a quoted one is text
+
+
+def test_quotes_inside_a_substitution_do_not_end_it():
+    cmds = split_commands('V=$(echo "a)b") apt-get install -y curl')
+    assert [c.argv for c in cmds] == [("apt-get", "install", "-y", "curl")]
+    from imagepolicy.shellcmd import parse_script
+
+    assert [(c.words, c.depth) for c in parse_script('x="$(echo \'(\' "$(printf \')\')")" && y').commands] == [
+        (("x=$(echo '(' \"$(printf ')')\")",), 0), (("echo", "(", "$(printf ')')"), 1), (("printf", ")"), 2), (("y",), 0),
+    ]
 
 
 def test_removes_a_folder_its_contents_or_a_folder_above():
@@ -106,7 +129,30 @@ def test_heredoc_bodies_are_skipped_unless_a_shell_runs_them():
 
 def test_reserved_words_do_not_hide_the_command_name():
     cmds = split_commands("if true; then cd /x; fi; for p in a b; do pip install $p; done; ! grep x y")
-    assert [c.name for c in cmds] == ["true", "cd", "fi", "for", "pip", "done", "grep"]
+    assert [c.name for c in cmds] == ["true", "cd", "pip", "grep"]
+
+
+def test_compound_commands_tests_and_functions():
+    cmds = split_commands("[[ -f x && $(id -u) -gt 0 ]] && a; (( i++ )); f() { b; }; function g { c; }; { d; } > log")
+    assert [c.name for c in cmds] == ["[[", "a", "b", "c", "d"]
+    cmds = split_commands('case "$1" in\n  start) run --now ;;\n  *) echo usage; exit 1 ;;\nesac\nafter')
+    assert [(c.name, c.line) for c in cmds] == [("run", 2), ("echo", 3), ("exit", 3), ("after", 5)]
+
+
+def test_a_heredoc_fed_to_a_shell_named_after_it_is_that_shells_script():
+    cmds = split_commands("<<-EOT bash\n\tcd /app\n\tmake\n\tEOT\n")
+    assert [(c.name, c.line) for c in cmds] == [("bash", 1), ("cd", 2), ("make", 3)]
+
+
+def test_comments_follow_the_dockerfiles_joining_but_not_in_a_heredoc_body():
+    # RUN a # note \  +  && b: the Dockerfile joins the lines, so `&& b` is part of the comment.
+    assert [c.name for c in split_commands("a # note \\\n && b\nc\n")] == ["a", "c"]
+    assert [c.name for c in split_commands("a # note \\\nb\n", heredoc_body=True)] == ["a", "b"]
+
+
+def test_powershell_statements():
+    cmds = split_commands("if ($env:X -eq 'true') { pip install --no-cache-dir chroma-hnswlib }; Remove-Item x", dialect="powershell")
+    assert [c.words for c in cmds] == [("if",), ("pip", "install", "--no-cache-dir", "chroma-hnswlib"), ("Remove-Item", "x")]
 
 
 def test_instruction_commands_cover_exec_form_shell_c_and_substitutions(tmp_path):
@@ -121,7 +167,9 @@ def test_instruction_commands_cover_exec_form_shell_c_and_substitutions(tmp_path
     exec_form, shell_c, nested = df.instructions[1:]
     assert [(c.argv, line) for c, line in instruction_commands(exec_form)] == [(("apt-get", "install", "curl"), 2)]
     assert [c.name for c, _ in instruction_commands(shell_c)] == ["cd", "make"]
-    assert [(c.name, line) for c, line in instruction_commands(nested)] == [("", 4), ("sudo", 4), ("echo", 4), ("whoami", 4)]
+    assert [(c.name, line, c.depth) for c, line in instruction_commands(nested)] == [
+        ("", 4, 0), ("sudo", 4, 1), ("echo", 4, 0), ("whoami", 4, 1),
+    ]
     assert [c.name for c, _ in instruction_commands(nested, nested=False)] == ["", "echo"]
 
 
@@ -137,7 +185,14 @@ def test_expand_word_uses_arg_and_env_and_keeps_unknown_variables(tmp_path):
 
     df = parse_dockerfile(text="FROM debian:12\nARG V=1.2\nENV PKGS=\"a=1 b=2\"\nRUN true\n", context_dir=tmp_path)
     run = df.instructions[-1]
+
+    def words(script: str) -> list:
+        (cmd,) = split_commands(script)
+        return [expand_word(run, w) for w in cmd.argv_words[1:]]
+
+    assert words("x curl=$V $PKGS $UNKNOWN plain") == [["curl=1.2"], ["a=1", "b=2"], ["$UNKNOWN"], ["plain"]]
+    assert words('x "$PKGS" "pkg @ git+https://x@${REF}" php-${PHP_VERSION} ${V//./-}') == [
+        ["a=1 b=2"], ["pkg @ git+https://x@${REF}"], ["php-${PHP_VERSION}"], ["1-2"],
+    ]
+    assert words("x $(cat list) `cat list` pre$(id)") == [None, None, None]  # known only at run time
     assert expand_word(run, "curl=$V") == ["curl=1.2"]
-    assert expand_word(run, "$PKGS") == ["a=1", "b=2"]
-    assert expand_word(run, "$UNKNOWN") == ["$UNKNOWN"]
-    assert expand_word(run, "plain") == ["plain"]

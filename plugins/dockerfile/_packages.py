@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, TypeVar
 
 from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
-from imagepolicy.shellcmd import Command, mounted_over, removes, run_commands
+from imagepolicy.shellcmd import Command, expand_word, instruction_commands, mounted_over, removes
 
 from ._stages import final_image_runs
 
@@ -34,15 +34,33 @@ _PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
 _VERSIONED = re.compile(r"-\d")
 
 
-def unpinned_rpm_packages(cmd: Command) -> list[str]:
-    """Packages of a yum/dnf ``install`` without ``-<version>`` (modules: without ``:stream``)."""
-    positional = cmd.positional()
+def expanded_operands(instr: Instruction | None, cmd: Command, *value_flags: str) -> list[str]:
+    """``cmd``'s operands (not flags, nor the values of ``value_flags``) with ARG/ENV values expanded.
+
+    A word whose value is only known at run time (``$(cat list)``) is left out;
+    a variable the Dockerfile does not set keeps its text (see :func:`expand_word`).
+    """
+    out: list[str] = []
+    for word in cmd.operand_words(*value_flags):
+        values = expand_word(instr, word)
+        if values is not None:
+            out.extend(values)
+    return out
+
+
+def unpinned_rpm_packages(cmd: Command, instr: Instruction | None = None) -> list[str]:
+    """Packages of a yum/dnf ``install`` without ``-<version>`` (modules: without ``:stream``).
+
+    Variables are expanded with the ARG/ENV values; one the Dockerfile does not
+    set pins nothing (``php-${PHP_VERSION}`` is judged as written).
+    """
+    positional = expanded_operands(instr, cmd)
     if "install" not in positional:
         return []
     module = "module" in positional
     out = []
     for word in positional:
-        if word in ("install", "module") or "$" in word:
+        if word in ("install", "module"):
             continue
         pinned = ":" in word if module else _VERSIONED.search(word) is not None
         if not pinned:
@@ -63,14 +81,14 @@ def is_pip_install(cmd: Command) -> bool:
     return False
 
 
-def unpinned_zypper_packages(cmd: Command) -> list[str]:
+def unpinned_zypper_packages(cmd: Command, instr: Instruction | None = None) -> list[str]:
     """Packages of a zypper ``install``/``in`` without a ``=``, ``<`` or ``>`` constraint, not an ``.rpm`` file."""
-    positional = cmd.positional()
+    positional = expanded_operands(instr, cmd)
     if not any(v in positional for v in ("install", "in")):
         return []
     return [
         w for w in positional
-        if w not in ("install", "in") and "$" not in w and not any(op in w for op in "=<>") and not w.endswith(".rpm")
+        if w not in ("install", "in") and not any(op in w for op in "=<>") and not w.endswith(".rpm")
     ]
 
 
@@ -85,15 +103,15 @@ class PackageManager:
     yes_flags: tuple[str, ...]
     """Flags, without dashes, that answer yes (``y``, ``assumeyes``)."""
     install_verbs: tuple[str, ...]
-    """Subcommands that download packages into the cache."""
+    """Subcommands that download packages into the cache (and must be followed by a clean)."""
     clean_verbs: tuple[str, ...]
     """Subcommands that empty the cache."""
     caches: tuple[str, ...]
     """Cache folders: removing any of them cleans, copying any of them out of a stage carries it."""
     cache_mounts: tuple[str, ...]
     """Cache folders whose ``--mount=type=cache``/``tmpfs`` (or one above) keeps the cache out of the image."""
-    unpinned: Callable[[Command], list[str]]
-    """The packages an install command names without a version."""
+    unpinned: Callable[[Command, Instruction | None], list[str]]
+    """The packages an install command names without a version (variables expanded at the instruction)."""
 
     def runs(self, cmd: Command, verbs: tuple[str, ...]) -> bool:
         """``cmd`` is this manager with one of ``verbs`` among its positional arguments."""
@@ -112,10 +130,11 @@ YUM = PackageManager(
 )
 
 DNF = PackageManager(
-    names=("dnf", "microdnf"),
+    names=("dnf", "dnf5", "microdnf"),
     confirm_verbs=("install", "groupinstall", "localinstall"),
     yes_flags=("y", "assumeyes"),
-    install_verbs=("install",),
+    # As hadolint: an upgrade or reinstall downloads packages into the cache as an install does.
+    install_verbs=("install", "in", "upgrade", "up", "update", "upgrade-minimal", "up-min", "reinstall", "rei"),
     clean_verbs=("clean",),
     # dnf4 caches in /var/cache/dnf, dnf5 in /var/cache/libdnf5; removing /var/cache/yum counts as cleaning too.
     caches=("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"),
@@ -143,7 +162,7 @@ def first_per_run(dockerfile: Dockerfile, found: Callable[[Command], T]) -> Iter
     reports these rules, on the RUN's first line.
     """
     for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
+        for cmd, _line in instruction_commands(run):
             value = found(cmd)
             if value:
                 yield run, cmd, value
@@ -161,20 +180,26 @@ def missing_yes(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tup
 
 def unpinned_installs(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tuple[Instruction, Command, list[str]]]:
     """RUNs with a ``manager`` install of packages without a version: the command and those packages."""
-    return first_per_run(dockerfile, lambda cmd: cmd.name in manager.names and manager.unpinned(cmd))
+    for run in iter_run_instructions(dockerfile):
+        for cmd, _line in instruction_commands(run):
+            unpinned = cmd.name in manager.names and manager.unpinned(cmd, run)
+            if unpinned:
+                yield run, cmd, unpinned
+                break
 
 
 def uncleaned_installs(dockerfile: Dockerfile, manager: PackageManager) -> Iterator[tuple[Instruction, Command]]:
     """RUNs whose ``manager`` install leaves the package cache in the final image, and that install.
 
     Judged: RUNs of the stages whose cache reaches the final image. Silent when
-    the RUN mounts a cache or tmpfs over one of ``cache_mounts``, or also runs a
-    clean verb or removes one of ``caches``.
+    the RUN mounts a cache or tmpfs over one of ``cache_mounts``, or runs a
+    clean verb or removes one of ``caches`` after its last install (a clean
+    before the install cleans nothing the install leaves).
     """
     for run, commands in final_image_runs(dockerfile, *manager.caches):
-        install = next((c for c in commands if manager.runs(c, manager.install_verbs)), None)
-        if install is None or any(mounted_over(run, path) for path in manager.cache_mounts):
+        installs = [i for i, c in enumerate(commands) if manager.runs(c, manager.install_verbs)]
+        if not installs or any(mounted_over(run, path) for path in manager.cache_mounts):
             continue
-        if any(manager.runs(c, manager.clean_verbs) or removes(c, *manager.caches) for c in commands):
+        if any(manager.runs(c, manager.clean_verbs) or removes(c, *manager.caches) for c in commands[installs[-1] + 1 :]):
             continue
-        yield run, install
+        yield run, commands[installs[0]]

@@ -20,7 +20,9 @@ RUN make
 ```
 
 ## Differences from hadolint
-- Heredoc RUNs, `sh -c` exec forms and `$(...)` are checked too.
+- Heredoc RUNs, `sh -c` exec forms and `$(...)` are checked too, and so is a heredoc
+  body a shell runs (`RUN bash <<EOT`, `RUN <<-EOT bash`): hadolint reads neither (it
+  cannot parse `<<-`).
 
 ## References
 - https://github.com/hadolint/hadolint/wiki/DL3003

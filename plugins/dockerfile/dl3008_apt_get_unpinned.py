@@ -40,15 +40,19 @@ APT_VALUE_FLAGS = ("t", "target-release", "default-release", "o", "option", "c",
 
 
 def apt_get_install_packages(instr):
-    """The package words of every ``apt-get install`` in ``instr`` (variables resolved)."""
+    """The package words of every ``apt-get install`` in ``instr`` (variables resolved).
+
+    A word whose value only the build knows (``$(cat packages.txt)``) names no package here.
+    """
     for cmd, _ in instruction_commands(instr):
         if cmd.name != "apt-get" or "install" not in cmd.args:
             continue
-        operands = cmd.operands(*APT_VALUE_FLAGS)
-        if "install" not in operands:
+        operands = cmd.operand_words(*APT_VALUE_FLAGS)
+        verbs = [w.text for w in operands]
+        if "install" not in verbs:
             continue
-        for word in operands[operands.index("install") + 1 :]:
-            yield from expand_word(instr, word)
+        for word in operands[verbs.index("install") + 1 :]:
+            yield from expand_word(instr, word) or ()
 
 
 def is_pinned(package: str) -> bool:

@@ -26,7 +26,14 @@ RUN pip install --no-cache-dir -r requirements.txt gunicorn==22.0.0
 - Packages named next to `-r requirements.txt` or `.` are still judged (hadolint skips the
   whole command): in `pip install -r requirements.txt gunicorn`, gunicorn is unpinned.
 - Local `.zip`, `.tgz` and `.tar.bz2` archives count as pinned, like `.whl` and `.tar.gz`.
-- Variables are resolved (`pip install $PKGS` with `ENV PKGS="flask==3.0.3"` is pinned).
+- Variables are resolved (`pip install $PKGS` with `ENV PKGS="flask==3.0.3"` is pinned); a
+  quoted requirement stays one (`"dbt-core @ git+https://...@${REF}"`).
+- The output of a command substitution (`pip install $(cat pkgs.txt)`) is only known when
+  the build runs: not judged. hadolint judges the text of the command.
+- pip called by its path (`.venv/bin/pip install x`) counts; hadolint only knows the name.
+- Under a PowerShell or cmd `SHELL`, the script is split on that shell's separators
+  (`if (...) { pip install x }` installs `x`); hadolint reads it as a POSIX shell script,
+  which fails to parse, and finds no command.
 
 ## References
 - https://github.com/hadolint/hadolint/wiki/DL3013
@@ -58,7 +65,8 @@ def pip_install(cmd: Command) -> Command | None:
     if cmd.name.startswith("python"):
         for i in range(len(args) - 2):
             if args[i : i + 3] == ["-m", "pip", "install"]:
-                return Command(("pip", *args[i + 2 :]), cmd.line, cmd.text)
+                words = cmd.argv_words
+                return Command(("pip", *args[i + 2 :]), cmd.line, cmd.text, (words[i + 2], *words[i + 3 :]))
     return None
 
 
@@ -76,11 +84,13 @@ def unpinned_packages(instr) -> list[str]:
         pip = pip_install(cmd)
         if pip is None or pip.has_flag("c", "constraint"):
             continue
-        operands = pip.operands(*PIP_VALUE_FLAGS)
-        if "install" not in operands:
+        operands = pip.operand_words(*PIP_VALUE_FLAGS)
+        verbs = [w.text for w in operands]
+        if "install" not in verbs:
             continue
-        for word in operands[operands.index("install") + 1 :]:
-            found.extend(p for p in expand_word(instr, word) if not is_pinned(p))
+        for word in operands[verbs.index("install") + 1 :]:
+            # A quoted "name @ url" is one requirement; a $(...) is no package name.
+            found.extend(p for p in expand_word(instr, word) or () if not is_pinned(p))
     return found
 
 

@@ -60,11 +60,11 @@ def check(dockerfile, ctx):
         for cmd, _ in instruction_commands(instr):
             if cmd.name != "npm":
                 continue
-            operands = cmd.operands(*NPM_VALUE_FLAGS)
-            if not operands or operands[0] not in INSTALL_ALIASES:
+            operands = cmd.operand_words(*NPM_VALUE_FLAGS)
+            if not operands or operands[0].text not in INSTALL_ALIASES:
                 continue
             for word in operands[1:]:
-                unpinned.extend(p for p in expand_word(instr, word) if not is_pinned(p))
+                unpinned.extend(p for p in expand_word(instr, word) or () if not is_pinned(p))
         if unpinned:
             yield Violation(
                 f"npm install without a version for {', '.join(dict.fromkeys(unpinned))}",

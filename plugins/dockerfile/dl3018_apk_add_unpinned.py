@@ -39,11 +39,12 @@ def apk_add_packages(instr):
     for cmd, _ in instruction_commands(instr):
         if cmd.name != "apk" or "add" not in cmd.args:
             continue
-        operands = cmd.operands(*APK_VALUE_FLAGS)
-        if "add" not in operands:
+        operands = cmd.operand_words(*APK_VALUE_FLAGS)
+        verbs = [w.text for w in operands]
+        if "add" not in verbs:
             continue
-        for word in operands[operands.index("add") + 1 :]:
-            yield from expand_word(instr, word)
+        for word in operands[verbs.index("add") + 1 :]:
+            yield from expand_word(instr, word) or ()
 
 
 @rule("DL3018", "apk-add-unpinned", "warning", "dockerfile", "apk add without package versions")

@@ -42,14 +42,14 @@ def unpinned_gems(instr) -> list[str]:
     for cmd, _ in instruction_commands(instr):
         if cmd.name != "gem":
             continue
-        args = list(cmd.args)
-        args = args[: args.index("--")] if "--" in args else args
-        before = Command((cmd.argv[0], *args), cmd.line, cmd.text)
-        operands = before.operands(*GEM_VALUE_FLAGS)
-        if not operands or operands[0] not in ("install", "i") or before.has_flag("v", "version"):
+        words = cmd.argv_words
+        end = cmd.argv.index("--") if "--" in cmd.argv else len(words)
+        before = Command(cmd.argv[:end], cmd.line, cmd.text, words[:end])
+        operands = before.operand_words(*GEM_VALUE_FLAGS)
+        if not operands or operands[0].text not in ("install", "i") or before.has_flag("v", "version"):
             continue
         for word in operands[1:]:
-            found.extend(g for g in expand_word(instr, word) if ":" not in g and not g.endswith(".gem"))
+            found.extend(g for g in expand_word(instr, word) or () if ":" not in g and not g.endswith(".gem"))
     return found
 
 

@@ -23,8 +23,10 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 ```
 
 ## Differences from hadolint
-A package given as a variable (`$PKG`) is not judged: its value is not known
-before the build. hadolint flags it.
+Variables are expanded with the ARG/ENV values in scope: `ARG PKG=httpd-2.4.6` then
+`yum install -y $PKG` is pinned (hadolint only accepts a `${PKG}` that an ARG or ENV declares,
+whatever its value, and flags `$PKG`). A variable the Dockerfile does not set pins nothing
+(`php-${PHP_VERSION}` is judged as written), as in hadolint; a `$(...)` names no package.
 
 ## References
 - [hadolint DL3033](https://github.com/hadolint/hadolint/wiki/DL3033)

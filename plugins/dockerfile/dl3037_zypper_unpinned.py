@@ -21,7 +21,9 @@ RUN zypper install -y 'httpd=2.4.58' && zypper clean
 ```
 
 ## Differences from hadolint
-A package given as a variable (`$PKG`) is not judged. hadolint flags it.
+Variables are expanded with the ARG/ENV values in scope: `ARG PKG=httpd=2.4.58` then
+`zypper install -y $PKG` is pinned (hadolint judges the text `$PKG`). A variable the
+Dockerfile does not set is judged as written, as in hadolint; a `$(...)` names no package.
 
 ## References
 - [hadolint DL3037](https://github.com/hadolint/hadolint/wiki/DL3037)

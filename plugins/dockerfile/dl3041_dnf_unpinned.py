@@ -22,7 +22,10 @@ RUN dnf install -y httpd-2.4.62 && dnf clean all
 ```
 
 ## Differences from hadolint
-A package given as a variable (`$PKG`) is not judged. hadolint flags it.
+Variables are expanded with the ARG/ENV values in scope: `ARG PKG=httpd-2.4.62` then
+`dnf install -y $PKG` is pinned (hadolint only accepts a `${PKG}` that an ARG or ENV declares,
+whatever its value, and flags `$PKG`). A variable the Dockerfile does not set pins nothing
+(`php-${PHP_VERSION}` is judged as written), as in hadolint; a `$(...)` names no package.
 
 ## References
 - [hadolint DL3041](https://github.com/hadolint/hadolint/wiki/DL3041)

@@ -30,7 +30,7 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import instruction_commands
 
 QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose")
 
@@ -38,7 +38,7 @@ QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no
 @rule("DL3047", "wget-without-progress", "info", "dockerfile", "wget without --progress floods the build log")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
+        for cmd, _line in instruction_commands(run):
             if cmd.name == "wget" and not cmd.has_flag(*QUIET) and "-nv" not in cmd.args:
                 yield Violation(
                     f"`{cmd.text}` prints a progress line every few kilobytes into the build log",

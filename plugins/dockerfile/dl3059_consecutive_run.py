@@ -2,9 +2,14 @@
 
 ## What it does
 Flags a `RUN` that directly follows another `RUN` of the same stage with the
-same flags (`--mount`, `--network`, ...), when both run a single command (a
-heredoc RUN counts as several). Any other instruction in between resets the count; comments
-and blank lines do not.
+same flags (`--mount`, `--network`, ...), when both run a single command. Any
+other instruction in between resets the count; comments and blank lines do not.
+
+Commands are counted as hadolint counts them: every simple command with a name,
+those inside `$(...)` and backticks included (`RUN cp $(cat list) /x` runs two);
+a test in brackets (`[ -d x ]`, `[[ ... ]]`), a bare assignment (`X=1`) and
+`(( ... ))` count for none, and `if`, `for`, `case` are no commands themselves
+(the commands inside them count). A heredoc RUN counts as several.
 
 ## Why is this bad?
 Each RUN adds a layer; several one-liners in a row make a slower build and a
@@ -24,6 +29,12 @@ FROM debian:12-slim
 RUN mkdir -p /app && chown nobody /app
 ```
 
+## Differences from hadolint
+- A heredoc RUN counts as several commands: it already is the consolidated form.
+  hadolint counts the commands of its first line (`RUN python3 <<EOF` is one).
+- Under a PowerShell or cmd `SHELL` the statements are counted; hadolint reads the
+  script as a POSIX shell script, which fails to parse, and counts none.
+
 ## References
 - [hadolint DL3059](https://github.com/hadolint/hadolint/wiki/DL3059)
 """
@@ -34,7 +45,7 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import instruction_commands
 
 MAX_COMMANDS = 1  # hadolint 2.15.1: both RUNs hold a single command
 
@@ -43,7 +54,7 @@ def _count(run: Instruction) -> int:
     """The commands of a RUN; a heredoc RUN counts as long (it is the consolidated form)."""
     if run.heredocs:
         return MAX_COMMANDS + 1
-    return sum(1 for _ in run_commands(run)) if run.script is not None else 1
+    return sum(1 for cmd, _ in instruction_commands(run) if cmd.name and cmd.name not in ("[", "[["))
 
 
 @rule("DL3059", "consecutive-run", "info", "dockerfile", "Consecutive single-command RUN instructions could be one")

@@ -21,7 +21,10 @@ RUN go install golang.org/x/tools/gopls@v0.16.1
 ```
 
 ## Differences from hadolint
-A package given as a variable (`$PKG`) is not judged. hadolint flags it.
+Variables are expanded with the ARG/ENV values in scope: `ARG TOOL=example.com/tool@v1.0.0`
+then `go install $TOOL` is pinned (hadolint judges the text `$TOOL`). A variable the
+Dockerfile does not set is judged as written (`tool@${VERSION}` names a version), as in
+hadolint; a `$(...)` names no package.
 
 ## References
 - [hadolint DL3062](https://github.com/hadolint/hadolint/wiki/DL3062)
@@ -33,11 +36,13 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import instruction_commands
+
+from ._packages import expanded_operands
 
 
 def _unpinned(word: str) -> bool:
-    if word.startswith((".", "/")) or "$" in word:
+    if word.startswith((".", "/")):
         return False
     _, at, version = word.partition("@")
     return not at or version in ("", "latest")
@@ -46,9 +51,11 @@ def _unpinned(word: str) -> bool:
 @rule("DL3062", "go-install-unpinned", "warning", "dockerfile", "go install of a module without a version")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
-        for cmd, _line in run_commands(run):
-            positional = cmd.positional()
-            if cmd.name != "go" or not positional or positional[0] not in ("install", "get"):
+        for cmd, _line in instruction_commands(run):
+            if cmd.name != "go":
+                continue
+            positional = expanded_operands(run, cmd)
+            if not positional or positional[0] not in ("install", "get"):
                 continue
             unpinned = [w for w in positional[1:] if _unpinned(w)]
             if unpinned:

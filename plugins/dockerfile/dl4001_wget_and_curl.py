@@ -32,7 +32,7 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import instruction_commands
 
 TOOLS = ("curl", "wget")
 
@@ -44,7 +44,7 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         for run in stage.instructions:
             if run.keyword != "RUN":
                 continue
-            used = {cmd.name for cmd, _line in run_commands(run) if cmd.name in TOOLS}
+            used = {cmd.name for cmd, _line in instruction_commands(run) if cmd.name in TOOLS}
             seen |= used
             if used and len(seen) == 2:
                 yield Violation(

@@ -30,7 +30,7 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import run_commands
+from imagepolicy.shellcmd import instruction_commands
 
 
 @rule("DL4005", "ln-bin-sh", "warning", "dockerfile", "ln replaces /bin/sh instead of SHELL changing the build's shell")
@@ -38,7 +38,7 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in dockerfile.instructions:
         if run.keyword != "RUN":
             continue
-        for cmd, _line in run_commands(run):
+        for cmd, _line in instruction_commands(run):
             if cmd.name == "ln" and "/bin/sh" in cmd.args:
                 yield Violation(
                     f"`{cmd.text}` replaces /bin/sh for every script in the image",

@@ -3,7 +3,9 @@
 ## What it does
 Flags a RUN whose script has a pipe (`a | b`) when neither the stage's
 `SHELL` (inherited through `FROM <stage>`) runs with `-o pipefail` nor the
-script runs `set -o pipefail` before the pipe.
+script runs `set -o pipefail` before the pipe. A pipe inside a command
+substitution counts (`arch="$(dpkg --print-architecture | cut -d- -f1)"`); the
+`|` between `case` patterns (`x86_64|aarch64)`) and inside quotes is no pipe.
 
 ## Why is this bad?
 A pipeline's status is that of its last command: in
@@ -43,7 +45,7 @@ from typing import Iterator, Sequence
 
 from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
-from imagepolicy.shellcmd import SHELLS, first_pipe, split_commands
+from imagepolicy.shellcmd import SHELLS, instruction_script, parse_script
 
 
 def _sets_pipefail(words: Sequence[str]) -> bool:
@@ -70,10 +72,11 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         script, shell = _script_and_shell(run)
         if script is None or not shell or posixpath.basename(shell[0]).lower() not in SHELLS:
             continue
-        pipe = first_pipe(script)
-        if pipe is None or _sets_pipefail(shell[1:]):
+        parsed = instruction_script(run) if run.script is not None else parse_script(script)
+        if parsed is None or not parsed.pipes or _sets_pipefail(shell[1:]):
             continue
-        if any(cmd.name == "set" and _sets_pipefail(cmd.args) for cmd in split_commands(script[:pipe])):
+        before = parsed.commands[: parsed.pipes[0].before]
+        if any(cmd.name == "set" and cmd.depth == 0 and _sets_pipefail(cmd.args) for cmd in before):
             continue
         yield Violation(
             f"a pipe in this RUN runs under {' '.join(shell)} without -o pipefail: a failing command before the pipe goes unnoticed",

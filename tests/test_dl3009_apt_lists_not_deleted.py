@@ -22,6 +22,8 @@ SILENT = [
     'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends a=1 && rm -rf /var/lib/apt/lists/*\n',
     'FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends a=1\n',
     'FROM debian:12 AS build\nRUN apt-get update\nFROM debian:12\nCOPY --from=build /x /x\n',
+    # issue 9: the glob names the lists folder itself
+    'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends a=1 && rm -rf /var/lib/apt/lists*\n',
 ]
 
 # name: (Dockerfile, hadolint's lines, our lines)
@@ -30,6 +32,10 @@ DIVERGENCES = {
     'a builder copied wholesale is judged': ('FROM debian:12 AS build\nRUN apt-get update\nFROM debian:12\nCOPY --from=build / /\n', [], [2]),
     'a cache mount above the lists is enough': ('FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt apt-get update\n', [2], []),
     'rm must delete the lists': ('FROM debian:12\nRUN apt-get update && rm -rf /tmp/*\n', [], [2]),
+    'a cleanup before the update cleans nothing': (
+        'FROM debian:12\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y --no-install-recommends a=1\n', [], [2]),
+    'apt-get dist-clean deletes the lists': (
+        'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends a=1 && apt-get dist-clean\n', [2], []),
 }
 
 

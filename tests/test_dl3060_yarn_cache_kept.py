@@ -15,6 +15,8 @@ CASES = [
     ('FROM node:20-slim\nRUN yarn add left-pad\n', []),
     ('FROM node:20\nRUN yarn install\nFROM node:20-slim\nCMD ["node"]\n', []),
     ('FROM node:20-slim\nRUN --mount=type=cache,target=/root/.cache/yarn yarn install\n', []),
+    # issue 9: a clean before the install is no clean
+    ('FROM node:20-slim\nRUN yarn cache clean && yarn install\n', [2]),
 ]
 
 

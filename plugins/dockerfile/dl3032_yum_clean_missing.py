@@ -2,8 +2,8 @@
 
 ## What it does
 Flags a RUN in the final image that runs `yum install` but neither runs
-`yum clean`, removes `/var/cache/yum`, nor keeps that folder in a
-`--mount=type=cache`.
+`yum clean` after it, removes `/var/cache/yum` after it, nor keeps that folder
+in a `--mount=type=cache`. A clean before the install cleans nothing.
 
 ## Why is this bad?
 yum keeps the downloaded packages and repository metadata in
@@ -23,6 +23,12 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 ```
 
 ## Differences from hadolint
+- The cleanup must clean yum's cache (`yum clean`, `rm -rf /var/cache/yum/*` or a folder
+  above it); hadolint accepts any `rm -rf`, even of another folder (`rm -rf /tmp/x`).
+- A cleanup counts only after the last install: `yum clean all && yum install ...`
+  cleans nothing the install leaves. hadolint compares the first install with the
+  first cleanup, so an earlier cleanup hides a later one (`yum clean all && yum install
+  -y x && yum clean all` fires there).
 - A `RUN --mount=type=cache` (or `type=tmpfs`) on `/var/cache/yum` or a folder
   above it keeps the cache out of the image, so we stay silent; hadolint still
   asks for `yum clean all`.

@@ -2,8 +2,8 @@
 
 ## What it does
 Flags a RUN in the final image that runs `zypper install` (`in`) but neither
-runs `zypper clean` (`cc`), removes `/var/cache/zypp`, nor keeps it in a
-`--mount=type=cache`.
+runs `zypper clean` (`cc`) after it, removes `/var/cache/zypp` after it, nor
+keeps it in a `--mount=type=cache`. A clean before the install cleans nothing.
 
 ## Why is this bad?
 zypper keeps downloaded packages and repository metadata in
@@ -25,6 +25,10 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 ## Differences from hadolint
 - An `rm -rf /var/cache/zypp` counts as cleaning; hadolint only accepts
   `zypper clean` (or a cache mount, as we do).
+- A cleanup counts only after the last install: `zypper clean && zypper install ...`
+  cleans nothing the install leaves. hadolint compares the first install with the
+  first cleanup, so an earlier cleanup hides a later one (`zypper clean && zypper install
+  -y x && zypper clean` fires there).
 - A cache or tmpfs mount on `/var/cache/zypp` (or a folder above it) keeps the
   cache out of the image: silent.
 - Only stages whose cache reaches the final image are judged (the final stage,

@@ -1,10 +1,12 @@
 """`dnf install` without `dnf clean all` in the same RUN.
 
 ## What it does
-Flags a RUN in the final image that runs `dnf install` or `microdnf install`
-but neither runs `dnf clean`/`microdnf clean`, removes the cache folder
-(`/var/cache/dnf`, `/var/cache/libdnf5`, `/var/cache/yum`), nor keeps it in a
-`--mount=type=cache`.
+Flags a RUN in the final image that runs `dnf` or `microdnf` `install` (or
+`upgrade`, `update`, `upgrade-minimal`, `reinstall`, which fill the cache the
+same way) but neither runs `dnf clean`/`microdnf clean` after it, removes the
+cache folder after it (dnf4's `/var/cache/dnf`, dnf5's `/var/cache/libdnf5`,
+`/var/cache/yum`; a glob such as `/var/cache/libdnf5*` too), nor keeps it in a
+`--mount=type=cache`. A clean before the install cleans nothing.
 
 ## Why is this bad?
 dnf keeps downloaded packages and repository metadata in its cache folder.
@@ -24,6 +26,13 @@ RUN dnf install -y httpd-2.4.62 && dnf clean all
 ```
 
 ## Differences from hadolint
+- The cleanup must clean dnf's cache; hadolint accepts any `rm -rf`, even of another
+  folder (`rm -rf "$GNUPGHOME"`).
+- A cleanup counts only after the last install: `dnf clean all && dnf install ...`
+  cleans nothing the install leaves. hadolint compares the first install with the
+  first cleanup, so an earlier cleanup hides a later one (`rm -rf /tmp/x && microdnf install
+  -y x && microdnf clean all` fires there).
+- `dnf update` is `dnf upgrade` and is judged like it; hadolint only knows `upgrade`.
 - A `RUN --mount=type=cache` (or `type=tmpfs`) on dnf4's `/var/cache/dnf`
   (or a folder above it) keeps the cache out of the image, so we stay silent;
   hadolint only accepts a cache mount on dnf5's `/var/cache/libdnf5` (as we

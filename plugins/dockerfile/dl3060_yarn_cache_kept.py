@@ -53,8 +53,12 @@ CACHES = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn")
 @rule("DL3060", "yarn-cache-kept", "info", "dockerfile", "yarn install keeps its package cache in the image")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, commands in final_image_runs(dockerfile, *CACHES):
-        install = next((c for c in commands if c.name == "yarn" and "install" in c.positional()), None)
-        if install is None or any(c.name == "yarn" and c.has_args("cache", "clean") for c in commands):
+        installs = [i for i, c in enumerate(commands) if c.name == "yarn" and "install" in c.positional()]
+        if not installs:
+            continue
+        install = commands[installs[0]]
+        # A clean before the install cleans nothing the install leaves.
+        if any(c.name == "yarn" and c.has_args("cache", "clean") for c in commands[installs[-1] + 1 :]):
             continue
         folder = run.variables.get("YARN_CACHE_FOLDER")
         if any(mounted_over(run, path) for path in CACHES) or (folder and mounted_over(run, folder)):

@@ -11,6 +11,8 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL Maintainer=x\n', [2]),
     ('FROM python:3.12-slim\nLABEL a.b=1 com.docker.x=1\nLABEL a..b=1\nLABEL a-=1 ok=1\n', [2, 3, 4]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.authors=x a1=2 my-label=3\n', []),
+    # issue 9: `_` is allowed in keys, as hadolint allows it
+    ('FROM python:3.12-slim\nLABEL build_version="1.0" com.redhat.license_terms="https://x"\n', []),
 ]
 
 

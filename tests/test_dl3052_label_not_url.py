@@ -17,6 +17,8 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.source="https://github.com/acme/app"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.source="git@github.com:acme/app.git"\n', [2]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.title="not a url"\n', []),
+    # issue 9: an empty URL is also no URL (DL3051 reports it as empty too)
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.source=""\n', [2]),
 ]
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)

@@ -17,6 +17,7 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.created="2024-13-01T12:00:00Z"\n', [2]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.created="2024-05-01T12:00:00Z"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.created="2024-05-01T12:00:00.123+02:00"\n', []),
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.created=""\n', [2]),  # empty: also DL3051's finding
 ]
 
 

@@ -16,6 +16,7 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="Apache-3.0"\n', [2]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="Apache-2.0"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="MIT"\n', []),
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses=""\n', [2]),  # empty: also DL3051's finding
 ]
 
 

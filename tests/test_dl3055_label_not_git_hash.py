@@ -17,6 +17,7 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.revision="4f3c2a1f"\n', [2]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.revision="4f3c2a1"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.revision="4f3c2a14f3c2a14f3c2a14f3c2a14f3c2a1abcde"\n', []),
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.revision=""\n', [2]),  # empty: also DL3051's finding
 ]
 
 

@@ -16,6 +16,7 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.version="1.4"\n', [2]),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.version="1.4.2"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.version="2.0.0-rc.1+build.5"\n', []),
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.version=""\n', [2]),  # empty: also DL3051's finding
 ]
 
 

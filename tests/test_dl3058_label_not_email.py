@@ -16,6 +16,7 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL maintainer="platform@"\n', [2]),
     ('FROM python:3.12-slim\nLABEL maintainer="platform@example.com"\n', []),
     ('FROM python:3.12-slim\nLABEL maintainer="first.last+tag@mail.example.org"\n', []),
+    ('FROM python:3.12-slim\nLABEL maintainer=""\n', [2]),  # empty: also DL3051's finding
 ]
 
 

@@ -46,7 +46,10 @@ def labels_of_type(ctx: RuleContext, kind: str | None = None) -> dict[str, str]:
 
 
 def invalid_labels(dockerfile: Dockerfile, ctx: RuleContext, kind: str, valid) -> Iterator[tuple[Instruction, str, str]]:
-    """``(LABEL, key, value)`` for each schema label of type ``kind`` whose known value fails ``valid``."""
+    """``(LABEL, key, value)`` for each schema label of type ``kind`` whose known value fails ``valid``.
+
+    An empty value fails every type (as in hadolint it is DL3051's finding and the type's).
+    """
     names = labels_of_type(ctx, kind)
     if not names:
         return
@@ -54,5 +57,5 @@ def invalid_labels(dockerfile: Dockerfile, ctx: RuleContext, kind: str, valid) -
         if instr.keyword != "LABEL":
             continue
         for key, value in label_pairs(instr):
-            if key in names and value is not None and value != "" and not valid(value):
+            if key in names and value is not None and (value == "" or not valid(value)):
                 yield instr, key, value

@@ -2,9 +2,10 @@
 
 ## What it does
 Flags a `LABEL` with a key that does not follow Docker's recommended format:
-lower-case letters, digits, `.` and `-` only, starting with a letter and
+lower-case letters, digits, `.`, `-`, `_` and `/` only, starting with a letter and
 ending with a letter or digit, no `..` or `--`, and not in the namespaces
-Docker reserves (`com.docker.`, `io.docker.`, `org.dockerproject.`).
+Docker reserves (`com.docker.`, `io.docker.`, `org.dockerproject.`). The
+characters are hadolint's: `build_version` and `com.redhat.license_terms` are fine.
 
 ## Why is this bad?
 Tools that read labels expect reverse-DNS keys; keys in Docker's own
@@ -37,7 +38,7 @@ from imagepolicy.model import RuleContext, Violation, rule
 
 from ._labels import label_pairs
 
-_KEY = re.compile(r"^[a-z](?:[a-z0-9.-]*[a-z0-9])?$")
+_KEY = re.compile(r"^[a-z](?:[a-z0-9._/-]*[a-z0-9])?$")
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
 
 
@@ -55,5 +56,5 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
             yield Violation(
                 f"invalid label key {', '.join(repr(k) for k in bad)}",
                 line=instr.line,
-                fix="Use lower-case reverse-DNS keys of letters, digits, '.' and '-' (e.g. org.opencontainers.image.authors), outside com.docker./io.docker./org.dockerproject.",
+                fix="Use lower-case reverse-DNS keys of letters, digits, '.', '-' and '_' (e.g. org.opencontainers.image.authors), outside com.docker./io.docker./org.dockerproject.",
             )

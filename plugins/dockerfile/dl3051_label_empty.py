@@ -2,7 +2,8 @@
 
 ## What it does
 Flags a `LABEL` that sets a key listed in the `label-schema` setting to an empty
-value.
+value. As in hadolint, an empty value of a typed label (`url`, `email`, ...) is
+also reported by its type's rule (DL3052-DL3058): it is no URL either.
 
 ## Why is this bad?
 An empty required label satisfies the letter of the schema and none of its

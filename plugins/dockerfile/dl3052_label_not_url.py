@@ -2,6 +2,7 @@
 
 ## What it does
 Flags a `LABEL` whose key the label schema types as `url` and whose value is not an absolute URL (`scheme:...`).
+An empty value is no URL either (DL3051 reports it as empty too), as in hadolint.
 
 ## Why is this bad?
 Tools follow these labels (source repository, documentation); a malformed URL leads nowhere.

@@ -16,6 +16,9 @@ CONFIG = {'trusted-registries': ['docker.io', '*.gcr.io']}
 FIRES = [
     ('FROM quay.io/a/b:1\n', 1),
     ('FROM debian:12\nFROM gcr.io/a/b:1\n', 2),
+    # issue 9: the image of a COPY --from and of a RUN --mount from= is pulled too
+    ('FROM debian:12\nCOPY --from=ghcr.io/acme/tools:1 /bin/tool /usr/local/bin/tool\n', 2),
+    ('FROM debian:12\nRUN --mount=type=bind,from=quay.io/acme/src:1,target=/src make -C /src\n', 2),
 ]
 
 # near misses: silent for both tools
@@ -25,6 +28,8 @@ SILENT = [
     'FROM scratch\n',
     'FROM debian:12 AS a\nFROM a\n',
     'FROM docker.io/library/debian:12\n',
+    'FROM debian:12 AS build\nFROM debian:12\nCOPY --from=build /a /b\nCOPY --from=0 /a /c\nCOPY --from=nginx:1.27 /a /d\n',
+    'FROM debian:12 AS build\nFROM debian:12\nRUN --mount=type=cache,from=build,target=/c true\n',
 ]
 
 # name: (Dockerfile, hadolint's lines, our lines)

@@ -52,6 +52,8 @@ _CLOSERS = frozenset({"fi", "done", "}", "esac"})
 _REDIRECT_OPERATORS = ("<<<", "<<-", "&>>", ">>", ">&", ">|", "<<", "<&", "<>", "&>", ">", "<")
 # Shells that run ``-c script`` (POSIX-like): their exec-form ``-c`` argument is a script.
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+# Substitutions nested deeper than this are read as opaque text (a hostile script must not exhaust the stack).
+MAX_NESTING = 64
 # Shells whose scripts are not POSIX shell: PowerShell and cmd.exe.
 NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
 
@@ -250,13 +252,15 @@ class _Builder:
 class _Parser:
     """One pass over shell text; substitutions and heredoc bodies are parsed recursively on the same cursor."""
 
-    def __init__(self, text: str, *, first_line: int = 1, dockerfile_lines: bool = True, depth: int = 0):
+    def __init__(self, text: str, *, first_line: int = 1, dockerfile_lines: bool = True, depth: int = 0, nesting: int = 0):
         self.text, self.n, self.pos, self.line = text, len(text), 0, first_line
         self.dockerfile_lines = dockerfile_lines  # Dockerfile continuation: \<newline> vanishes everywhere
         self.base_depth = depth
         self.commands: list[Command | None] = []
         self.pipes: list[Pipe] = []
         self.pending: list[tuple[str, bool, bool, _Builder | None, int]] = []  # heredocs to read after this line
+        self.braces = 0  # ${...} being read, nested
+        self.nesting = nesting  # parsers this one is inside (heredoc bodies, backticks)
 
     # --- characters ---------------------------------------------------------------------
     def peek(self, k: int = 0) -> str:
@@ -491,7 +495,9 @@ class _Parser:
                 self.sub_script("\n".join(body), body_line, owner_depth, quoted_text=True)
 
     def sub_script(self, text: str, line: int, depth: int, *, heredoc: bool = False, quoted_text: bool = False) -> None:
-        inner = _Parser(text, first_line=line, dockerfile_lines=not heredoc and self.dockerfile_lines, depth=depth)
+        if self.nesting + 1 >= MAX_NESTING:
+            return
+        inner = _Parser(text, first_line=line, dockerfile_lines=not heredoc and self.dockerfile_lines, depth=depth, nesting=self.nesting + 1)
         if quoted_text:
             inner.double_quoted_text(depth)
         else:
@@ -684,7 +690,13 @@ class _Parser:
             if self.peek(2) == "(":
                 return "cmd", "$" + self.balanced_from(1, "(", ")")
             return "cmd", self.substitution(depth, 1)
+        if nxt == "{" and self.braces >= MAX_NESTING:
+            start = self.pos
+            self.advance(2)
+            self.opaque("}")
+            return var, self.text[start : self.pos]
         if nxt == "{":
+            self.braces += 1
             start = self.pos
             self.advance(2)
             level = 1
@@ -706,6 +718,7 @@ class _Parser:
                 else:
                     level += {"{": 1, "}": -1}.get(c, 0)
                     self.advance()
+            self.braces -= 1
             return var, self.text[start : self.pos].replace("\\\n", "")
         if nxt == "'" and not quoted:
             self.advance()  # $'...': ANSI-C quoting
@@ -731,8 +744,27 @@ class _Parser:
         """``$(...)`` or ``<(...)``/``>(...)``: its commands are parsed one level deeper; returns the text."""
         start = self.pos
         self.advance(skip + 1)
-        self.parse(depth + 1, closer=")")
+        if depth + 1 >= MAX_NESTING:
+            self.opaque(")")
+        else:
+            self.parse(depth + 1, closer=")")
         return self.text[start : self.pos].replace("\\\n", "")
+
+    def opaque(self, closing: str) -> None:
+        """Skip to the ``closing`` that matches an opening just read, over quotes and escapes, parsing nothing."""
+        opening = {")": "(", "}": "{"}[closing]
+        level = 1
+        while self.pos < self.n and level:
+            c = self.advance()
+            if c == "\\":
+                self.advance()
+            elif c == "'":
+                end = self.text.find("'", self.pos)
+                self.advance((self.n if end < 0 else end + 1) - self.pos)
+            elif c == opening:
+                level += 1
+            elif c == closing:
+                level -= 1
 
     def backtick(self, depth: int) -> str:
         """`` `...` ``: the text between the backticks (\\` and \\\\ unescaped) is parsed one level deeper."""
@@ -744,7 +776,8 @@ class _Parser:
                 self.advance()
             inner.append(self.advance())
         self.advance()
-        self.sub_script("".join(inner), line, depth + 1)
+        if depth + 1 < MAX_NESTING:
+            self.sub_script("".join(inner), line, depth + 1)
         return self.text[start : self.pos]
 
     def balanced(self, opening: str, closing: str) -> str:

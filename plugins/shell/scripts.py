@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -182,23 +183,34 @@ def check_dockerfiles(dockerfiles: Sequence[Any]) -> list[list[Violation]]:
 class PendingViolations:
     """One Dockerfile's share of a running ShellCheck batch."""
 
-    def __init__(self, batch: Any, runs: list[RunScript]) -> None:
+    def __init__(self, batch: Any, runs: list[RunScript], path: str = "Dockerfile") -> None:
         self._batch = batch
         self._runs = {run.script.id: run for run in runs}
+        self._path = path
         self._done: list[Violation] | None = None
 
     def violations(self) -> list[Violation]:
         if self._done is None:
             results = self._batch.results(self._runs)
             self._done = [to_violation(result, self._runs[result.script_id]) for result in results]
+            for script_id, reason in self._batch.too_large(self._runs).items():
+                run = self._runs[script_id]
+                note(f"{self._path}:{run.first_line}: script too large for ShellCheck ({reason}): "
+                     f"this RUN gets no ShellCheck findings; the other rules still check it")
         return self._done
+
+
+def note(message: str) -> None:
+    """Tell the user something that is no finding (on standard error, one line, no control characters)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in message)
+    print(f"imagepolicy: note: {clean}", file=sys.stderr)
 
 
 def start_dockerfiles(dockerfiles: Sequence[Any]) -> list[PendingViolations]:
     """Start ShellCheck on every RUN of all ``dockerfiles`` (chunks in file order) and return at once."""
     per_file = [run_scripts(dockerfile, prefix=f"{number}:") for number, dockerfile in enumerate(dockerfiles)]
     batch = start_shellcheck([run.script for runs in per_file for run in runs])
-    return [PendingViolations(batch, runs) for runs in per_file]
+    return [PendingViolations(batch, runs, getattr(df, "path", "Dockerfile")) for df, runs in zip(dockerfiles, per_file)]
 
 
 def to_violation(result: ScResult, run: RunScript) -> Violation:

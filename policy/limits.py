@@ -65,6 +65,12 @@ LIMITS: dict[str, Limit] = _table(
           "address space of one ShellCheck process; a script that needs more is not ShellChecked (a note says so)"),
     Limit("shellcheck-seconds", 30, "seconds",
           "run time of one ShellCheck process; a script that takes longer is not ShellChecked (a note says so)"),
+    Limit("dockerfile-bytes", 1 * MiB, "bytes", "size of a Dockerfile (the largest of 419 real ones is 20 KB)"),
+    Limit("dockerfile-instructions", 10_000, "instructions", "instructions in one Dockerfile, heredoc and ONBUILD ones included"),
+    Limit("dockerfile-variables", 2_500, "definitions", "ARG and ENV definitions in one Dockerfile (each instruction keeps the values in force)"),
+    Limit("expansion-bytes", 1 * MiB, "characters", "characters variable expansion may produce for one Dockerfile (ARG/ENV values, ${V//a/b} results)"),
+    Limit("expansion-depth", 64, "levels", "nesting of ${...} inside one word, e.g. ${a:-${b:-...}}"),
+    Limit("stage-copy-paths", 10_000, "paths", "ways a stage reaches earlier stages through FROM <stage> and COPY --from, which the file timeline follows"),
 )
 
 _values: dict[str, int] = {}

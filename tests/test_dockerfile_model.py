@@ -317,7 +317,6 @@ def test_heredoc_with_fd_and_odd_name():
         ("FROM alpine AS one two\n", 1, "unexpected words after the image"),
         ("FROM alpine AS 1st\n", 1, "invalid stage name '1st'"),
         ("FROM\n", 1, "FROM needs an image"),
-        ("ARG IMG\nFROM $IMG\n", 2, "expands to an empty image name"),
         ("FROM :12\n", 1, "FROM :12 is not an image reference (no image name before the tag)"),
         ("FROM debian:\n", 1, "FROM debian: is not an image reference (an empty tag"),
         ("FROM /debian\n", 1, "FROM /debian is not an image reference (an empty name part"),
@@ -327,7 +326,7 @@ def test_heredoc_with_fd_and_odd_name():
         ("FROM alpine\nENV A=1 B\n", 2, "cannot find '='"),
         ('FROM alpine\nENV A="unterminated\n', 2, "double-quote"),
         ("FROM alpine\nONBUILD FROM alpine\n", 2, "FROM isn't allowed as an ONBUILD trigger"),
-        ("FROM alpine\nWORKDIR ${X:?must be set}\n", 2, "must be set"),
+        ("FROM scratch\nWORKDIR ${X:?must be set}\n", 2, "must be set"),
     ],
 )
 def test_malformed_input_names_file_and_line(text, line, words):
@@ -361,7 +360,10 @@ def test_instructions_buildkit_refuses_without_arguments_are_input_errors(instru
 def test_instructions_buildkit_accepts_empty_stay_accepted():
     df = parse("FROM alpine\nRUN\nCMD\nENTRYPOINT\nHEALTHCHECK NONE\nUSER ${UNSET}\nVOLUME /data\n")
     assert [i.keyword for i in df.instructions] == ["FROM", "RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK", "USER", "VOLUME"]
-    assert df.instructions[-1].user is None  # USER with an unset variable: no user
+    # USER with a variable the base image may set: unknown, kept as written (not judged as "no user")
+    assert df.instructions[-1].user == "${UNSET}"
+    df = parse("FROM scratch\nUSER ${UNSET}\nVOLUME /data\n")
+    assert df.instructions[-1].user is None  # nothing can set it on scratch: no user
 
 
 @pytest.mark.parametrize("ending", ["\n", "", "\r\n"])
@@ -378,7 +380,9 @@ def test_an_empty_build_arg_in_a_from_line_is_an_input_error_and_valid_reference
     message = error("ARG REG=docker.io\nARG TAG=12\nFROM ${REG}/debian:$TAG\n", build_args={"TAG": ""})
     assert message.startswith("Dockerfile:3: FROM ${REG}/debian:$TAG expands to 'docker.io/debian:' with --build-arg TAG=,")
     # Only defaults make it invalid: the build may pass build arguments, and BK013 reports it.
-    assert [s.base for s in parse("ARG TAG\nFROM debian:${TAG}\n").stages] == ["debian:"]
+    # An ARG without a value is unknown, not empty: the image stays as written and is linted.
+    stage = parse("ARG TAG\nFROM debian:${TAG}\n").stages[0]
+    assert (stage.base, stage.base_known) == ("debian:${TAG}", False)
     assert [s.base for s in parse("ARG TAG=\nFROM debian:${TAG}\n", build_args={"OTHER": ""}).stages] == ["debian:"]
     df = parse("FROM localhost:5000/team/debian:12@sha256:abc AS a\nFROM a\nFROM scratch\n")
     assert [s.base for s in df.stages] == ["localhost:5000/team/debian:12@sha256:abc", "a", "scratch"]
@@ -508,7 +512,7 @@ def test_arg_without_default_and_build_arg():
 def test_env_forms_quotes_and_substitutions():
     df = parse(
         """
-        FROM alpine
+        FROM scratch
         ENV A=1
         ENV B="two words" C='$A' D=\\$A E=${A:-x} F=${NOPE:-dflt} G=${A:+alt} H=${NOPE:+alt} I=$A-${A}
         ENV LEGACY some value here
@@ -530,6 +534,11 @@ def test_env_forms_quotes_and_substitutions():
         "LEGACY": "some value here",
         "Q": "quoted legacy",
     }
+    # On an image, $NOPE may come from the base: those values are unknown and stay as written.
+    df = parse("FROM alpine\nENV F=${NOPE:-dflt} H=${NOPE:+alt} A=1 P=/opt/bin:$PATH\nRUN true\n")
+    run = df.instructions[-1]
+    assert run.env == {"F": "${NOPE:-dflt}", "H": "${NOPE:+alt}", "A": "1", "P": "/opt/bin:$PATH"}
+    assert run.unknown_env == {"F", "H", "P"} and dict(run.variables) == {"A": "1"}
 
 
 def test_env_values_in_one_instruction_see_the_previous_environment():
@@ -563,7 +572,9 @@ def test_expand_variables_and_process_word():
     assert process_word("'$A' \"$A\" \\$A ${A}b", scope) == "$A 1 $A 1b"
     assert process_words('a "b c" $A\'d\'', scope) == ["a", "b c", "1d"]
     assert process_word("${V#*/}-${V##*/}-${V%/*}-${V%%/*}", {"V": "a/b/c"}) == "b/c-c-a/b-a"
-    assert process_word("${V/b/X}|${V//[ac]/_}|${V/nomatch/X}", {"V": "a/b/c"}) == "a/X/c|_/b/_|a/b/c"
+    # BuildKit's patterns know * and ? only: [ac] is literal (convertShellPatternToRegex escapes brackets)
+    assert process_word("${V/b/X}|${V//[ac]/_}|${V/nomatch/X}", {"V": "a/b/c"}) == "a/X/c|a/b/c|a/b/c"
+    assert process_word("${V//?/_}|${V//[ac]/_}", {"V": "a/b", "W": ""}) == "___|a/b"
     with pytest.raises(ValueError):
         process_word("'open", scope)
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import posixpath
-import shlex
 from dataclasses import dataclass, field
-from typing import Iterator
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
 
 from ..buildcontext import BuildContext
-from .lexer import expand_variables
+from .lexer import Expansion, expand_variables, lex, raw_assignments, split_blanks
 from .timeline import FileTimeline
 
 KNOWN_INSTRUCTIONS = frozenset(
@@ -91,6 +91,14 @@ class Instruction:
     dest_is_dir: bool = False
     from_stage: Stage | None = None
     from_image: str | None = None
+    # the file's escape token, the ENV names whose value depends on an unknown variable,
+    # and whether names the Dockerfile does not set may come from the base image
+    escape: str = "\\"
+    unknown_env: frozenset[str] = frozenset()
+    open_scope: bool = False
+    _scope: Mapping[str, str | None] | None = field(default=None, repr=False, compare=False)
+    _known: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
+    _state: Any = field(default=None, repr=False, compare=False)  # the parser's shared scope, caching ``variables``
 
     def __repr__(self) -> str:  # keep tracebacks and test output short
         return f"<{self.keyword} line {self.line}>"
@@ -122,15 +130,47 @@ class Instruction:
         return self.json_args is not None
 
     # --- values --------------------------------------------------------------------
-    def expand(self, text: str) -> str:
-        """Substitute ``$VAR``/``${VAR}`` forms with the ARG/ENV values in scope."""
-        return expand_variables(text, self.variables)
+    @property
+    def scope(self) -> Mapping[str, str | None]:
+        """The ARG and ENV values in force (ENV wins); None for a variable with no known value."""
+        if self._scope is None:
+            scope: dict[str, str | None] = dict(self.argvars)
+            scope.update(self.env)
+            for name in self.unknown_env:
+                scope[name] = None
+            self._scope = scope
+        return self._scope
 
     @property
-    def variables(self) -> dict[str, str]:
-        scope = {k: v for k, v in self.argvars.items() if v is not None}
-        scope.update(self.env)
-        return scope
+    def variables(self) -> Mapping[str, str]:
+        """The ARG and ENV values in force that are known (read-only)."""
+        if self._known is None:
+            state = self._state
+            if state is not None and state.known is not None:
+                self._known = state.known
+            else:
+                self._known = MappingProxyType({k: v for k, v in self.scope.items() if v is not None})
+                if state is not None:
+                    state.known = self._known
+        return self._known
+
+    def resolve(self, text: str, *, shell: bool = False) -> Expansion:
+        """``text`` expanded with the variables in force, as BuildKit (or, with ``shell``, a shell) would.
+
+        BuildKit mode removes quotes and escapes (ENV, LABEL, WORKDIR, COPY words...);
+        ``shell`` substitutes ``$`` forms only, for words a shell splitter already
+        unquoted (RUN arguments). ``result.unknown`` names the variables with no
+        known value the result depends on (an ARG without default, ``$HOME`` from
+        the base image): judge ``result.text`` only when it is empty. Raises
+        ValueError on a malformed word.
+        """
+        if shell:
+            return lex(text, self.scope, escape="", quotes=False, open_scope=self.open_scope)
+        return lex(text, self.scope, escape=self.escape, open_scope=self.open_scope)
+
+    def expand(self, text: str) -> str:
+        """Substitute ``$VAR``/``${VAR...}`` forms with the values in scope (quotes kept; unknown read as empty)."""
+        return expand_variables(text, self.variables)
 
     @property
     def shell_dialect(self) -> str | None:
@@ -149,21 +189,31 @@ class Instruction:
     def assignments(self) -> list[tuple[str, str]]:
         """The ``NAME=value`` pairs of a LABEL or ENV, quotes removed, values not expanded.
 
-        The legacy form ``LABEL key value`` / ``ENV NAME value`` is one pair.
+        The legacy form ``LABEL key value`` / ``ENV NAME value`` (blank: space or
+        tab) is one pair.
         """
-        words = self.words()
-        if words and "=" not in words[0]:
-            return [(words[0], " ".join(words[1:]))]
-        return [(key, value) for key, _, value in (w.partition("=") for w in words if "=" in w)]
+        pairs, legacy = raw_assignments(self, self.escape)
+        out = []
+        for key, value in pairs:
+            if value is None:
+                continue
+            out.append((self._unquoted(key), self._unquoted(value)))
+        return out
 
     def words(self) -> list[str]:
-        """The arguments split into words, as the builder splits non-RUN instructions."""
+        """The arguments split into words as BuildKit does, quotes removed, variables left as written."""
         if self.json_args is not None:
             return list(self.json_args)
         try:
-            return shlex.split(self.args, posix=True)
+            return lex(self.args, {}, escape=self.escape, keep_unset=True).words
         except ValueError:
-            return self.args.split()
+            return split_blanks(self.args)
+
+    def _unquoted(self, text: str) -> str:
+        try:
+            return lex(text, {}, escape=self.escape, keep_unset=True, words=False).text
+        except ValueError:
+            return text
 
 
 @dataclass
@@ -182,6 +232,9 @@ class Stage:
     in_final_image: bool = False
     # WORKDIR, SHELL, USER and ENV in force at the end of the stage
     end_state: tuple = ("/", DEFAULT_SHELL, None, {})
+    # False when the image is named by an ARG with no known value (``base`` is then as written)
+    base_known: bool = True
+    end_scope: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"<stage {self.index} {self.name or ''} FROM {self.base}>"
@@ -223,7 +276,11 @@ class Dockerfile(FileTimeline):
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The physical lines (cut at LF only, as BuildKit: a lone CR stays in its line)."""
+        lines = self.text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
 
     @property
     def final_stage(self) -> Stage | None:

@@ -22,12 +22,15 @@ SILENT = [
     'FROM scratch\n',
     'FROM debian@sha256:0000000000000000000000000000000000000000000000000000000000000000\n',
     'FROM debian:${TAG}\n',
+    'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+    'ARG IMG=debian:12-slim\nFROM ${IMG%-slim}\n',  # the trimmed value debian:12 keeps its tag
     'FROM debian:12 AS base\nFROM base\n',
 ]
 
 # name: (Dockerfile, hadolint's lines, our lines)
 DIVERGENCES = {
     'ARGs are resolved': ('ARG BASE=debian\nFROM $BASE\n', [], [2]),
+    'a trimmed ARG that loses its tag': ('ARG IMG=debian:12-slim\nFROM ${IMG%:*}\n', [], [2]),
     'stage names are case-insensitive': ('FROM debian:12 AS Base\nFROM base\n', [2], []),
     'a registry port is not a tag': ('FROM localhost:5000/app\n', [], [1]),
 }

@@ -9,7 +9,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Iterator
 
-from imagepolicy.dockerfile import Dockerfile, Stage, expand_variables
+from imagepolicy.dockerfile import Dockerfile, Stage
 
 DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "hub.docker.com"})
 
@@ -45,12 +45,8 @@ def parse_image_ref(ref: str) -> ImageRef:
 
 def resolved_base(stage: Stage) -> str | None:
     """The stage's FROM image with ARGs resolved, or None when an ARG has no value."""
-    if "$" not in stage.base_raw:
-        return stage.base
-    scope = {k: v for k, v in stage.from_instruction.argvars.items() if v is not None}
-    missing: list[str] = []
-    value = expand_variables(stage.base_raw, scope, missing)
-    return None if missing else value
+    # The model expands FROM with BuildKit's lexer (${IMG%-slim} too); an ARG without a known value leaves it unknown.
+    return stage.base if stage.base_known else None
 
 
 def external_images(dockerfile: Dockerfile) -> Iterator[tuple[Stage, ImageRef, str]]:

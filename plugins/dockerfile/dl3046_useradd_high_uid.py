@@ -23,7 +23,10 @@ RUN useradd -l -u 123456789 app
 ```
 
 ## Differences from hadolint
-`--uid 123456` and `--uid=123456` count too; hadolint reads only `-u`.
+`--uid 123456` and `--uid=123456` count too; hadolint reads only `-u`. A UID
+written with a variable (`-u $APP_UID`) is judged by the ARG/ENV value it
+resolves to, and not at all when that value is unknown; hadolint measures the
+text `$APP_UID` (8 characters) and fires.
 
 ## References
 - [hadolint DL3046](https://github.com/hadolint/hadolint/wiki/DL3046)
@@ -45,6 +48,16 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
             if cmd.name != "useradd" or cmd.has_flag("l", "no-log-init"):
                 continue
             uid = cmd.flag_value("u", "uid")
+            if uid and "$" in uid:
+                # Measure the value the ARG/ENV gives it, not the text; unknown (no default,
+                # set by the base image or the script) stays unjudged.
+                try:
+                    resolved = run.resolve(uid, shell=True)
+                except ValueError:
+                    continue
+                if resolved.unknown or resolved.missing:
+                    continue
+                uid = resolved.text.strip()
             if uid and len(uid) > 5:
                 yield Violation(
                     f"`{cmd.text}` creates UID {uid} without -l: /var/log/lastlog and faillog grow with the UID",

@@ -183,6 +183,9 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
     results: list[TargetResult] = []
     parsed = [_parse_dockerfile(path, request) for path in request.dockerfiles]
     ready = [df for _, df in parsed if df is not None]
+    paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
+    # The paired image is read first: its /bin/sh decides how the Dockerfile's RUNs are checked.
+    early = _image_shell(paired, request) if paired is not None and len(request.images) == 1 else None
     if ready:
         prepare_errors: list[str] = []
         list(pm.call_each("imagepolicy_prepare_dockerfiles", prepare_errors, request.debug, dockerfiles=ready, config=config))
@@ -193,9 +196,8 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
         if df is not None:
             _check_dockerfile(pm, registry, config, result, df, request)
         results.append(result)
-    paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
     for image in request.images:
-        results.append(_check_image(pm, registry, config, request, image, paired))
+        results.append(_check_image(pm, registry, config, request, image, paired, early))
     for result in results:
         # A plugin whose declaration hooks failed is missing from every target's check.
         result.errors.extend(registry.errors)
@@ -270,7 +272,28 @@ def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: C
     result.errors.extend(session.errors)
 
 
-def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfile) -> TargetResult:
+def _image_shell(dockerfile, request: CheckRequest) -> Any:
+    """Open the one image paired with ``dockerfile`` and note its /bin/sh there; the image, or None.
+
+    Any failure is left for :func:`_check_image`, which opens the image again and reports it.
+    """
+    from .shells import sh_in_image
+
+    try:
+        from .image import open_image
+
+        image = open_image(request.images[0], platform=request.platform)
+    except Exception:  # noqa: BLE001 - reported by _check_image
+        return None
+    try:
+        dockerfile.image_sh = sh_in_image(image, dockerfile)
+    except Exception:  # noqa: BLE001 - the Dockerfile's base image name still tells
+        if request.debug:
+            raise
+    return image
+
+
+def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfile, image: Any = None) -> TargetResult:
     shown = display_path(ref) if Path(ref).exists() else ref
     result = TargetResult(target=shown, kind="image")
     try:
@@ -279,7 +302,7 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
         result.errors.append(f"{shown}: image checks are not available in this installation")
         return result
     try:
-        image = open_image(ref, platform=request.platform)
+        image = image if image is not None else open_image(ref, platform=request.platform)
     except InputError as exc:
         result.errors.append(str(exc))
         return result

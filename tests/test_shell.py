@@ -621,3 +621,42 @@ def test_batch_results_wait_only_for_the_chunks_asked_for():
     everything = batch.results([s.id for s in scripts])
     assert list(dict.fromkeys(r.script_id for r in everything)) == ["1", "3", "5"]  # script order kept
     assert "SC2086" in {r.code for r in everything}
+
+
+# --- continuation lines: ShellCheck reads the RUN as the shell gets it --------------------------
+
+
+def test_a_for_list_continued_over_lines_is_one_loop_for_shellcheck():
+    # BuildKit joins the lines before /bin/sh reads them; given the backslash-newlines, ShellCheck
+    # took `$(find ...)\` for a word that is more than a command substitution and lost SC2044.
+    text = "FROM debian:12\nRUN set -ex\\\n\t; for dir in\\\n\t\t$(find /opt -type d -name certifi)\\\n\t; do chgrp -R 0 \"$dir\" ; done\n"
+    v = only(check_dockerfile(parse_dockerfile(None, text=text)), "SC2044")
+    lines = text.split("\n")
+    assert (v.line, v.details["instruction_line"]) == (4, 2)
+    assert lines[v.line - 1][v.details["column"] - 1 :].startswith("$(find")
+    assert (v.end_line, lines[v.end_line - 1][: v.details["end_column"] - 1].rstrip().endswith("certifi)")) == (4, True)
+
+
+def test_a_comment_at_the_end_of_a_continued_line_swallows_the_rest_as_in_the_shell():
+    # The shell gets `echo "$1" # note && echo $2`: the second echo is part of the comment.
+    violations = lint("""
+        FROM debian:12
+        RUN echo "$1" # note \\
+            && echo $2
+        RUN echo ok \\
+            && echo $3
+    """)
+    assert [(v.code, v.line) for v in violations] == [("SC2086", 5)]
+
+
+def test_findings_after_a_joined_head_keep_the_heredoc_lines():
+    violations = lint("""
+        FROM debian:12
+        RUN --mount=type=cache,target=/root/.cache \\
+            cat <<EOF > /x \\
+            && echo $1
+        text
+        EOF
+        RUN echo $2
+    """)
+    assert [(v.code, v.line) for v in violations if v.code == "SC2086"] == [("SC2086", 4), ("SC2086", 7)]

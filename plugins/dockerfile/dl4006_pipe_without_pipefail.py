@@ -30,8 +30,12 @@ RUN wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/
   counts, in a heredoc too; hadolint ignores it and still fires.
 - A `SHELL` with `-o pipefail` set in a stage that this stage is built `FROM`
   counts; hadolint forgets it at every `FROM`.
-- Any shell run with `-o pipefail` counts (dash supports it since 0.5.11);
-  hadolint accepts it only for bash, zsh and ash.
+- Any shell run with `-o pipefail` counts here; hadolint accepts it only
+  for bash, zsh and ash. Whether the shell *accepts* the option is SC3040's
+  finding: dash 0.5.12 (`/bin/sh` on Debian 12 and Ubuntu 24.04) has no
+  pipefail and exits with "Illegal option -o pipefail", so on those bases
+  `SHELL ["/bin/sh", "-o", "pipefail", "-c"]` and `set -o pipefail` are
+  SC3040 errors; busybox ash (Alpine) and bash accept both.
 - PowerShell and cmd shells are not judged, as in hadolint.
 
 ## References
@@ -81,5 +85,6 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(
             f"a pipe in this RUN runs under {' '.join(shell)} without -o pipefail: a failing command before the pipe goes unnoticed",
             line=run.line,
-            fix='Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before it (or start the script with `set -o pipefail`).',
+            fix='Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before it (where /bin/sh is busybox ash or bash, '
+                '`set -o pipefail` at the start of the script works too; dash has no pipefail).',
         )

@@ -1,24 +1,31 @@
 """Bash-only constructs that make a RUN fail under a POSIX ``/bin/sh``.
 
 ShellCheck reports bash-isms in ``sh`` scripts as SC3xxx *warnings* ("In POSIX
-sh, X is undefined"). In a Dockerfile most of them are worse than that: Debian
-and Ubuntu run RUN with ``/bin/sh`` = dash, which either cannot parse the
-construct (a syntax error or "Bad substitution": the shell exits with status 2
-at that line, so the build stops there) or has no such command ("not found",
-status 127: the build fails when the status counts, and the step is silently
-skipped when it does not, e.g. in an ``if``).
+sh, X is undefined"). In a Dockerfile most of them are worse than that where
+``/bin/sh`` is dash (Debian, Ubuntu) or busybox ash (Alpine): the shell either
+cannot parse the construct (a syntax error or "Bad substitution": it exits
+with status 2 at that line, so the build stops there) or has no such command
+("not found", status 127: the build fails when the status counts, and the
+step is silently skipped when it does not, e.g. in an ``if``). Where
+``/bin/sh`` is bash (the Red Hat family, SUSE, ...) they all run.
 
-Each entry below was checked against dash 0.5.12 (Debian 12's ``/bin/sh``) and
-busybox 1.35 ash by running the construct; ``dialects`` lists the ShellCheck
-dialects in which it breaks. The family rule raises these codes to *error* in
-those dialects and replaces ShellCheck's message with one that names the
-construct, says what happens, and gives the fix. Codes not listed keep
+Each entry below was checked by running a sample of the construct with
+``sh -c`` in dash 0.5.12 (Debian 12's ``/bin/sh``), busybox 1.35 ``sh`` and
+bash 5.2 started as ``sh``; ``dialects`` lists the ShellCheck dialects in
+which it breaks (``sh`` stands for dash). ``tests/test_shells.py`` runs the
+samples again in the real shells and checks imagepolicy's verdict per
+``/bin/sh`` against their exit status. The family rule raises these codes to
+*error* where the stage's ``/bin/sh`` is known to break on them, to a
+*warning* where ``/bin/sh`` is unknown (see :mod:`imagepolicy.shells`), and
+replaces ShellCheck's message with one that names the construct and the
+shell, says what happens and gives the fix. Codes not listed keep
 ShellCheck's own message and level.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 #: The fix every entry ends with: run the RUN with bash instead.
 USE_BASH = 'or put SHELL ["/bin/bash", "-o", "pipefail", "-c"] before this RUN (in an image that has bash)'
@@ -71,7 +78,7 @@ BASHISMS: dict[str, Bashism] = {
     "SC3039": Bashism("`let`", "missing", "use arithmetic expansion (`x=$((x + 1))`)"),
     "SC3053": Bashism("indirect expansion", "parse", "restructure to avoid variable-named variables (or `eval`, with care)", _DASH_BUSYBOX),
     "SC3054": Bashism("an array reference", "parse", "use a space-separated string or the positional parameters", _DASH_BUSYBOX),
-    "SC3055": Bashism("array keys", "parse", "use a space-separated string or the positional parameters"),
+    "SC3055": Bashism("array keys", "parse", "use a space-separated string or the positional parameters", _DASH_BUSYBOX),
     "SC3057": Bashism("string indexing", "parse", "use `cut -c`, or `${x#prefix}` / `${x%suffix}`"),
     "SC3059": Bashism("case modification", "parse", "use `tr '[:lower:]' '[:upper:]'`", _DASH_BUSYBOX),
     "SC3060": Bashism("string replacement", "parse", "use `sed` (`$(printf '%s' \"$x\" | sed 's/a/b/g')`)"),
@@ -93,10 +100,38 @@ def bashism_for(code: str, dialect: str) -> Bashism | None:
     return entry if entry is not None and dialect in entry.dialects else None
 
 
-def describe(entry: Bashism, dialect: str, snippet: str) -> tuple[str, str]:
-    """Return (message, fix) for a bash-ism found as ``snippet`` in ``dialect``."""
-    shell = _SHELL_NAMES.get(dialect, dialect)
+def runs_anyway(code: str, dialect: str) -> Bashism | None:
+    """The entry for ``code`` when ``dialect``'s shell runs it (busybox ash runs ``<(...)``, ``[[``,
+    ``$((i++))``...): ShellCheck still reports some of those at its error level."""
+    entry = BASHISMS.get(code)
+    return entry if entry is not None and dialect not in entry.dialects else None
+
+
+def describe_portable(entry: Bashism, dialect: str, snippet: str, sh: Any = None) -> tuple[str, str]:
+    """Return (message, fix) for a bash-ism the RUN's own shell runs, which dash does not."""
     found = f"`{snippet}`: {entry.what}" if snippet else entry.what
+    shell = sh.described if sh is not None else _SHELL_NAMES.get(dialect, dialect)
+    return (f"{found} is bash-only; {shell} runs it, but dash (/bin/sh on Debian and Ubuntu) does not, "
+            "so the RUN breaks if the base image changes"), entry.fix
+
+
+def describe(entry: Bashism, dialect: str, snippet: str, sh: Any = None) -> tuple[str, str]:
+    """Return (message, fix) for a bash-ism found as ``snippet`` in ``dialect``.
+
+    ``sh`` is the stage's :class:`imagepolicy.shells.BinSh` when the script
+    runs under ``/bin/sh`` (None for a shell named by SHELL or a comment): it
+    names the shell, or says it is unknown, in which case the message says
+    what happens where it is dash.
+    """
+    found = f"`{snippet}`: {entry.what}" if snippet else entry.what
+    if sh is not None and not sh.known:
+        breaks = "dash (Debian, Ubuntu) or busybox ash (Alpine)" if "busybox" in entry.dialects else "dash (Debian, Ubuntu)"
+        what = "cannot run it and exits here" if entry.failure == "parse" else "has no such command ('not found', exit 127)"
+        message = f"{found} is bash-only and {sh.why}: where /bin/sh is {breaks}, it {what}, so the build fails at this line"
+        fix = (f"{entry.fix}, {USE_BASH}; if /bin/sh of {sh.image or 'the base image'} is bash, say so with "
+               "`# imagepolicy shell=bash` above its FROM (or check with --image)")
+        return message, fix
+    shell = sh.described if sh is not None else _SHELL_NAMES.get(dialect, dialect)
     if entry.failure == "parse":
         outcome = f"{shell} cannot run it and exits here, so the build fails at this line"
     else:

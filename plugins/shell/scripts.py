@@ -12,13 +12,16 @@ import posixpath
 import re
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from imagepolicy.model import Severity, Violation
+from imagepolicy.shells import bin_sh, run_shell
 
-from .bashisms import USE_BASH, bashism_for, describe
+from .bashisms import USE_BASH, bashism_for, describe, describe_portable, runs_anyway
+from .joined import Joined, join_continuations
 from .shellcheck import ScResult, Script, start_shellcheck
+from .shellopts import shell_option_violations
 
 _LEVELS = {
     "error": Severity.ERROR,
@@ -61,6 +64,18 @@ class RunScript:
     fed_heredoc: Any = None
     fed_shell: str = ""
     runs_in: str = ""  # for a heredoc body: the shell it is fed to ("bash")
+    sh: Any = None  # the stage's BinSh (imagepolicy.shells) when the script runs under /bin/sh
+    joined: Joined | None = None  # maps positions in script.text back to the script's own lines
+
+    def position(self, line: int, column: int, end: bool = False) -> tuple[int, int]:
+        """A ShellCheck position in ``script.text`` as (Dockerfile line, column)."""
+        if self.joined is None:
+            return self.first_line + line - 1, column
+        if end and column > 1:  # an end column points past the last character: map that character
+            source_line, source_column = self.joined.position(line, column - 1)
+            return self.first_line + source_line - 1, source_column + 1
+        source_line, source_column = self.joined.position(line, column)
+        return self.first_line + source_line - 1, source_column
 
 
 def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
@@ -79,27 +94,40 @@ def run_scripts(dockerfile: Any, prefix: str = "") -> list[RunScript]:
         instr = outer.onbuild if outer.keyword == "ONBUILD" else outer
         if instr is None or instr.keyword != "RUN" or instr.script is None:
             continue
-        dialect = instr.shell_dialect
+        shell = run_shell(instr)
+        dialect = shell.dialect
         if dialect is None:
             continue
-        script = Script(id=f"{prefix}{outer.line}", text=instr.script, dialect=dialect, defined_vars=names_in_scope(instr, instr.script))
+        joined = join_continuations(instr.script, continued_lines(instr))
+        script = Script(id=f"{prefix}{outer.line}", text=joined.text, dialect=dialect, defined_vars=names_in_scope(instr, joined.text))
+        own = RunScript(instr, outer, script, instr.script_line, sh=shell.bin_sh, joined=joined)
         fed = stdin_shell_heredoc(instr, dialect)
         if fed is None:
-            found.append(RunScript(instr, outer, script, instr.script_line))
+            found.append(own)
             continue
-        heredoc, inner_dialect, shell = fed
+        heredoc, inner_dialect, fed_shell = fed
         if heredoc.expand and _EXPANDED_RE.search(heredoc.body):
-            found.append(RunScript(instr, outer, script, instr.script_line, heredoc, shell))
+            found.append(replace(own, fed_heredoc=heredoc, fed_shell=fed_shell))
             continue
-        found.append(RunScript(instr, outer, script, instr.script_line))
+        found.append(own)
         body = Script(
             id=f"{prefix}{outer.line}:{heredoc.line}",
             text=heredoc.body,
             dialect=inner_dialect,
             defined_vars=names_in_scope(instr, heredoc.body),
         )
-        found.append(RunScript(instr, outer, body, heredoc.line, runs_in=shell))
+        inner_sh = bin_sh(instr.stage) if STDIN_SHELLS.get(posixpath.basename(fed_shell)) == "sh" and instr.stage is not None else None
+        found.append(RunScript(instr, outer, body, heredoc.line, runs_in=fed_shell, sh=inner_sh))
     return found
+
+
+def continued_lines(instr: Any) -> int:
+    """How many of the script's first lines are the RUN's own (continued) lines, which the
+    builder joins into one before the shell reads them; heredoc bodies follow as written."""
+    if instr.script_line != instr.line:
+        return 0  # the script is a heredoc body
+    last = instr.heredocs[0].line - 1 if instr.heredocs else instr.end_line
+    return max(0, last - instr.line + 1)
 
 
 def names_in_scope(instr: Any, text: str) -> tuple[str, ...]:
@@ -141,8 +169,8 @@ def stdin_shell_heredoc(instr: Any, dialect: str) -> tuple[Any, str, str] | None
     inner = STDIN_SHELLS.get(shell)
     if inner is None or not _only_options(words[1:]):
         return None
-    if inner == "sh" and dialect in ("busybox", "dash"):
-        inner = dialect
+    if inner == "sh" and instr.stage is not None:
+        inner = bin_sh(instr.stage).dialect or "sh"  # the image's /bin/sh, whatever SHELL the RUN has
     return instr.heredocs[0], inner, shell
 
 
@@ -165,11 +193,10 @@ CACHE_KEY = "shellcheck"
 
 
 def check_dockerfile(dockerfile: Any) -> list[Violation]:
-    """ShellCheck every RUN of one Dockerfile, unless a batch over the run started it."""
+    """ShellCheck every RUN of one Dockerfile (unless a batch over the run started it), and its SHELL options."""
     pending = getattr(dockerfile, "cache", {}).get(CACHE_KEY)
-    if pending is not None:
-        return pending.violations()
-    return check_dockerfiles([dockerfile])[0]
+    found = pending.violations() if pending is not None else check_dockerfiles([dockerfile])[0]
+    return [*found, *shell_option_violations(dockerfile)]
 
 
 def check_dockerfiles(dockerfiles: Sequence[Any]) -> list[list[Violation]]:
@@ -215,22 +242,31 @@ def start_dockerfiles(dockerfiles: Sequence[Any]) -> list[PendingViolations]:
 
 def to_violation(result: ScResult, run: RunScript) -> Violation:
     """One ShellCheck comment as a Violation on the Dockerfile's line."""
-    line = run.first_line + result.line - 1
-    end_line = run.first_line + result.end_line - 1
+    line, column = run.position(result.line, result.column)
+    end_line, end_column = run.position(result.end_line, result.end_column, end=True)
+    if (end_line, end_column) < (line, column):
+        end_line, end_column = line, column
     dialect = run.script.dialect
     details = {
-        "column": result.column,
-        "end_column": result.end_column,
+        "column": column,
+        "end_column": end_column,
         "instruction_line": run.outer.line,
         "shellcheck_level": result.level,
         "dialect": dialect,
     }
+    if run.sh is not None:
+        details["bin_sh"] = run.sh.name or "unknown"
     entry = bashism_for(result.code, dialect)
     if entry is not None:
-        message, fix = describe(entry, dialect, snippet(run.script.text, result))
+        message, fix = describe(entry, dialect, snippet(run.script.text, result), run.sh)
         if run.runs_in:  # SHELL does not change the shell a heredoc is fed to
             fix = fix.replace(USE_BASH, f"or feed the heredoc to bash instead of {run.runs_in}")
-        severity = Severity.ERROR
+        # An unknown /bin/sh may be bash: warn, never block a merge on a guess.
+        severity = Severity.WARNING if run.sh is not None and not run.sh.known else Severity.ERROR
+    elif result.level == "error" and (portable := runs_anyway(result.code, dialect)) is not None:
+        # ShellCheck calls some busybox-isms errors ("In dash, ... is not supported") that busybox ash runs.
+        message, fix = describe_portable(portable, dialect, snippet(run.script.text, result), run.sh)
+        severity = Severity.WARNING
     else:
         message = result.message
         fix = f"see https://www.shellcheck.net/wiki/{result.code}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
@@ -174,17 +173,10 @@ class Instruction:
 
     @property
     def shell_dialect(self) -> str | None:
-        """The shell that runs this instruction's script, as a ShellCheck dialect."""
-        if self.shell_pragma:
-            return _dialect(self.shell_pragma)
-        if self.heredocs and self.script is not None and self.script_line == self.heredocs[0].line:
-            first = self.script.split("\n", 1)[0]
-            if first.startswith("#!"):
-                return _dialect(_shebang_interpreter(first))
-        shell = self.shell[0] if self.shell else "/bin/sh"
-        if shell == "/bin/sh" and self.stage is not None and _is_busybox_image(self.stage.root_base):
-            return "busybox"  # Alpine's and BusyBox's /bin/sh is busybox ash, not dash
-        return _dialect(shell)
+        """The shell that runs this instruction's script, as a ShellCheck dialect (see :mod:`imagepolicy.shells`)."""
+        from ..shells import run_shell
+
+        return run_shell(self).dialect
 
     def assignments(self) -> list[tuple[str, str]]:
         """The ``NAME=value`` pairs of a LABEL or ENV, quotes removed, values not expanded.
@@ -235,6 +227,7 @@ class Stage:
     # False when the image is named by an ARG with no known value (``base`` is then as written)
     base_known: bool = True
     end_scope: Any = field(default=None, repr=False, compare=False)
+    dockerfile: Dockerfile | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"<stage {self.index} {self.name or ''} FROM {self.base}>"
@@ -273,6 +266,8 @@ class Dockerfile(FileTimeline):
     check_skip: frozenset[str] = frozenset()
     # Results plugins compute for this file ahead of its checks (see imagepolicy_prepare_dockerfiles).
     cache: dict = field(default_factory=dict, repr=False)
+    # /bin/sh of the paired image (--image), set by the engine: see imagepolicy.shells.
+    image_sh: object = field(default=None, repr=False, compare=False)
 
     @property
     def lines(self) -> list[str]:
@@ -297,38 +292,6 @@ class Dockerfile(FileTimeline):
         if ref.isdigit() and int(ref) < len(self.stages):
             return self.stages[int(ref)]
         return None
-
-
-def _shebang_interpreter(line: str) -> str:
-    """The program a ``#!`` line runs: ``#!/bin/sh -e`` -> /bin/sh, ``#!/usr/bin/env -S bash -x`` -> bash."""
-    words = line[2:].split()
-    if not words:
-        return "sh"
-    if posixpath.basename(words[0]) == "env":
-        rest = [w for w in words[1:] if not w.startswith("-") and "=" not in w]
-        return rest[0] if rest else "sh"
-    return words[0]
-
-
-def _is_busybox_image(image: str) -> bool:
-    """True for alpine and busybox images (any registry, tag or digest)."""
-    repo = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
-    return repo in ("alpine", "busybox")
-
-
-def _dialect(shell: str) -> str | None:
-    name = posixpath.basename(shell.strip()).lower()
-    if name in ("sh", "dash", "posix"):
-        return "dash" if name == "dash" else "sh"
-    if name == "ash":
-        return "busybox"
-    if name in ("bash", "zsh"):
-        return "bash"
-    if name in ("ksh", "mksh", "ksh93"):
-        return "ksh"
-    if name in ("busybox",):
-        return "busybox"
-    return None
 
 
 def iter_run_instructions(df: Dockerfile) -> Iterator[Instruction]:

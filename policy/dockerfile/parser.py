@@ -597,7 +597,7 @@ class _Builder:
         if platform:
             res_platform = self._lex(instr, platform, global_args)
             platform_value = res_platform.text if res_platform.known else platform
-        stage = Stage(index=len(df.stages), name=name, base=base, base_raw=base_raw, from_instruction=instr, platform=platform_value, base_known=res.known)
+        stage = Stage(index=len(df.stages), name=name, base=base, base_raw=base_raw, from_instruction=instr, platform=platform_value, base_known=res.known, dockerfile=df)
         # FROM refers to earlier stages by name only (``FROM 0`` is an image called 0).
         if res.known:
             stage.base_stage = next((st for st in df.stages if st.name is not None and st.name.lower() == base.lower()), None)

@@ -237,6 +237,8 @@ def bin_sh(stage: Any) -> BinSh:
         if image_sh is not None and final is not None and any(s is stage for s in final.lineage()):
             return image_sh
     root = lineage[-1]
+    if not getattr(root, "base_known", True):  # FROM ${BASE} with no value known here
+        return BinSh(None, f"/bin/sh of {root.base_raw} is unknown here", root.base_raw)
     return sh_of_image_name(root.base, root.platform)
 
 

@@ -30,13 +30,17 @@ def run_cli(tmp_path, monkeypatch, capsys, dockerfile: str, *args: str) -> tuple
     return code, err, [(f["rule"], f["line"]) for f in report["findings"] if f["rule"].startswith("SC")]
 
 
-def test_a_1mb_run_is_a_note_and_the_other_runs_are_still_checked(tmp_path, monkeypatch, capsys):
-    code, err, found = run_cli(tmp_path, monkeypatch, capsys, "FROM debian:12\nRUN echo " + "a" * 1_000_000 + " $1\nRUN echo $2\n")
-    assert code == 0, err
+def test_a_1mb_run_is_a_note_and_the_other_runs_are_still_checked(capsys):
+    # The shell plugin alone: the CLI path of the note is the next test's (a 1 MB RUN costs the other rules' time).
+    from imagepolicy.dockerfile import parse_dockerfile
+    from imagepolicy.plugins.shell.scripts import check_dockerfile
+
+    df = parse_dockerfile(None, text="FROM debian:12\nRUN echo " + "a" * 1_000_000 + " $1\nRUN echo $2\n")
+    found = [(v.code, v.line) for v in check_dockerfile(df)]
+    err = capsys.readouterr().err
     assert found == [("SC2086", 3)]
     assert "imagepolicy: note: Dockerfile:2: script too large for ShellCheck (1,000,013 bytes, over the limit " \
-           "shellcheck-script-bytes=65536)" in err
-    assert "internal error" not in err
+           "shellcheck-script-bytes=65536): this RUN gets no ShellCheck findings" in err
 
 
 def test_raising_the_byte_limit_checks_the_script(tmp_path, monkeypatch, capsys):

@@ -229,6 +229,19 @@ def test_corpus_false_errors_are_gone():
     """) if v.severity is Severity.ERROR] == []
 
 
+def test_a_shell_named_by_shell_is_checked_in_its_own_dialect():
+    df = parse("""
+        FROM gcr.io/distroless/static-debian12:debug
+        SHELL ["/busybox/sh", "-c"]
+        RUN [[ -d /x ]] && echo ok
+        FROM debian:12
+        SHELL ["/bin/bash", "-c"]
+        RUN [[ -d /x ]] && echo ok
+    """)
+    assert [r.shell_dialect for r in df.instructions if r.keyword == "RUN"] == ["busybox", "bash"]
+    assert lint(df.text) == []
+
+
 def test_windows_stages_run_cmd_and_are_not_shellchecked():
     assert lint("FROM mcr.microsoft.com/windows/nanoserver:ltsc2025\nRUN mkdir c:\\config && echo $x\n") == []
 
@@ -306,6 +319,20 @@ def test_the_paired_images_bin_sh_decides(tmp_path, layer, errors):
     assert [(f.rule, f.line) for f in found if f.severity is Severity.ERROR] == errors
     if not errors:  # bash or busybox ash runs [[ ]]: not even a warning
         assert not [f for f in found if f.rule == "SC3010"]
+
+
+@pytest.mark.buildah
+def test_a_real_images_bin_sh_is_read_from_its_base_layer(built_images):
+    """service-broken is built by buildah on a debootstrap'ed Debian 12: /bin/sh -> dash in layer 0."""
+    from imagepolicy.image import open_image
+    from imagepolicy.shells import sh_in_image
+
+    fixture = built_images["service-broken"]
+    context = fixture["context"]
+    df = parse_dockerfile(context / "Dockerfile", context_dir=context, build_args={"BASE": "localhost/unknown/base:1"})
+    assert bin_sh(df.final_stage).name is None  # the name alone says nothing
+    df.image_sh = sh_in_image(open_image(fixture["docker-archive"]), df)
+    assert (bin_sh(df.final_stage).name, bin_sh(df.final_stage).why) == (DASH, "the image's /bin/sh is dash")
 
 
 def test_the_image_wins_over_the_family_and_an_image_without_sh_is_unknown(tmp_path):

@@ -129,7 +129,7 @@ class BinSh:
 
     ``name`` is :data:`DASH`, :data:`BUSYBOX`, :data:`BASH`, :data:`NONE`,
     :data:`CMD` or None (unknown); ``why`` says how it was decided, for messages
-    ("debian:12 is Debian", "the image's /bin/sh is a link to dash").
+    ("debian:12 is Debian", "the image's /bin/sh is dash").
     """
 
     name: str | None
@@ -340,7 +340,7 @@ def sh_in_image(image: Any, dockerfile: Any = None) -> BinSh:
         return BinSh(NONE, f"the image {where} has no /bin/sh")
     name = _identify(image, entry)
     if name is None:
-        return BinSh(None, f"the image's /bin/sh is no shell imagepolicy knows", where)
+        return BinSh(None, "the image's /bin/sh is no shell imagepolicy knows", where)
     return BinSh(name, f"the image's /bin/sh is {_SHELL_NAMES[name]}", where)
 
 

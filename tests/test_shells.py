@@ -321,6 +321,22 @@ def test_the_paired_images_bin_sh_decides(tmp_path, layer, errors):
         assert not [f for f in found if f.rule == "SC3010"]
 
 
+def test_a_bin_sh_the_dockerfile_replaces_is_read_as_the_base_image_left_it(tmp_path):
+    from image_ruletest import buildkit_history, dockerfile_of
+    from imagepolicy.image import open_image
+    from imagepolicy.shells import sh_in_image
+
+    steps = ["RUN ln -sf bash /bin/sh", "RUN [[ -d /x ]]"]
+    base = {"/bin/dash": File(b"\x7fELF", mode=0o755), "/bin/bash": BASH_ELF, "/bin/sh": Symlink("dash")}
+    archive = write_image(tmp_path, [base, {"/bin/sh": Symlink("bash")}, {"/x/y": b""}],
+                          history=buildkit_history(steps))
+    df = parse(dockerfile_of(steps, base="myorg/base:1"))
+    image = open_image(archive)
+    assert image.resolve("/bin/sh", follow_symlinks=False).linkname == "bash"  # as the build left it
+    assert sh_in_image(image, df).name == DASH  # as the RUNs after FROM found it
+    assert sh_in_image(image).name == BASH  # without the Dockerfile: the final /bin/sh
+
+
 @pytest.mark.buildah
 def test_a_real_images_bin_sh_is_read_from_its_base_layer(built_images):
     """service-broken is built by buildah on a debootstrap'ed Debian 12: /bin/sh -> dash in layer 0."""

@@ -48,6 +48,28 @@ if [ -n "${IMAGEPOLICY_CONTEXT:-}" ]; then args+=(--context "$IMAGEPOLICY_CONTEX
 if [ -n "${IMAGEPOLICY_CONFIG:-}" ]; then args+=(--config "$IMAGEPOLICY_CONFIG"); fi
 if [ -n "${IMAGEPOLICY_FAILURE_THRESHOLD:-}" ]; then args+=(--failure-threshold "$IMAGEPOLICY_FAILURE_THRESHOLD"); fi
 if [ -n "${IMAGEPOLICY_SHARD:-}" ]; then args+=(--shard "$IMAGEPOLICY_SHARD"); fi
+if [ -n "${IMAGEPOLICY_BASELINE:-}" ]; then args+=(--baseline "$IMAGEPOLICY_BASELINE"); fi
+# new-from-rev: auto compares a pull request with its base commit; other events report everything.
+rev=""
+case "${IMAGEPOLICY_NEW_FROM_REV:-}" in
+  auto)
+    case "${GITHUB_EVENT_NAME:-}" in
+      pull_request | pull_request_target)
+        if [ -n "${IMAGEPOLICY_PR_BASE_SHA:-}" ]; then
+          rev="$IMAGEPOLICY_PR_BASE_SHA"
+        elif [ -n "${GITHUB_BASE_REF:-}" ]; then
+          rev="origin/$GITHUB_BASE_REF"
+        fi
+        ;;
+    esac
+    ;;
+  '' | none | off | false) ;;
+  *) rev="$IMAGEPOLICY_NEW_FROM_REV" ;;
+esac
+if [ -n "$rev" ]; then
+  args+=(--new-from-rev "$rev")
+  if [ "${IMAGEPOLICY_NEW_FROM_REV_FILES:-false}" = "true" ]; then args+=(--new-from-rev-files); fi
+fi
 args+=(-- ${dockerfiles[@]+"${dockerfiles[@]}"})
 
 "$py" -m imagepolicy "${args[@]}" 2>"$stderr_log"

@@ -46,14 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check Dockerfiles and image archives", description="Check Dockerfiles (files or folders searched recursively) and image archives.")
-    check.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (default: ./Dockerfile)")
-    check.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
-    check.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
-    check.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
-    config_choice = check.add_mutually_exclusive_group()  # --config X --no-config would silently use X
-    config_choice.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
-    config_choice.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
-    check.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
+    _target_arguments(check)
     check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
     check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
     check.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report to FILE")
@@ -63,9 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--github-summary", metavar="FILE", help="also write a Markdown summary (for $GITHUB_STEP_SUMMARY) to FILE")
     check.add_argument("--failure-threshold", choices=[*SEVERITY_LABELS, "none"], help="lowest severity that fails the run (default: error)")
     check.add_argument("--shard", metavar="K/N", help="check only slice K of N of the targets (deterministic; for CI matrices)")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE (written by `imagepolicy baseline`)")
+    check.add_argument("--new-from-rev", metavar="REF", help="report only findings on lines the change since the merge base of REF and HEAD added or modified (e.g. origin/main)")
+    check.add_argument("--new-from-rev-files", action="store_true", help="with --new-from-rev: report every finding of a file the change touched")
+    check.add_argument("--junit-passing", choices=["target", "rule"], default="target", help="JUnit passing testcases: one per target (default) or one per rule and target")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (default auto: on a terminal, unless NO_COLOR is set)")
-    check.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
-    check.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    baseline = sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
+                              description="Check like `imagepolicy check` and record every finding in a baseline file.")
+    _target_arguments(baseline)
+    baseline.add_argument("--output", "-o", metavar="FILE", required=True, help="the baseline file to write (e.g. .imagepolicy-baseline.json)")
 
     rules = sub.add_parser("rules", help="list the available rules")
     rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
@@ -80,6 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _target_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to check and how: shared by ``check`` and ``baseline``."""
+    parser.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (default: ./Dockerfile)")
+    parser.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
+    parser.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
+    parser.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
+    config_choice = parser.add_mutually_exclusive_group()  # --config X --no-config would silently use X
+    config_choice.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
+    config_choice.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
+    parser.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -88,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
     try:
-        return {"check": cmd_check, "rules": cmd_rules, "explain": cmd_explain, "schema": cmd_schema}[args.command](args)
+        return {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
+                "schema": cmd_schema}[args.command](args)
     except InputError as exc:
         if debug:
             traceback.print_exc()
@@ -215,16 +230,20 @@ def _write(path: str, text: str) -> None:
 # --- commands -------------------------------------------------------------------------
 
 
-def cmd_check(args) -> int:
+def _checked(args):
+    """Run the check ``args`` ask for (``check`` and ``baseline``): (registry, report)."""
     from . import limits
     from .engine import CheckRequest, run_checks
 
     limits.configure(dict(limits.parse_assignment(text) for text in args.limit))
-    overrides = {"failure-threshold": args.failure_threshold} if args.failure_threshold else None
+    threshold = getattr(args, "failure_threshold", None)
+    overrides = {"failure-threshold": threshold} if threshold else None
     pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides)
-    if args.format not in registry.formats:
+    fmt = getattr(args, "format", "text")
+    if fmt not in registry.formats:
         _plugin_errors(registry)  # a plugin's report_formats hook may have crashed: say so first
-        raise UsageError(f"--format {args.format!r}: unknown format; available: {', '.join(sorted(registry.formats))}")
+        raise UsageError(f"--format {fmt!r}: unknown format; available: {', '.join(sorted(registry.formats))}")
+    baseline, change = _adoption_inputs(args)
     paths = list(args.paths)
     if not paths and not args.image:
         default = Path("Dockerfile")
@@ -234,7 +253,7 @@ def cmd_check(args) -> int:
     if args.context and not Path(args.context).is_dir():
         raise UsageError(f"--context {args.context}: not a folder")
     dockerfiles, images = _targets(paths), list(args.image)
-    if args.shard:
+    if getattr(args, "shard", None):
         from .shard import parse_shard, select
 
         k, n = parse_shard(args.shard)
@@ -257,6 +276,61 @@ def cmd_check(args) -> int:
             file=sys.stderr,
         )
     report = run_checks(pm, registry, config, request)
+    _adopt(report, args, baseline, change)
+    return registry, report
+
+
+def _adoption_inputs(args):
+    """The baseline entries and the git change the run compares with, read before any target is checked."""
+    baseline = change = None
+    if getattr(args, "new_from_rev_files", False) and not getattr(args, "new_from_rev", None):
+        raise UsageError("--new-from-rev-files needs --new-from-rev REF (the ref to compare with)")
+    if getattr(args, "baseline", None):
+        from .baseline import load
+
+        baseline = load(args.baseline)
+    if getattr(args, "new_from_rev", None) is not None:
+        from .gitdiff import changed_lines
+
+        change = changed_lines(args.new_from_rev)
+    return baseline, change
+
+
+def _adopt(report, args, baseline, change) -> None:
+    """Set aside what the baseline records and what lies outside the change; pass the format options on."""
+    if baseline is not None:
+        from .baseline import apply
+
+        apply(report, baseline, args.baseline)
+    if change is not None:
+        from .gitdiff import apply as apply_change
+
+        apply_change(report, change, whole_files=args.new_from_rev_files)
+    report.format_options = {"junit-passing": getattr(args, "junit_passing", "target")}
+
+
+def cmd_baseline(args) -> int:
+    """Record every finding of the check in the baseline file; exit 2 when a target could not be checked."""
+    from .baseline import render
+
+    registry, report = _checked(args)
+    _write(args.output, render(report))
+    count = len(report.findings)
+    print(f"imagepolicy: recorded {count} finding{'' if count == 1 else 's'} of {len(report.results)} "
+          f"target{'' if len(report.results) == 1 else 's'} in {args.output}", file=sys.stderr)
+    if report.errors:
+        for _, message in report.errors:
+            print(f"imagepolicy: error: {message}", file=sys.stderr)
+        print(f"imagepolicy: error: {len(report.errors)} input error(s): the findings of those targets are not in "
+              f"{args.output}; fix them and record the baseline again", file=sys.stderr)
+        return EXIT_ERROR
+    if registry.errors:
+        return _plugin_errors(registry)
+    return EXIT_CLEAN
+
+
+def cmd_check(args) -> int:
+    registry, report = _checked(args)
 
     for flag, fmt_name in REPORT_FLAGS.items():
         dest = getattr(args, flag, None)

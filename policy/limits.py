@@ -71,6 +71,7 @@ LIMITS: dict[str, Limit] = _table(
     Limit("expansion-bytes", 1 * MiB, "characters", "characters variable expansion may produce for one Dockerfile (ARG/ENV values, ${V//a/b} results)"),
     Limit("expansion-depth", 64, "levels", "nesting of ${...} inside one word, e.g. ${a:-${b:-...}}"),
     Limit("stage-copy-paths", 10_000, "paths", "ways a stage reaches earlier stages through FROM <stage> and COPY --from, which the file timeline follows"),
+    Limit("baseline-bytes", 64 * MiB, "bytes", "size of the baseline file `check --baseline` reads"),
 )
 
 _values: dict[str, int] = {}

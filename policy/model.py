@@ -298,13 +298,34 @@ class Finding:
         }
 
 
+SUPPRESSION_REASONS = {
+    "baseline": "recorded in the baseline",
+    "outside-change": "outside the lines the change touched",
+}
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding that is not reported, and why (a key of :data:`SUPPRESSION_REASONS`).
+
+    ``baseline``: ``check --baseline`` found it in the baseline file;
+    ``outside-change``: ``check --new-from-rev`` found it on no line the change
+    added or modified. Formats that track results across runs (SARIF) still
+    list them, marked as such; the others only count them.
+    """
+
+    finding: Finding
+    reason: str
+
+
 @dataclass
 class TargetResult:
     """Everything checked on one target (a Dockerfile or an image).
 
     ``rules`` lists the rules that ran on it (reports show a passing case for
     each rule without findings); ``errors`` holds input or internal errors,
-    each a complete human sentence naming the file and the problem.
+    each a complete human sentence naming the file and the problem;
+    ``suppressed`` holds the findings a baseline or ``--new-from-rev`` set aside.
     """
 
     target: str
@@ -312,6 +333,7 @@ class TargetResult:
     rules: list[Rule] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
 
 
 @dataclass
@@ -323,10 +345,25 @@ class Report:
     results: list[TargetResult]
     threshold: Severity | None
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    # check --baseline FILE: the file, and its entries that no finding matched any more (fixed: line is None).
+    baseline: str | None = None
+    absent: list[Finding] = field(default_factory=list)
+    # check --new-from-rev REF: what the change was compared with, e.g. "main (merge base 1a2b3c4d5e6f)".
+    new_from_rev: str | None = None
+    # Options of the formats, from the command line (e.g. {"junit-passing": "rule"}).
+    format_options: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
+
+    def suppressed_counts(self) -> dict[str, int]:
+        """How many findings each reason set aside (only reasons that did)."""
+        counts: dict[str, int] = {}
+        for result in self.results:
+            for item in result.suppressed:
+                counts[item.reason] = counts.get(item.reason, 0) + 1
+        return counts
 
     @property
     def errors(self) -> list[tuple[str, str]]:

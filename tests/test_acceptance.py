@@ -298,7 +298,8 @@ def test_all_report_flags_at_once_write_well_formed_reports_with_the_same_findin
     data = json.loads((out_dir / "r.json").read_text())
     n = len(data["findings"])
     assert n >= 3 and len(data["errors"]) == 1
-    assert len(json.loads((out_dir / "r.sarif").read_text())["runs"][0]["results"]) == n
+    results = json.loads((out_dir / "r.sarif").read_text())["runs"][0]["results"]
+    assert len(results) == n + 1 and results[-1]["ruleId"] == "input-error"  # code scanning shows the error too
     assert len(json.loads((out_dir / "cc.json").read_text())) == n + 1  # the input error is an issue too
     root = ET.parse(out_dir / "j.xml").getroot()
     assert sum(tc.find("failure") is not None for tc in root.iter("testcase")) == n

@@ -135,7 +135,8 @@ class Runner:
     """A simulated GitHub runner executing ``action.yml``'s composite steps (see the module docstring)."""
 
     def __init__(self, tmp_path: Path, workspace: Path, inputs: dict[str, str] | None = None,
-                 *, real_install: bool = False, action_path: Path = ROOT) -> None:
+                 *, real_install: bool = False, action_path: Path = ROOT, event: str = "push",
+                 pull_request_base: str = "", base_ref: str = "") -> None:
         self.action = load_action()
         declared = self.action["inputs"]
         unknown = set(inputs or {}) - set(declared)
@@ -150,6 +151,10 @@ class Runner:
         self.home = tmp_path / "runner-home"
         self.home.mkdir(exist_ok=True)
         self.steps: dict[str, dict[str, str]] = {}
+        # The triggering event: github.event_name, the pull request's base commit and branch.
+        self.event = event
+        self.pull_request_base = pull_request_base
+        self.base_ref = base_ref
 
     # --- expressions --------------------------------------------------------------
 
@@ -166,6 +171,9 @@ class Runner:
             "runner.temp": str(self.temp),
             "runner.os": "Linux",
             "runner.arch": "X64",
+            "github.event_name": self.event,
+            "github.event.pull_request.base.sha": self.pull_request_base,
+            "github.base_ref": self.base_ref,
         }
         assert expression in known, f"${{{{ {expression} }}}}: expression not simulated by this harness"
         return known[expression]
@@ -187,6 +195,8 @@ class Runner:
             "RUNNER_TEMP": str(self.temp),
             "RUNNER_OS": "Linux",
             "RUNNER_ARCH": "X64",
+            "GITHUB_EVENT_NAME": self.event,
+            "GITHUB_BASE_REF": self.base_ref,
         }
 
     # --- steps ----------------------------------------------------------------------

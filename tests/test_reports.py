@@ -202,7 +202,8 @@ def test_text_summary_without_findings():
 def test_json_has_the_documented_shape_and_order():
     report = make_report()
     doc = json.loads(json_format.render(report, False))
-    assert list(doc) == ["version", "tool", "findings", "errors", "summary"]
+    assert list(doc) == ["version", "tool", "findings", "errors", "summary", "suppressed", "baseline", "new_from_rev"]
+    assert (doc["suppressed"], doc["baseline"], doc["new_from_rev"]) == ({"baseline": 0, "outside-change": 0}, None, None)
     assert doc["version"] == 1 and doc["tool"] == {"name": "imagepolicy", "version": "0.1.0"}
     keys = ["rule", "name", "aliases", "severity", "file", "line", "end_line", "path_in_image", "message", "fix"]
     assert all(list(f) == keys for f in doc["findings"])
@@ -244,16 +245,25 @@ def test_junit_cases_counts_names_and_texts():
         assert int(suite.get("tests")) == len(cases)
         assert int(suite.get("failures")) == sum(c.find("failure") is not None for c in cases)
         assert int(suite.get("errors")) == sum(c.find("error") is not None for c in cases)
-        assert all(c.get("classname") == f"imagepolicy.{suite.get('name')}" for c in cases)
+    for case in root.iter("testcase"):
+        # Jenkins splits the classname at its last dot: the package must be the file, the class the rule code.
+        package, _, cls = case.get("classname").rpartition(".")
+        assert package == case.get("file"), case.attrib
+        if case.find("failure") is not None:
+            assert cls == case.get("name").split()[0]
     for attr in ("tests", "failures", "errors"):
         assert int(root.get(attr)) == sum(int(s.get(attr)) for s in suites)
+    # one passing case for the Dockerfile (IN004 ran without findings), 8 findings, 1 input error
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("10", "8", "1")
 
     keys = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
     assert len(keys) == len(set(keys)), "GitLab drops testcases whose classname and name repeat"
     names = {c.get("name") for c in suites[0]}
-    # rules without findings pass; the family ran with a finding, so it does not
-    assert "IN004 missing-healthcheck" in names and "SC shellcheck" not in names
+    assert "IN004 missing-healthcheck" not in names, "passing cases are one per target by default"
+    [passing] = [c for c in suites[0] if c.get("name") == "rules without findings"]
+    assert passing.get("classname") == f"{DOCKERFILE}.imagepolicy" and passing.find("failure") is None
+    assert "IN004 missing-healthcheck" in passing.find("system-out").text and "SC shellcheck" not in passing.find("system-out").text
+    assert not [c for c in suites[1] if c.find("failure") is None], "every image rule had a finding: no passing case"
     assert {"PY001 install-before-source (line 7)", "DF002 latest-tag (line 3)", "DF002 latest-tag (line 3) #2"} <= names
 
     case = next(c for c in suites[0] if c.get("name") == "PY001 install-before-source (line 7)")
@@ -270,6 +280,25 @@ def test_junit_cases_counts_names_and_texts():
     assert image_case.get("name") == "IM001 world-writable (/etc/app,conf:x)" and image_case.get("file") == IMAGE
     error_case = suites[2].find("testcase")
     assert error_case.find("error").get("message") == report.results[2].errors[0]
+
+
+def test_junit_passing_cases_per_rule_on_request():
+    report = dataclasses.replace(make_report(), format_options={"junit-passing": "rule"})
+    root = ET.fromstring(junit.render(report, False).encode())
+    passing = [c for c in root.iter("testcase") if c.find("failure") is None and c.find("error") is None]
+    # rules without findings pass; the family ran with a finding, so it does not
+    assert [(c.get("classname"), c.get("name")) for c in passing] == [(f"{DOCKERFILE}.IN004", "IN004 missing-healthcheck")]
+
+
+def test_junit_classnames_of_dotted_paths_split_into_the_file_in_jenkins():
+    path = "service.v2/Dockerfile.broken"
+    report = Report("imagepolicy", "0.1.0", [TargetResult(path, "dockerfile", rules=[RULES["PY001"], RULES["IN004"]],
+                                                          findings=[_finding("PY001", "x", 4, path)],
+                                                          errors=[f"{path}:9: unknown instruction 'FORM'"])],
+                    threshold=None, rules=RULES)
+    cases = ET.fromstring(junit.render(report, False).encode()).findall("testsuite/testcase")
+    assert [c.get("classname").rpartition(".") for c in cases] == [
+        (path, ".", "imagepolicy"), (path, ".", "PY001"), (path, ".", "input-error")]
 
 
 def test_junit_validates_against_the_xunit_schema():
@@ -314,8 +343,9 @@ def test_sarif_validates_and_describes_rules_results_and_errors():
     levels = {r["id"]: r["defaultConfiguration"]["level"] for r in driver["rules"]}
     assert (levels["PY001"], levels["DF002"], levels["IN004"], levels["ST003"]) == ("error", "warning", "note", "note")
 
-    results = run["results"]
-    assert all(driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+    results = [r for r in run["results"] if r["ruleId"] != "input-error"]
+    assert all(driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+    assert not any("baselineState" in r for r in run["results"]), "no baseline, no --new-from-rev: no baselineState"
     pairs = Counter((r["ruleId"], r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"))
                     for r in results)
     assert pairs == expected_pairs(report)
@@ -336,6 +366,13 @@ def test_sarif_validates_and_describes_rules_results_and_errors():
     assert invocation["executionSuccessful"] is False
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error" and "unknown instruction 'FORM'" in note["message"]["text"]
+    # ... and a result of its own, so code scanning shows an alert for the Dockerfile that cannot build
+    (error,) = [r for r in run["results"] if r["ruleId"] == "input-error"]
+    assert error["level"] == "error" and "unknown instruction 'FORM'" in error["message"]["text"]
+    assert error["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": BROKEN, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 2}}
+    assert driver["rules"][error["ruleIndex"]]["defaultConfiguration"]["level"] == "error"
+    assert error["partialFingerprints"]["imagepolicy/v1"] not in prints
 
 
 def test_sarif_uses_relative_uris_for_absolute_paths_under_the_working_directory(tmp_path):
@@ -403,7 +440,7 @@ def test_github_annotations_are_escaped_and_complete():
     report = make_report()
     commands = parse_commands(github.render(report, False))
     assert len(commands) == len(report.findings) + len(report.errors), "under the cap, nothing is dropped"
-    assert commands[0] == ("error", {"file": BROKEN, "title": "input error"}, report.results[2].errors[0])
+    assert commands[0] == ("error", {"file": BROKEN, "line": "2", "title": "input error"}, report.results[2].errors[0])
     findings = commands[1:]
     levels = [level for level, _, _ in findings]
     assert levels == sorted(levels, key=["error", "warning", "notice"].index), "most severe first"
@@ -516,7 +553,7 @@ def test_every_format_reports_the_same_findings():
     doc = json.loads(json_format.render(report, False))
     assert Counter((f["rule"], f["line"]) for f in doc["findings"]) == expected
     assert _junit_pairs(ET.fromstring(junit.render(report, False).encode())) == expected
-    results = _sarif(report)["runs"][0]["results"]
+    results = [r for r in _sarif(report)["runs"][0]["results"] if r["ruleId"] != "input-error"]
     assert Counter((r["ruleId"], r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"))
                    for r in results) == expected
     issues = [i for i in json.loads(codeclimate.render(report, False)) if i["check_name"] != "input-error"]

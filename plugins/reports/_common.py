@@ -12,23 +12,22 @@ rules live here once so that every format points at the same place:
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Iterable
 
+from imagepolicy.fingerprint import FINGERPRINT_KEY, fingerprints, normalise_message, relative_posix, resolve
+from imagepolicy.fingerprint import error_fingerprints as _error_fingerprints
 from imagepolicy.model import Finding, Report, Rule, Severity
+
+__all__ = ["FINGERPRINT_KEY", "Located", "error_fingerprints", "find_rule", "locate", "locate_all",
+           "error_line", "most_severe_first", "normalise_message", "plural", "relative_posix", "rules_that_ran",
+           "show_controls", "strip_controls"]
 
 # C0 controls except \t \n \r, DEL and the C1 controls.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ALL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-# "line 7", "lines 3-5", "line 3 and 9": line references vanish from fingerprints.
-_LINE_REF_RE = re.compile(r"\b(lines?)\s+\d+(?:\s*(?:-|–|to|and|,)\s*\d+)*", re.IGNORECASE)
-
-FINGERPRINT_KEY = "imagepolicy/v1"
 
 
 def strip_controls(text: str) -> str:
@@ -47,23 +46,6 @@ def show_controls(text: str) -> str:
         return f"\\x{ord(match.group()):02x}"
 
     return _SURROGATE_RE.sub("\ufffd", _CONTROL_ALL_RE.sub(escape, text.replace("\r\n", "\n")))
-
-
-def relative_posix(path: str) -> str:
-    """``path`` as a POSIX path, relative to the working directory when it lies under it."""
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-        except ValueError:  # another drive on Windows
-            rel = path
-        if not rel.startswith(".."):
-            path = rel
-    return PurePath(path).as_posix()
-
-
-def normalise_message(message: str) -> str:
-    """The message without line references and with whitespace collapsed."""
-    return " ".join(_LINE_REF_RE.sub(r"\1 N", message).split())
 
 
 def plural(count: int, word: str, plural_word: str | None = None) -> str:
@@ -91,6 +73,7 @@ class Located:
     end_line: int | None
     fingerprint: str
     group: int = 0
+    suppressed: str | None = None  # why it is not reported (a key of SUPPRESSION_REASONS), None when it is
 
     @property
     def is_image(self) -> bool:
@@ -102,58 +85,45 @@ class Located:
         return self.file or self.image or self.target
 
 
-def _resolve(finding: Finding, target: str, kind: str) -> tuple[str | None, str | None, int | None, int | None]:
-    """(image, file, line, end_line) for one finding of a target of ``kind``."""
-    if kind != "image" and finding.path_in_image is None:
-        return None, finding.file or target, finding.line, finding.end_line
-    image = target if kind == "image" else (finding.file or target)
-    if finding.file and finding.file != image and finding.line is not None:
-        return image, finding.file, finding.line, finding.end_line
-    # A line without a Dockerfile path: kept for people to read, never used as a position in the archive.
-    return image, None, finding.line, finding.end_line
+def locate_all(report: Report) -> list[Located]:
+    """Every finding of ``report``, the suppressed ones included (``suppressed`` says why).
 
-
-def _fingerprint_base(finding: Finding, image: str | None, file: str | None) -> str:
-    parts = [
-        finding.rule,
-        relative_posix(file) if file else "",
-        relative_posix(image) if image else "",
-        finding.path_in_image or "",
-        normalise_message(finding.message),
-    ]
-    return "\x00".join(parts)
+    Grouped per target in report order, sorted by position within a target;
+    fingerprints come from :mod:`imagepolicy.fingerprint` (stable across runs
+    and line shifts, unique in the report).
+    """
+    groups = []
+    for result in report.results:
+        items = [(f, None) for f in result.findings] + [(s.finding, s.reason) for s in result.suppressed]
+        items.sort(key=lambda pair: pair[0].sort_key())
+        groups.append((result, items))
+    prints = fingerprints((r.target, r.kind, [f for f, _ in items]) for r, items in groups)
+    located = []
+    for group, ((result, items), digests) in enumerate(zip(groups, prints)):
+        for (finding, reason), digest in zip(items, digests):
+            image, file, line, end_line = resolve(finding, result.target, result.kind)
+            located.append(Located(finding, result.target, result.kind, image, file, line, end_line, digest, group,
+                                   reason))
+    return located
 
 
 def locate(report: Report) -> list[Located]:
-    """Every finding of ``report``, grouped per target in report order, sorted within a target.
-
-    Fingerprints: sha256 of rule, file, image, path in image, the message
-    without line numbers and the occurrence index of that combination (in
-    source order), so a uniform line shift keeps them and duplicates differ.
-    """
-    seen: dict[str, int] = {}
-    located = []
-    for group, result in enumerate(report.results):
-        for finding in sorted(result.findings, key=Finding.sort_key):
-            image, file, line, end_line = _resolve(finding, result.target, result.kind)
-            base = _fingerprint_base(finding, image, file)
-            index = seen.get(base, 0)
-            seen[base] = index + 1
-            digest = hashlib.sha256(f"{base}\x00{index}".encode("utf-8", "surrogatepass")).hexdigest()
-            located.append(Located(finding, result.target, result.kind, image, file, line, end_line, digest, group))
-    return located
+    """The reported findings of ``report`` (see :func:`locate_all`)."""
+    return [item for item in locate_all(report) if item.suppressed is None]
 
 
 def error_fingerprints(report: Report) -> list[str]:
     """A stable, unique fingerprint for each input error of ``report.errors``, in order."""
-    seen: dict[str, int] = {}
-    prints = []
-    for target, message in report.errors:
-        base = "\x00".join(["input-error", relative_posix(target), normalise_message(message)])
-        index = seen.get(base, 0)
-        seen[base] = index + 1
-        prints.append(hashlib.sha256(f"{base}\x00{index}".encode("utf-8", "surrogatepass")).hexdigest())
-    return prints
+    return _error_fingerprints(report.errors)
+
+
+def error_line(target: str, message: str) -> int | None:
+    """The line an input error names, when it starts with ``<target>:<N>:`` or ``<target>: line N``."""
+    for pattern in (rf"{re.escape(target)}:(\d+):", rf"{re.escape(target)}: line (\d+)\b"):
+        match = re.match(pattern, message)
+        if match and int(match[1]) >= 1:
+            return int(match[1])
+    return None
 
 
 def rules_that_ran(report: Report) -> list[Rule]:

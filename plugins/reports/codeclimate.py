@@ -20,7 +20,7 @@ from typing import Any
 
 from imagepolicy.model import Report, Severity
 
-from ._common import Located, error_fingerprints, locate, relative_posix, strip_controls
+from ._common import Located, error_fingerprints, error_line, locate, relative_posix, strip_controls
 
 SEVERITIES = {
     Severity.STYLE: "info",
@@ -68,7 +68,7 @@ def _error_issues(report: Report) -> list[dict[str, Any]]:
             "check_name": INPUT_ERROR_CHECK,
             "fingerprint": fingerprint,
             "severity": INPUT_ERROR_SEVERITY,
-            "location": {"path": relative_posix(strip_controls(target)), "lines": {"begin": 1}},
+            "location": {"path": relative_posix(strip_controls(target)), "lines": {"begin": error_line(target, message) or 1}},
             "categories": ["Bug Risk"],
         }
         for (target, message), fingerprint in zip(report.errors, error_fingerprints(report))

@@ -9,6 +9,12 @@ errors as ``::error``, warnings as ``::warning``, info and style as
 ``:`` and ``,``), and other control characters are removed, so no message can
 end the command early or start a new one.
 
+The runner cuts an annotation's message at 4,096 characters, which lost the
+fix at the end of long messages (a PY001 message names files, modules and the
+build backend). So a message is shortened to fit, with a note pointing at the
+complete text in the step summary and the reports, and the fix is kept whole
+(a fix itself longer than half the limit is shortened too).
+
 GitHub shows at most 10 annotations of each level per step and silently drops
 the rest. So findings are sorted most severe first (input errors before
 everything), at most 10 are printed per level, and when any were left out a
@@ -28,10 +34,12 @@ import re
 
 from imagepolicy.model import Report, Severity
 
-from ._common import Located, locate, most_severe_first, plural, relative_posix, strip_controls
+from ._common import Located, error_line, locate, most_severe_first, plural, relative_posix, strip_controls
 from .text import summary_line
 
 MAX_PER_LEVEL = 10
+MESSAGE_LIMIT = 4096  # characters (UTF-16 code units) of an annotation message the runner keeps
+SHORTENED = " [...] (shortened: the step summary and the JSON and SARIF reports have the whole message)"
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts in one step summary
 _SUMMARY_MARGIN = 1024  # room for the truncation note
 
@@ -61,9 +69,37 @@ def _annotation_message(item: Located) -> str:
     text = finding.message
     if finding.path_in_image and finding.path_in_image not in text:
         text = f"{finding.path_in_image}: {text}"
-    if finding.fix:
-        text += f"\n\nFix: {finding.fix}"
-    return text
+    return fit_message(text, f"\n\nFix: {finding.fix}" if finding.fix else "")
+
+
+def _units(text: str) -> int:
+    """Length as the runner counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest prefix of ``text`` of at most ``units`` UTF-16 code units."""
+    if _units(text) <= units:
+        return text
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _units(text[:middle]) <= units:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low]
+
+
+def fit_message(message: str, fix: str = "", limit: int = MESSAGE_LIMIT) -> str:
+    """``message + fix`` within ``limit`` characters: the message is shortened first, the fix kept whole if it can be."""
+    message, fix = strip_controls(message), strip_controls(fix)
+    if _units(message) + _units(fix) <= limit:
+        return message + fix
+    if _units(fix) > limit // 2:
+        fix = _cut(fix, limit // 2 - _units(SHORTENED)) + SHORTENED
+    room = limit - _units(fix) - _units(SHORTENED)
+    return _cut(message, room).rstrip() + SHORTENED + fix
 
 
 def _annotation(item: Located) -> tuple[str, str]:
@@ -85,7 +121,8 @@ def _annotation(item: Located) -> tuple[str, str]:
 def annotations(report: Report, per_level: int = MAX_PER_LEVEL) -> list[str]:
     """The workflow commands, capped at ``per_level`` per level, with a final note when capped."""
     candidates = [
-        ("error", command("error", message, file=relative_posix(target), title="input error"))
+        ("error", command("error", fit_message(message), file=relative_posix(target), line=error_line(target, message),
+                          title="input error"))
         for target, message in report.errors
     ]
     candidates += [_annotation(item) for item in most_severe_first(locate(report))]

@@ -7,7 +7,16 @@ Exactly this shape (``version`` changes only on incompatible changes)::
      "findings": [{"rule", "name", "aliases", "severity", "file", "line",
                    "end_line", "path_in_image", "message", "fix"}, ...],
      "errors": [{"target", "message"}, ...],
-     "summary": {"error": n, "warning": n, "info": n, "style": n}}
+     "summary": {"error": n, "warning": n, "info": n, "style": n},
+     "suppressed": {"baseline": n, "outside-change": n},
+     "baseline": null | {"file", "absent": [finding, ...]},
+     "new_from_rev": null | "main (merge base 1a2b3c4d5e6f)"}
+
+``summary`` counts the reported findings; ``suppressed`` counts those that
+``check --baseline`` (recorded in the baseline) and ``--new-from-rev`` (on no
+line the change touched) set aside; ``baseline.absent`` lists the baseline's
+entries that no finding matched any more (fixed; ``line`` is null). The last
+three keys were added in 0.2 (an addition, so ``version`` stays 1).
 
 Findings are sorted stably by file, line, severity (most severe first) and
 rule. ``line`` is null for image findings that no Dockerfile line produced.
@@ -20,7 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from imagepolicy.model import Finding, Report
+from imagepolicy.model import SUPPRESSION_REASONS, Finding, Report
 
 FORMAT_VERSION = 1
 
@@ -33,6 +42,12 @@ def document(report: Report) -> dict[str, Any]:
         "findings": [f.as_dict() for f in sorted(report.findings, key=Finding.sort_key)],
         "errors": [{"target": target, "message": message} for target, message in report.errors],
         "summary": report.summary(),
+        "suppressed": {reason: report.suppressed_counts().get(reason, 0) for reason in SUPPRESSION_REASONS},
+        "baseline": None if report.baseline is None else {
+            "file": report.baseline,
+            "absent": [f.as_dict() for f in report.absent],
+        },
+        "new_from_rev": report.new_from_rev,
     }
 
 

@@ -9,6 +9,10 @@ Layout, per target in report order (findings sorted by line within a target)::
 
     3 findings (1 error, 2 warnings) in 2 targets; 1 input error
 
+With ``check --baseline`` or ``--new-from-rev`` the summary line also says
+how many findings were set aside (``; 12 findings in the baseline
+.imagepolicy-baseline.json not shown (2 of its entries fixed)``).
+
 Control characters in messages are shown escaped (``\\x1b``) so text coming
 from an image can never drive the terminal. ANSI colour only when ``color``
 is true (the CLI decides from the TTY and ``NO_COLOR``).
@@ -78,7 +82,22 @@ def summary_line(report: Report) -> str:
     errors = len(report.errors)
     if errors:
         text += f"; {plural(errors, 'input error')}"
-    return text
+    return text + adoption_note(report)
+
+
+def adoption_note(report: Report) -> str:
+    """What a baseline or ``--new-from-rev`` set aside, for the summary line (empty without either)."""
+    counts = report.suppressed_counts()
+    parts = []
+    if report.baseline is not None:
+        part = f"{plural(counts.get('baseline', 0), 'finding')} in the baseline {report.baseline} not shown"
+        if report.absent:
+            part += f" ({len(report.absent)} of its entries fixed)"
+        parts.append(part)
+    if report.new_from_rev is not None:
+        parts.append(f"{plural(counts.get('outside-change', 0), 'finding')} outside the change since "
+                     f"{report.new_from_rev} not shown")
+    return "".join(f"; {part}" for part in parts)
 
 
 def render(report: Report, color: bool = False) -> str:

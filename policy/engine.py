@@ -270,6 +270,7 @@ def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: C
     result.findings = sorted(_filter_dockerfile(findings, df, config, registry), key=Finding.sort_key)
     result.rules = _rules_run(session)
     result.errors.extend(session.errors)
+    result.instruction_spans = [(i.line, i.end_line) for i in df.instructions]
 
 
 def _image_shell(dockerfile, request: CheckRequest) -> Any:

@@ -174,7 +174,8 @@ def changed_lines(rev: str, cwd: str | None = None) -> Change:
     found = git.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if found.returncode != 0:
         why = "not in this shallow clone" if shallow else "no branch, tag or commit of that name in this clone"
-        raise GitError(f"--new-from-rev {rev}: {why}; fetch it first ({_fetch_hint(git, rev)})")
+        depth = f"; {DEPTH_HINT}" if shallow else ""
+        raise GitError(f"--new-from-rev {rev}: {why}; fetch it first ({_fetch_hint(git, rev)}){depth}")
     target = found.stdout.strip()
     merge = git.run("merge-base", target, head.stdout.strip())
     if merge.returncode != 0 or not merge.stdout.strip():
@@ -285,14 +286,17 @@ def _diff(git: _Git, base: str, head: str, toplevel: str) -> dict[str, FileChang
 def apply(report: Report, change: Change, whole_files: bool = False) -> None:
     """Set aside every finding of ``report`` that is not on the change (reason ``outside-change``)."""
     report.new_from_rev = change.describe()
+    spans = {os.path.realpath(r.target): r.instruction_spans for r in report.results if r.instruction_spans}
     for result in report.results:
         kept = []
         for finding in result.findings:
             _, file, line, end_line = resolve(finding, result.target, result.kind)
             touched = False
             if file is not None and file != "-":
-                file_change = change.files.get(os.path.realpath(file))
+                real = os.path.realpath(file)
+                file_change = change.files.get(real)
                 if file_change is not None and file_change.changed:
+                    line, end_line = _widen(spans.get(real, ()), line, end_line)
                     touched = whole_files or file_change.touches(line, end_line)
             if touched:
                 kept.append(finding)
@@ -300,3 +304,14 @@ def apply(report: Report, change: Change, whole_files: bool = False) -> None:
                 result.suppressed.append(Suppressed(finding, "outside-change"))
         result.findings = kept
 
+
+
+def _widen(spans, line: int | None, end_line: int | None) -> tuple[int | None, int | None]:
+    """``line``..``end_line`` grown to the whole instructions they fall in (rules report an instruction's first line)."""
+    if line is None:
+        return line, end_line
+    end = end_line if end_line is not None and end_line >= line else line
+    for first, last in spans:
+        if first <= end and line <= last:
+            line, end = min(line, first), max(end, last)
+    return line, end

@@ -334,6 +334,9 @@ class TargetResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
+    # A Dockerfile's instructions as (first line, last line): --new-from-rev counts a change to any line of
+    # the instruction a finding is on (rules report its first line).
+    instruction_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -488,3 +488,56 @@ def test_install_step_installs_the_action_non_editably(tmp_path: Path, workspace
     shutil.rmtree(action_copy / "policy")  # a non-editable install does not need the source any more
     assert subprocess.run([python, "-m", "imagepolicy", "--version"], capture_output=True).returncode == 0
     assert result.outputs["exit-code"] == "0"
+
+
+# --- pull requests: only the change's findings (new-from-rev) ----------------------------------
+
+
+def _pull_request(workspace: Path) -> str:
+    """Make ``workspace`` a git repository: main holds the example, HEAD adds one bad line to Dockerfile.broken.
+
+    Returns the base commit (what github.event.pull_request.base.sha names)."""
+    from test_adoption import commit, git
+
+    git(workspace, "init", "-q", "-b", "main")
+    commit(workspace, {}, "the example service")
+    base = git(workspace, "rev-parse", "HEAD").strip()
+    git(workspace, "checkout", "-q", "-b", "feature")
+    text = (workspace / "Dockerfile.broken").read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    commit(workspace, {"Dockerfile.broken": f"{first}\nRUN sudo true\n{rest}"}, "one bad line")
+    return base
+
+
+def test_pull_request_fails_with_exactly_the_added_finding(tmp_path: Path, workspace: Path) -> None:
+    base = _pull_request(workspace)
+    result = Runner(tmp_path, workspace, {"dockerfiles": "."}, event="pull_request", pull_request_base=base,
+                    base_ref="main").run()
+    assert result.exit_status == 1 and result.outputs["exit-code"] == "1"
+    report = _json_report(result)
+    assert [(f["file"], f["rule"], f["line"]) for f in report["findings"]] == [("Dockerfile.broken", "DL3004", 2)]
+    assert report["suppressed"]["outside-change"] > 0 and result.outputs["findings"] == "1"
+    [annotation] = result.annotations
+    assert (annotation.level, annotation.file, annotation.line) == ("error", "Dockerfile.broken", 2)
+    assert "outside the change since " + base in result.summary
+
+    everything = Runner(tmp_path / "off", workspace, {"dockerfiles": ".", "new-from-rev": ""}, event="pull_request",
+                        pull_request_base=base, base_ref="main").run()
+    assert int(everything.outputs["findings"]) > 1 and _json_report(everything)["new_from_rev"] is None
+    push = Runner(tmp_path / "push", workspace, {"dockerfiles": "."}, event="push").run()
+    assert push.outputs["findings"] == everything.outputs["findings"], "auto compares only pull requests"
+
+
+def test_pull_request_in_a_clone_without_the_base_fails_with_the_fix(tmp_path: Path, workspace: Path) -> None:
+    from test_adoption import git
+
+    base = _pull_request(workspace)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", workspace.as_uri(), str(clone))
+    result = Runner(tmp_path, clone, {"dockerfiles": "."}, event="pull_request", pull_request_base=base,
+                    base_ref="main").run()
+    assert result.exit_status == 2 and result.outputs["exit-code"] == "2"
+    [annotation] = result.annotations
+    assert annotation.properties["title"] == "imagepolicy input error"
+    assert f"--new-from-rev {base}: not in this shallow clone" in annotation.message
+    assert "fetch-depth: 0" in annotation.message

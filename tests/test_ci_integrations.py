@@ -261,6 +261,28 @@ def test_gitlab_inputs_with_shell_syntax_are_only_paths(tmp_path: Path, workspac
     assert proc.returncode == 2 and "$(touch" in proc.stdout + proc.stderr
 
 
+def test_gitlab_merge_request_fails_with_exactly_the_added_finding(tmp_path: Path, workspace: Path) -> None:
+    """In a merge request pipeline the job compares with CI_MERGE_REQUEST_DIFF_BASE_SHA (new-from-rev: auto)."""
+    from test_action_harness import _pull_request
+
+    base = _pull_request(workspace)
+    merge_request = {"CI_MERGE_REQUEST_IID": "7", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+                     "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+    proc, job = run_gitlab_job(tmp_path, workspace, {"dockerfiles": "."}, **merge_request)
+    assert proc.returncode == 1, proc.stderr
+    junit, issues = _job_reports(workspace, job)
+    _code_quality_ok(issues)
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
+        ("DL3004", "Dockerfile.broken", 2)]
+    assert len(junit.findall(".//failure")) == 1
+    assert f"outside the change since {base}" in proc.stdout
+
+    proc, job = run_gitlab_job(tmp_path, workspace, {"dockerfiles": ".", "new-from-rev": "none"}, **merge_request)
+    assert proc.returncode == 1 and len(_job_reports(workspace, job)[1]) > 1, "new-from-rev: none reports everything"
+    proc, job = run_gitlab_job(tmp_path, workspace, {"dockerfiles": "."})
+    assert len(_job_reports(workspace, job)[1]) > 1, "branch pipelines report everything"
+
+
 @pytest.mark.skipif(not _has_shard_flag(), reason="the CLI has no --shard flag yet")
 def test_gitlab_parallel_jobs_together_report_every_finding_once(tmp_path: Path, workspace: Path) -> None:
     """``parallel: 2``: GitLab concatenates the Code Quality arrays of the two jobs."""

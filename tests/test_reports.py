@@ -598,3 +598,57 @@ def test_image_finding_with_a_line_but_no_dockerfile_path_is_never_placed_in_the
     assert case.get("file") == IMAGE and case.get("line") is None
     assert case.get("name") == "IM002 setuid-binary (/usr/bin/su)"
     assert "| /usr/bin/su (line 20) |" in github.step_summary(report)
+
+
+def test_github_annotations_fit_the_runners_4096_characters_and_keep_the_fix():
+    long_message = "PY001 found " + "a very long explanation, " * 400 + "END"
+    fix = "Move `COPY src/ ./src/` (line 6) above this RUN (line 4)."
+    report = Report("imagepolicy", "0.1.0", [TargetResult(DOCKERFILE, "dockerfile", findings=[
+        _finding("PY001", long_message, 4, fix=fix),
+        _finding("PY001", "short", 9, fix="x" * 5000),
+        _finding("PY001", "𝄞" * 3000, 12, fix=fix)])], threshold=None, rules=RULES)
+    commands = parse_commands(github.render(report, False))
+    assert len(commands) == 3
+    for _, _, data in commands:
+        assert len(data.encode("utf-16-le")) // 2 <= 4096, "the runner counts UTF-16 code units"
+    first, second, third = (data for _, _, data in commands)
+    assert first.endswith("\n\nFix: " + fix) and first.startswith("PY001 found a very long explanation")
+    assert "(shortened: the step summary and the JSON and SARIF reports have the whole message)" in first
+    assert second.startswith("short\n\nFix: xxx") and "shortened" in second, "a huge fix is shortened too"
+    assert third.endswith("\n\nFix: " + fix)
+    untouched = parse_commands(github.render(make_report(), False))
+    assert not any("shortened" in data for _, _, data in untouched), "short messages stay as they are"
+
+
+def test_every_format_counts_what_a_baseline_and_new_from_rev_set_aside():
+    from imagepolicy.model import Suppressed
+
+    report = make_report()
+    moved = report.results[0].findings[4:]
+    report.results[0].findings = report.results[0].findings[:4]
+    report.results[0].suppressed = [Suppressed(moved[0], "baseline"), Suppressed(moved[1], "outside-change")]
+    report.baseline, report.new_from_rev = ".imagepolicy-baseline.json", "main (merge base 0123456789ab)"
+    report.absent = [Finding(rule="PY001", name="install-before-source", severity=Severity.ERROR, message="gone",
+                             file=DOCKERFILE, details={"fingerprint": "f" * 64})]
+    summary = ("6 findings (3 errors, 3 warnings) in 3 targets; 1 input error; 1 finding in the baseline "
+               ".imagepolicy-baseline.json not shown (1 of its entries fixed); 1 finding outside the change since "
+               "main (merge base 0123456789ab) not shown")
+    assert text.render(report, False).splitlines()[-1] == summary
+    assert markdown_summary_line(github.step_summary(report)) == summary
+    doc = json.loads(json_format.render(report, False))
+    assert doc["suppressed"] == {"baseline": 1, "outside-change": 1} and len(doc["findings"]) == 6
+    assert doc["baseline"]["absent"][0]["message"] == "gone"
+    results = _sarif(report)["runs"][0]["results"]
+    states = Counter((r["baselineState"], "suppressions" in r) for r in results)
+    assert states == {("new", False): 6 + 1, ("unchanged", True): 1, ("unchanged", False): 1, ("absent", True): 1}
+    absent = next(r for r in results if r["baselineState"] == "absent")
+    assert absent["partialFingerprints"]["imagepolicy/v1"] == "f" * 64
+    # Fingerprints do not depend on what was set aside: the same as without the baseline.
+    whole = {r["partialFingerprints"]["imagepolicy/v1"] for r in _sarif(make_report())["runs"][0]["results"]}
+    assert {r["partialFingerprints"]["imagepolicy/v1"] for r in results if r["baselineState"] != "absent"} == whole
+    assert len(json.loads(codeclimate.render(report, False))) == 6 + 1
+    assert len(parse_commands(github.render(report, False))) == 6 + 1
+
+
+def markdown_summary_line(markdown: str) -> str:
+    return next(line for line in markdown.splitlines() if line.startswith("**")).strip("*").replace("\\", "")

@@ -97,7 +97,9 @@ def fit_message(message: str, fix: str = "", limit: int = MESSAGE_LIMIT) -> str:
     if _units(message) + _units(fix) <= limit:
         return message + fix
     if _units(fix) > limit // 2:
-        fix = _cut(fix, limit // 2 - _units(SHORTENED)) + SHORTENED
+        fix = _cut(fix, limit // 2 - _units(SHORTENED)).rstrip() + SHORTENED
+    if _units(message) + _units(fix) <= limit:
+        return message + fix
     room = limit - _units(fix) - _units(SHORTENED)
     return _cut(message, room).rstrip() + SHORTENED + fix
 

@@ -414,6 +414,35 @@ def test_jenkins_stage_script_runs_and_writes_the_recorded_reports(tmp_path: Pat
     assert not _problems(validator, log), _problems(validator, log)
 
 
+def test_jenkins_and_gitlab_show_the_file_for_every_testcase(tmp_path: Path, workspace: Path) -> None:
+    """Jenkins' JUnit plugin splits a classname at its last dot (package, class); GitLab shows the classname and
+    the file attribute. Read as EnricoMi/publish-unit-test-result-action does, with junitparser."""
+    junitparser = pytest.importorskip("junitparser", reason="junitparser is a test dependency (pyproject test extra)")
+    (workspace / "svc.v2").mkdir()
+    (workspace / "svc.v2" / "api.Dockerfile").write_text("FROM debian:12.5\nWORKDIR app\n", encoding="utf-8")
+    proc = subprocess.run([str(BIN / "imagepolicy"), "check", ".", "--junit", "junit.xml"], cwd=workspace,
+                          env=_ci_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    xml = junitparser.JUnitXml.fromfile(str(workspace / "junit.xml"))
+    cases = [(suite.name, case) for suite in xml for case in suite]
+    targets = {"Dockerfile", "Dockerfile.broken", "Dockerfile.multistage", "svc.v2/api.Dockerfile"}
+    assert {name for name, _ in cases} == targets
+    for _, case in cases:
+        package, _, cls = case.classname.rpartition(".")  # Jenkins: lastIndexOf('.')
+        assert package == case._elem.get("file") and package in targets | {"Dockerfile.broken"}, case.classname
+        assert cls and "/" not in cls and cls == (case.name.split()[0] if case.result else "imagepolicy")
+    passing = [case for _, case in cases if not case.result]
+    assert len(passing) == len(targets), "one passing testcase per target, not one per rule"
+    report = json.loads(subprocess.run([str(BIN / "imagepolicy"), "check", ".", "--format", "json"], cwd=workspace,
+                                       env=_ci_env(tmp_path), capture_output=True, text=True).stdout)
+    assert len(cases) == len(targets) + len(report["findings"])
+    per_rule = subprocess.run([str(BIN / "imagepolicy"), "check", ".", "--junit", "all.xml", "--junit-passing", "rule"],
+                              cwd=workspace, env=_ci_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert per_rule.returncode == 1
+    every = [case for suite in junitparser.JUnitXml.fromfile(str(workspace / "all.xml")) for case in suite]
+    assert len(every) > 4 * 50, "--junit-passing rule: a passing case per rule and target"
+
+
 # --- pre-commit -------------------------------------------------------------------------------
 
 NAMES = [

@@ -11,6 +11,12 @@ Severity mapping: style -> info, info -> minor, warning -> major,
 error -> critical; an input error is a ``blocker`` issue on its target.
 Image findings point at the Dockerfile line the engine tied them to, else at
 the image archive with line 1 (GitLab needs a line).
+
+With ``check --new-from-rev`` the findings outside the change are issues too:
+GitLab compares a merge request's report with its target branch's by
+fingerprint and shows only the new issues; a report without them would show
+every old issue as fixed. Findings a baseline records are left out (the
+target branch's pipeline reads the same baseline).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 from imagepolicy.model import Report, Severity
 
-from ._common import Located, error_fingerprints, error_line, locate, relative_posix, strip_controls
+from ._common import Located, error_fingerprints, error_line, locate_all, relative_posix, strip_controls
 
 SEVERITIES = {
     Severity.STYLE: "info",
@@ -77,7 +83,8 @@ def _error_issues(report: Report) -> list[dict[str, Any]]:
 
 def issues(report: Report) -> list[dict[str, Any]]:
     """Every finding and input error as a Code Quality issue."""
-    return [_issue(item) for item in locate(report)] + _error_issues(report)
+    shown = [item for item in locate_all(report) if item.suppressed in (None, "outside-change")]
+    return [_issue(item) for item in shown] + _error_issues(report)
 
 
 def render(report: Report, color: bool = False) -> str:

@@ -165,7 +165,7 @@ def test_a_distribution_registering_a_builtin_plugin_name_is_refused_naming_both
 def test_an_installed_plugin_is_loaded_and_its_declared_rules_run_without_calling_anything(venvs, work):
     image = write_image(work.parent, [{"/etc/passwd": PASSWD}])
     proc = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--image", image, "--format", "acme-count",
-                       "--json", "report.json", "--junit", "junit.xml")
+                       "--json", "report.json", "--junit", "junit.xml", "--junit-passing", "rule")
     assert proc.returncode == 1, proc.stderr
     report = json.loads((work / "report.json").read_text())
     assert report["errors"] == []
@@ -190,7 +190,7 @@ def test_per_target_hooks_and_rules_that_crash_are_errors_naming_plugin_and_hook
     """Every per-target hook of the plugin and one of its rules raise at once: each is one error, nothing else is lost."""
     image = write_image(work.parent, [{"/etc/passwd": PASSWD}])
     proc = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--image", image, "--format", "json",
-                       "--junit", "junit.xml", crash=",".join([*PER_TARGET_HOOKS, "AX001"]))
+                       "--junit", "junit.xml", "--junit-passing", "rule", crash=",".join([*PER_TARGET_HOOKS, "AX001"]))
     assert proc.returncode == 2, proc.stderr
     report = json.loads(proc.stdout)
     errors = [(e["target"], e["message"]) for e in report["errors"]]

@@ -50,10 +50,18 @@ RESERVED_PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "
 # Reserved words that close a compound command: what follows them is redirections or an operator.
 _CLOSERS = frozenset({"fi", "done", "}", "esac"})
 _REDIRECT_OPERATORS = ("<<<", "<<-", "&>>", ">>", ">&", ">|", "<<", "<&", "<>", "&>", ">", "<")
+# Every operator, longest first where one is a prefix of another (alternation takes the first match).
+_OPERATOR = re.compile("|".join(re.escape(op) for op in (";;&", ";;", ";&", "&&", "||", "|&", *_REDIRECT_OPERATORS, ";", "&", "|", "(", ")")))
 # Shells that run ``-c script`` (POSIX-like): their exec-form ``-c`` argument is a script.
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 # Substitutions nested deeper than this are read as opaque text (a hostile script must not exhaust the stack).
 MAX_NESTING = 64
+# A run of characters that are ordinary inside a word (no stop, quote, escape, `$` or backtick;
+# no newline, so line counting needs no update), in a word and in a [[ ]] test.
+_PLAIN_RUN = re.compile(r"[^ \t\r\n;&|<>()\\'\"$`]+")
+_PLAIN_RUN_TEST = re.compile(r"[^ \t\r\n;\\'\"$`]+")
+_SINGLE_QUOTED_RUN = re.compile(r"[^'\\\n]+")
+_DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`\n]+')
 # Shells whose scripts are not POSIX shell: PowerShell and cmd.exe.
 NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
 
@@ -100,12 +108,18 @@ class Command:
 
     def _prefix(self) -> int:
         """How many leading words are ``VAR=value`` assignments or reserved words."""
+        return self._prefix_length
+
+    # Commands are immutable and every rule asks for argv and name, so both are computed once
+    # (a RUN may hold tens of thousands of commands; ~100 rules read each).
+    @functools.cached_property
+    def _prefix_length(self) -> int:
         k = 0
         while k < len(self.words) and (_ASSIGNMENT.match(self.words[k]) or self.words[k] in RESERVED_PREFIXES):
             k += 1
         return k
 
-    @property
+    @functools.cached_property
     def argv(self) -> tuple[str, ...]:
         """The words without leading ``VAR=value`` assignments and reserved words (``then``, ``do``, ``!``)."""
         return self.words[self._prefix() :]
@@ -120,7 +134,7 @@ class Command:
         """The leading ``VAR=value`` words (``DEBIAN_FRONTEND=noninteractive apt-get ...``)."""
         return tuple(w for w in self.words[: self._prefix()] if _ASSIGNMENT.match(w))
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """The command's base name (``/usr/bin/apt-get`` -> ``apt-get``), or ``""``."""
         argv = self.argv
@@ -455,10 +469,8 @@ class _Parser:
             return ""
         if c in "<>" and self.peek(1) == "(":
             return ""  # <(...) and >(...) are words (process substitution)
-        for op in (";;&", ";;", ";&", "&&", "||", "|&", *_REDIRECT_OPERATORS, ";", "&", "|", "(", ")"):
-            if self.startswith(op):
-                return op
-        return c
+        match = _OPERATOR.match(self.text, self.pos)
+        return match.group() if match else c
 
     def redirect(self, op: str, cur: _Builder, depth: int) -> None:
         self.advance(len(op))
@@ -577,14 +589,17 @@ class _Parser:
     # --- words --------------------------------------------------------------------------
     def word(self, depth: int, test: bool = False) -> Word | None:
         """The word at the cursor with its parts; substitutions inside are parsed (one level deeper)."""
-        parts: list[Part] = []
+        # Text pieces are collected in lists and joined once: adding to a string one character at
+        # a time made a long word (a 1 MB RUN is allowed) quadratic.
+        parts: list[tuple[str, list[str]]] = []
         stops = " \t\r\n;&|<>()" if not test else " \t\r\n;"
+        plain = _PLAIN_RUN if not test else _PLAIN_RUN_TEST
 
         def add(kind: str, text: str) -> None:
             if parts and parts[-1][0] == kind and kind in ("lit", "q"):
-                parts[-1] = (kind, parts[-1][1] + text)
+                parts[-1][1].append(text)
             else:
-                parts.append((kind, text))
+                parts.append((kind, [text]))
 
         while self.pos < self.n:
             if self.continuation():
@@ -594,7 +609,7 @@ class _Parser:
                 if c in "<>" and self.peek(1) == "(" and not test:
                     add("cmd", self.substitution(depth, 1))
                     continue
-                if c == "(" and parts and parts[-1][0] == "lit" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\+?=", parts[-1][1]) and len(parts) == 1:
+                if c == "(" and parts and parts[-1][0] == "lit" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\+?=", "".join(parts[-1][1])) and len(parts) == 1:
                     add("q", self.balanced("(", ")"))  # a bash array: a=(1 2 3)
                     continue
                 break
@@ -618,16 +633,27 @@ class _Parser:
             if c == "`":
                 add("cmd", self.backtick(depth))
                 continue
-            add("lit", self.advance())
+            run = plain.match(self.text, self.pos)
+            if run:  # ordinary characters up to the next one that means something
+                add("lit", run.group())
+                self.pos = run.end()
+            else:
+                add("lit", self.advance())
         if not parts:
             return None
-        return Word("".join(text for _, text in parts), tuple(parts))
+        joined = tuple((kind, "".join(texts)) for kind, texts in parts)
+        return Word("".join(text for _, text in joined), joined)
 
     def single_quoted(self) -> str:
         self.advance()
         out: list[str] = []
         while self.pos < self.n and self.text[self.pos] != "'":
             if self.dockerfile_lines and self.continuation():
+                continue
+            run = _SINGLE_QUOTED_RUN.match(self.text, self.pos)
+            if run:
+                out.append(run.group())
+                self.pos = run.end()
                 continue
             out.append(self.advance())
         self.advance()
@@ -664,6 +690,11 @@ class _Parser:
             if c == "`":
                 flush()
                 parts.append(("cmd", self.backtick(depth)))
+                continue
+            run = _DOUBLE_QUOTED_RUN.match(self.text, self.pos)
+            if run:
+                lit.append(run.group())
+                self.pos = run.end()
                 continue
             lit.append(self.advance())
         flush()

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from imagepolicy import limits
+from imagepolicy import cleanup, limits
 
 DIALECTS = ("sh", "bash", "dash", "ksh", "busybox")
 
@@ -225,6 +225,7 @@ class Batch:
             self._futures: list[Future] = []
             return
         self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
+        cleanup.track(self._tmp.name)  # removed, and ShellCheck killed, when the run is cancelled
         for number, (text, same) in enumerate(by_text.items()):
             name = f"{number}.sh"
             Path(self._tmp.name, name).write_text(text, encoding="utf-8")
@@ -325,7 +326,7 @@ def _run(command: list[str], files: list[str], cwd: str) -> str:
     """
     seconds = limits.get("shellcheck-seconds")
     try:
-        proc = subprocess.run(_capped([*command, "--", *files]), cwd=cwd, capture_output=True, text=True, check=False, timeout=seconds)
+        proc = cleanup.run(_capped([*command, "--", *files]), cwd=cwd, timeout=seconds)  # killed if the run is cancelled
     except subprocess.TimeoutExpired:
         raise OverLimit(f"ShellCheck took longer than the limit shellcheck-seconds={seconds}") from None
     # Exit codes: 0 clean, 1 comments found, 2+ real failures (bad option, unreadable file).

@@ -1,7 +1,16 @@
-"""``python -m imagepolicy``: the same as the ``imagepolicy`` command."""
+"""``python -m imagepolicy``: the same as the ``imagepolicy`` command.
+
+``-m`` puts the working directory (in CI: the checkout under review) first on ``sys.path``; it is
+taken off before anything else is imported, so a checkout's ``yaml.py`` cannot shadow a dependency.
+(Only ``python -P``/``-I`` or the console script also keep it from shadowing ``imagepolicy`` itself.)
+"""
 
 import sys
 
-from .cli import main
+from .tree import drop_working_directory_from_sys_path
+
+drop_working_directory_from_sys_path()
+
+from .cli import main  # noqa: E402 - after sys.path is cleaned
 
 sys.exit(main())

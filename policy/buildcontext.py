@@ -17,6 +17,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .globs import glob_to_regex as _glob_to_regex
+from .model import InputError
+from .tree import display_path, walk
 
 
 def _clean(path: str) -> str:
@@ -32,7 +34,7 @@ class IgnorePattern:
     regex: re.Pattern = field(compare=False, repr=False)
 
 
-def parse_dockerignore(text: str) -> list[IgnorePattern]:
+def parse_dockerignore(text: str, source: str = ".dockerignore") -> list[IgnorePattern]:
     """Patterns of a ``.dockerignore`` in file order (BuildKit's ``ignorefile.ReadAll``).
 
     Only a line whose very first character is ``#`` is a comment (`` # x`` is
@@ -52,7 +54,11 @@ def parse_dockerignore(text: str) -> list[IgnorePattern]:
         cleaned = _clean(line)
         if not cleaned:
             continue
-        patterns.append(IgnorePattern(cleaned, number, exclusion, re.compile(_glob_to_regex(cleaned) + r"\Z")))
+        try:
+            regex = re.compile(_glob_to_regex(cleaned) + r"\Z")
+        except InputError as exc:  # a reversed range, too many ** inside segments: BuildKit refuses it too
+            raise InputError(f"{source}:{number}: invalid pattern {line!r}: {exc}") from None
+        patterns.append(IgnorePattern(cleaned, number, exclusion, regex))
     return patterns
 
 
@@ -72,7 +78,8 @@ class BuildContext:
             self.dockerignore_path = self.root / ".dockerignore"
         self.patterns: list[IgnorePattern] = []
         if self.dockerignore_path is not None and self.dockerignore_path.is_file():
-            self.patterns = parse_dockerignore(self.dockerignore_path.read_text(encoding="utf-8", errors="replace"))
+            self.patterns = parse_dockerignore(self.dockerignore_path.read_text(encoding="utf-8", errors="replace"),
+                                               display_path(self.dockerignore_path))
 
     @property
     def available(self) -> bool:
@@ -123,7 +130,7 @@ class BuildContext:
             return frozenset(), frozenset(dirs)
         root = str(self.root)
         has_exclusions = any(p.exclusion for p in self.patterns)
-        for current, subdirs, names in os.walk(root):
+        for current, subdirs, names in walk(root):  # os.walk without recursion, depth bounded
             rel = os.path.relpath(current, root).replace(os.sep, "/")
             rel = "" if rel == "." else rel
             keep = []

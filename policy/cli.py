@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .model import SEVERITY_LABELS, InputError
+from .model import SEVERITY_LABELS, InputError, TargetResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,8 +36,10 @@ class UsageError(InputError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's default prints usage then exits 2: keep it, but name us
+        from .output import neutralise
+
         self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"imagepolicy: error: {message}\n")
+        self.exit(EXIT_ERROR, neutralise(f"imagepolicy: error: {message}\n"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,13 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the available rules")
     rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
     rules.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+    _trust_flags(rules)
 
     explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", metavar="CODE", help="rule code, name or alias (e.g. PY001, install-before-source, SC3001)")
     explain.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+    _trust_flags(explain)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules")
     schema.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+    _trust_flags(schema)
     return parser
 
 
@@ -92,22 +97,35 @@ def _target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
     parser.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _trust_flags(parser)
+
+
+def _trust_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that say what imagepolicy may read and run (see SECURITY.md)."""
+    parser.add_argument("--root", metavar="DIR", help="the checked tree: nothing outside it is read (default: the git work "
+                        "tree holding the working directory, else the working directory)")
+    parser.add_argument("--allow-repo-plugins", action="store_true", help="let the config's `plugins` import modules "
+                        "from the checked tree (runs repository code: only for a trusted checkout)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from . import cleanup, tree
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
+    command = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
+               "schema": cmd_schema}[args.command]
     try:
-        return {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
-                "schema": cmd_schema}[args.command](args)
+        with cleanup.signals_handled(), tree.use(args.root):
+            return command(args)
     except InputError as exc:
         if debug:
             traceback.print_exc()
-        print(f"imagepolicy: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -121,8 +139,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             from .engine import internal_error
 
-            print(f"imagepolicy: error: {internal_error('imagepolicy', exc)}", file=sys.stderr)
+            _error(internal_error("imagepolicy", exc))
         return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    """One ``imagepolicy: error: ...`` line on standard error, safe for CI logs."""
+    from .output import neutralise
+
+    print(neutralise(f"imagepolicy: error: {message}"), file=sys.stderr)
+
+
+def _say(text: str = "") -> None:
+    """One line on standard output (see :func:`_emit`)."""
+    _emit(text + "\n")
 
 
 def _silence_stdout() -> None:
@@ -131,14 +161,17 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _emit(text: str) -> None:
-    """Write ``text`` to standard output; a reader that closed the pipe early is not an error.
+def _emit(text: str, *, annotations: bool = False) -> None:
+    """Write ``text`` to standard output, safe for CI logs; a reader that closed the pipe early is not an error.
 
     ``check`` keeps going after that, so its exit code still says whether findings
     block the merge (`imagepolicy check . | head` under `set -o pipefail` must stay red).
+    ``annotations``: ``text`` is the github format, whose own workflow commands stay.
     """
+    from .output import neutralise
+
     try:
-        sys.stdout.write(text)
+        sys.stdout.write(neutralise(text, annotations=annotations))
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -147,24 +180,31 @@ def _emit(text: str) -> None:
 # --- setup shared by the commands ------------------------------------------------------
 
 
-def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | None = None):
+def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | None = None,
+          allow_repo_plugins: bool = False):
     from . import config as config_mod
+    from . import tree
     from .pluginmanager import build_plugin_manager, collect
 
     raw = None
     if config_arg:
         path = Path(config_arg)
+        tree.check_folder(path, config_arg, "config file")
         if path.is_dir():
             raise UsageError(f"{config_arg}: is a folder; --config takes a config file (e.g. {path / '.imagepolicy.yml'})")
         if not path.is_file():
             raise UsageError(f"{config_arg}: config file not found")
+        tree.check_file(path, config_arg, "config file")
         raw = config_mod.load_raw(path)
     elif not no_config:
-        found = config_mod.discover_config(Path.cwd())
+        found = config_mod.discover_config(
+            Path.cwd(), stop=tree.current(), check=lambda p: tree.check_file(p, config_mod._display(p), "config file")
+        )
         if found is not None:
             raw = config_mod.load_raw(found)
     modules = config_mod.plugin_modules(raw) if raw is not None else []
-    pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None)
+    pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None,
+                              allow_repo_plugins=allow_repo_plugins)
     registry = collect(pm)
     config = config_mod.resolve(raw, list(registry.rules), registry.presets, overrides=overrides,
                                 settings=registry.settings.values())
@@ -181,24 +221,31 @@ def _parse_build_args(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _targets(paths: list[str]) -> list[Path]:
+def _targets(paths: list[str]) -> tuple[list[Path], list[TargetResult]]:
+    """The Dockerfiles to check, and the folder arguments that could not be searched (as target errors)."""
+    from . import tree
     from .discovery import discover_dockerfiles
 
     targets: list[Path] = []
+    failed: list[TargetResult] = []
     for raw in paths:
         p = Path(raw)
         if raw == "-":
             targets.append(p)  # standard input; the engine reads it
             continue
         if p.is_dir():
-            found = discover_dockerfiles(p)
+            try:
+                tree.check_folder(p, raw, "folder to search")
+                found = discover_dockerfiles(p)
+            except InputError as exc:
+                failed.append(TargetResult(target=raw, kind="dockerfile", errors=[str(exc)]))
+                continue
             if not found:
                 raise UsageError(f"{raw}: no Dockerfile (Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*) found in this folder")
             targets.extend(found)
-        elif p.exists():
-            targets.append(p)
         else:
-            # A missing file is an input error of that target, reported with the others.
+            # Files are checked by the engine: a missing, unreadable or refused one is an input
+            # error of that target, reported with the others.
             targets.append(p)
     seen, unique = set(), []
     for t in targets:
@@ -206,7 +253,7 @@ def _targets(paths: list[str]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(t)
-    return unique
+    return unique, failed
 
 
 def _use_color(choice: str, stream) -> bool:
@@ -217,12 +264,12 @@ def _use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str, *, annotations: bool = False) -> None:
+    """Write a report file: neutralised, renamed into place, never through a symbolic link."""
+    from .output import write_report
+
     try:
-        target = Path(path)
-        if target.parent and not target.parent.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_report(path, text, annotations=annotations)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
@@ -238,7 +285,8 @@ def _checked(args):
     limits.configure(dict(limits.parse_assignment(text) for text in args.limit))
     threshold = getattr(args, "failure_threshold", None)
     overrides = {"failure-threshold": threshold} if threshold else None
-    pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides)
+    pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides,
+                                 allow_repo_plugins=args.allow_repo_plugins)
     fmt = getattr(args, "format", "text")
     if fmt not in registry.formats:
         _plugin_errors(registry)  # a plugin's report_formats hook may have crashed: say so first
@@ -250,16 +298,21 @@ def _checked(args):
         if not default.exists() and not default.is_symlink():  # a broken link is reported as that target's error
             raise UsageError("nothing to check: give Dockerfiles, folders or --image archives (no ./Dockerfile here)")
         paths = [str(default)]
-    if args.context and not Path(args.context).is_dir():
-        raise UsageError(f"--context {args.context}: not a folder")
-    dockerfiles, images = _targets(paths), list(args.image)
+    if args.context:
+        from . import tree
+
+        tree.check_folder(args.context, f"--context {args.context}", "build context")
+        if not Path(args.context).is_dir():
+            raise UsageError(f"--context {args.context}: not a folder")
+    (dockerfiles, unsearched), images = _targets(paths), list(args.image)
     if getattr(args, "shard", None):
         from .shard import parse_shard, select
 
         k, n = parse_shard(args.shard)
-        chosen = set(select([str(p) for p in dockerfiles] + images, k, n))
+        chosen = set(select([str(p) for p in dockerfiles] + images + [r.target for r in unsearched], k, n))
         dockerfiles = [p for p in dockerfiles if str(p) in chosen]
         images = [image for image in images if image in chosen]
+        unsearched = [result for result in unsearched if result.target in chosen]
     request = CheckRequest(
         dockerfiles=dockerfiles,
         images=images,
@@ -276,6 +329,7 @@ def _checked(args):
             file=sys.stderr,
         )
     report = run_checks(pm, registry, config, request)
+    report.results[:0] = unsearched
     _adopt(report, args, baseline, change)
     return registry, report
 
@@ -320,7 +374,7 @@ def cmd_baseline(args) -> int:
           f"target{'' if len(report.results) == 1 else 's'} in {args.output}", file=sys.stderr)
     if report.errors:
         for _, message in report.errors:
-            print(f"imagepolicy: error: {message}", file=sys.stderr)
+            _error(message)
         print(f"imagepolicy: error: {len(report.errors)} input error(s): the findings of those targets are not in "
               f"{args.output}; fix them and record the baseline again", file=sys.stderr)
         return EXIT_ERROR
@@ -337,15 +391,16 @@ def cmd_check(args) -> int:
         if dest:
             _write(dest, registry.formats[fmt_name].render(report, False))
     fmt = registry.formats[args.format]
+    annotations = args.format == "github"
     if args.output:
-        _write(args.output, fmt.render(report, False))
+        _write(args.output, fmt.render(report, False), annotations=annotations)
     else:
         text = fmt.render(report, _use_color(args.color, sys.stdout))
-        _emit(text if text.endswith("\n") or not text else text + "\n")
+        _emit(text if text.endswith("\n") or not text else text + "\n", annotations=annotations)
     if report.errors:
         for target, message in report.errors:
             if args.format != "text" or args.output:
-                print(f"imagepolicy: error: {message}", file=sys.stderr)
+                _error(message)
         return EXIT_ERROR
     if registry.errors:  # no target to carry them (an empty --shard slice): still never a clean run
         return _plugin_errors(registry)
@@ -355,12 +410,12 @@ def cmd_check(args) -> int:
 def _plugin_errors(registry) -> int:
     """Print the plugins' declaration errors (a hook that crashed); exit 2 when there are any."""
     for message in registry.errors:
-        print(f"imagepolicy: error: {message}", file=sys.stderr)
+        _error(message)
     return EXIT_ERROR if registry.errors else EXIT_CLEAN
 
 
 def cmd_rules(args) -> int:
-    _, registry, _ = _load(args.config)
+    _, registry, _ = _load(args.config, allow_repo_plugins=args.allow_repo_plugins)
     rows = [
         {
             "rule": r.code,
@@ -373,13 +428,13 @@ def cmd_rules(args) -> int:
         for r in registry.rules
     ]
     if args.format == "json":
-        print(json.dumps(rows, indent=2))
+        _say(json.dumps(rows, indent=2))
         return _plugin_errors(registry)
     if args.format == "markdown":
-        print("| code | name | severity | target | checks | aliases |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        _say("| code | name | severity | target | checks | aliases |")
+        _say("| --- | --- | --- | --- | --- | --- |")
         for r in rows:
-            print(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {', '.join(r['aliases'])} |")
+            _say(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {', '.join(r['aliases'])} |")
         return _plugin_errors(registry)
     width = max((len(r["rule"]) for r in rows), default=5)
     name_width = max((len(r["name"]) for r in rows), default=4)
@@ -387,12 +442,12 @@ def cmd_rules(args) -> int:
         aliases = f" (aliases: {', '.join(r['aliases'])})" if r["aliases"] else ""
         if not registry.rule(r["rule"]).default_enabled:
             aliases += " [off by default]"
-        print(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
+        _say(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
     return _plugin_errors(registry)
 
 
 def cmd_explain(args) -> int:
-    _, registry, _ = _load(args.config)
+    _, registry, _ = _load(args.config, allow_repo_plugins=args.allow_repo_plugins)
     rule = registry.rule(args.code)
     if rule is None:
         import difflib
@@ -404,31 +459,31 @@ def cmd_explain(args) -> int:
     header = f"{rule.code} {rule.name} ({rule.severity.label}, {rule.target})"
     if rule.code_pattern and args.code.upper() != rule.code:
         header = f"{args.code.upper()}: reported by the {rule.code} family rule " + header
-    print(header)
-    print(rule.summary)
+    _say(header)
+    _say(rule.summary)
     if rule.aliases:
-        print(f"Aliases: {', '.join(rule.aliases)}")
-    print()
-    print(rule.docs or "(no documentation)")
+        _say(f"Aliases: {', '.join(rule.aliases)}")
+    _say()
+    _say(rule.docs or "(no documentation)")
     if rule.options and rule.options.get("properties"):
-        print("\nOptions (in the config, under rules: {%s: {...}}):" % rule.code)
+        _say("\nOptions (in the config, under rules: {%s: {...}}):" % rule.code)
         for key, spec in sorted(rule.options["properties"].items()):
             default = f" (default {json.dumps(spec['default'])})" if "default" in spec else ""
-            print(f"  {key}: {spec.get('description', '')}{default}")
+            _say(f"  {key}: {spec.get('description', '')}{default}")
     plugin = registry.plugin_of(rule)
     section = registry.settings_section(plugin) if plugin is not None else None
     if section is not None and section.options:
-        print(f"\nSettings of its plugin (in the config, under settings: {{{section.section}: {{...}}}}):")
+        _say(f"\nSettings of its plugin (in the config, under settings: {{{section.section}: {{...}}}}):")
         for option in sorted(section.options, key=lambda o: o.name):
-            print(f"  {option.name}: {option.description} (default {json.dumps(option.default)})")
+            _say(f"  {option.name}: {option.description} (default {json.dumps(option.default)})")
     return _plugin_errors(registry)
 
 
 def cmd_schema(args) -> int:
     from . import config as config_mod
 
-    _, registry, _ = _load(args.config, no_config=args.config is None)
-    sys.stdout.write(config_mod.render_schema(list(registry.rules), registry.presets, registry.settings.values()))
+    _, registry, _ = _load(args.config, no_config=args.config is None, allow_repo_plugins=args.allow_repo_plugins)
+    _emit(config_mod.render_schema(list(registry.rules), registry.presets, registry.settings.values()))
     return _plugin_errors(registry)
 
 

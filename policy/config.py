@@ -197,18 +197,28 @@ class Config:
 # --- discovery -----------------------------------------------------------------------
 
 
-def discover_config(start: Path) -> Path | None:
+def discover_config(start: Path, stop: Path | None = None, check: Callable[[Path], None] | None = None) -> Path | None:
     """Find the config for a run started in ``start``.
 
-    Looks in ``start`` and its parents up to the repository root (the first folder
-    holding ``.git``, inclusive) or the filesystem root. The first folder with one of
-    :data:`CONFIG_FILENAMES` or a ``pyproject.toml`` with a ``[tool.imagepolicy]``
-    table wins; two of them in one folder is an :class:`InputError`.
+    Looks in ``start`` and its parents up to ``stop`` (the checked tree's root, inclusive; nothing
+    when ``start`` is not below it), else up to the repository root (the first folder holding
+    ``.git``, inclusive) or the filesystem root. The first folder with one of
+    :data:`CONFIG_FILENAMES` or a ``pyproject.toml`` with a ``[tool.imagepolicy]`` table wins; two
+    of them in one folder is an :class:`InputError`. ``check`` is called on each candidate file
+    before it is read (the CLI refuses files that lead outside the checked tree).
     """
     folder = Path(start).resolve()
+    if stop is not None:
+        stop = Path(stop).resolve()
+        if folder != stop and stop not in folder.parents:
+            return None
     while True:
         found = [folder / n for n in CONFIG_FILENAMES if (folder / n).is_file()]
         pyproject = folder / PYPROJECT
+        if check is not None:
+            for candidate in (*found, pyproject):
+                if candidate.exists():
+                    check(candidate)
         if pyproject.is_file() and _pyproject_has_table(pyproject):
             found.append(pyproject)
         if len(found) > 1:
@@ -219,7 +229,7 @@ def discover_config(start: Path) -> Path | None:
             )
         if found:
             return found[0]
-        if (folder / ".git").exists() or folder.parent == folder:
+        if folder == stop or (stop is None and (folder / ".git").exists()) or folder.parent == folder:
             return None
         folder = folder.parent
 
@@ -258,6 +268,7 @@ def load_raw(path: Path) -> RawConfig:
             data, locate = _load_yaml(text, path)
     except RecursionError:  # the parsers recurse per nesting level
         raise InputError(f"{_display(path)}: values are nested too deeply to read; a config needs a few levels at most") from None
+    _check_size(data, path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -266,6 +277,49 @@ def load_raw(path: Path) -> RawConfig:
             f"not {_kind(data)}; start with e.g. `version: 1`"
         )
     return RawConfig(path=path, data=data, locate=locate)
+
+
+def _check_size(data: Any, path: Path) -> None:
+    """Enforce ``config-depth`` and ``config-values`` on parsed data, without walking shared values twice.
+
+    A YAML alias is the same Python object as its anchor, so a "billion laughs" document is small in
+    memory but huge to validate and merge: each use is counted in full, from per-object totals.
+    """
+    from . import limits
+
+    if not isinstance(data, (dict, list)):
+        return
+    max_depth, max_values = limits.get("config-depth"), limits.get("config-values")
+    totals: dict[int, tuple[int, int]] = {}  # id -> (values, depth) of a list or mapping
+    open_ids: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        item, done = stack.pop()
+        key = id(item)
+        children = list(item.values()) if isinstance(item, dict) else item
+        containers = [c for c in children if isinstance(c, (dict, list))]
+        if not done:
+            if key in totals:
+                continue
+            if key in open_ids:
+                raise InputError(f"{_display(path)}: a value contains itself (a YAML alias inside its own anchor); "
+                                 "write the value out instead of the alias")
+            open_ids.add(key)
+            stack.append((item, True))
+            stack.extend((c, False) for c in containers if id(c) not in totals)
+            if len(open_ids) > max_depth:
+                raise limits.LimitExceeded("config-depth", _display(path), f"more than {max_depth} levels")
+            continue
+        open_ids.discard(key)
+        values = 1 + sum(totals[id(c)][0] if isinstance(c, (dict, list)) else 1 for c in children)
+        depth = 1 + max((totals[id(c)][1] for c in containers), default=0)
+        if depth > max_depth:
+            raise limits.LimitExceeded("config-depth", _display(path), f"{depth} levels")
+        totals[key] = (values, depth)
+    values = totals[id(data)][0]
+    if values > max_values:
+        shown = f"{values:,}" if values < 10**15 else f"about 10^{len(str(values)) - 1}"
+        raise limits.LimitExceeded("config-values", _display(path), f"{shown} values with aliases expanded")
 
 
 def _read_text(path: Path) -> str:
@@ -303,26 +357,50 @@ def _lookup(table: Mapping[Path_, int], parts: Path_) -> int | None:
 def _yaml_loader() -> type:
     """A SafeLoader with YAML 1.2 booleans: ``off``/``no``/``on``/``yes`` stay strings.
 
-    (With YAML 1.1 rules ``PY001: off`` would read as ``False``.)
+    (With YAML 1.1 rules ``PY001: off`` would read as ``False``.) Dates stay strings too (no config
+    value is a date), and a scalar that cannot be built (``0x_``, ``._``, a 100,000-digit integer,
+    ``!!timestamp 2001-02-30``) is a YAML error at its line, not a Python exception.
     """
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, OverflowError, ArithmeticError):
+                raise yaml.constructor.ConstructorError(None, None, _unbuildable(node), node.start_mark) from None
 
     bool_tag = "tag:yaml.org,2002:bool"
+    dropped = (bool_tag, "tag:yaml.org,2002:timestamp")
     Loader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != bool_tag]
+        first: [(tag, rx) for tag, rx in resolvers if tag not in dropped]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     Loader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
     return Loader
 
 
+_SCALAR_KINDS = {"int": "an integer", "float": "a number", "timestamp": "a date", "binary": "base64 data"}
+
+
+def _unbuildable(node: Any) -> str:
+    """Why a YAML scalar could not be built, in words (never a Python exception text)."""
+    kind = _SCALAR_KINDS.get(str(node.tag).rsplit(":", 1)[-1], "a value of type " + str(node.tag).rsplit(":", 1)[-1])
+    value = node.value if isinstance(node.value, str) else ""
+    digits = sum(ch.isdigit() for ch in value)
+    if kind == "an integer" and digits > 4300:
+        return f"an integer of {digits:,} digits cannot be read; write a number of a few digits"
+    shown = repr(value if len(value) <= 40 else value[:40] + "...")
+    return f"{shown} is not valid as {kind}; quote it to make it a string, or fix the value"
+
+
 def _load_yaml(text: str, path: Path) -> tuple[Any, Locator]:
     import yaml
 
-    loader = _yaml_loader()(text)
+    try:
+        loader = _yaml_loader()(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -336,8 +414,10 @@ def _load_yaml(text: str, path: Path) -> tuple[Any, Locator]:
         raise InputError(
             f"{_display(path)}:{line}: invalid YAML: {what}{context}; fix the syntax (check indentation and quoting)"
         ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{_display(path)}:1: invalid YAML: {exc}; fix the syntax") from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
+    except yaml.YAMLError:
+        raise InputError(f"{_display(path)}:1: invalid YAML: cannot parse the document; fix the syntax") from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {(): 1}
@@ -345,6 +425,16 @@ def _load_yaml(text: str, path: Path) -> tuple[Any, Locator]:
         lines[()] = node.start_mark.line + 1
         _index_yaml(node, (), lines, path)
     return data, functools.partial(_lookup, lines)
+
+
+def _reader_error(exc: Any, text: str, path: Path) -> InputError:
+    """A character YAML does not allow (a NUL, a control character), at its line."""
+    line = text.count("\n", 0, max(exc.position, 0)) + 1
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character) if isinstance(exc.character, int) else "?"
+    return InputError(
+        f"{_display(path)}:{line}: invalid YAML: the character U+{ord(character[:1] or '?'):04X} is not allowed in a "
+        "YAML file; remove it (is this a binary file?)"
+    )
 
 
 def _index_yaml(
@@ -411,6 +501,8 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
         raise InputError(
             f"{_display(path)}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno}); fix the syntax"
         ) from None
+    except ValueError:  # int() refuses more than 4,300 digits
+        raise _long_number(text, path, "JSON") from None
     starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
     lines: dict[Path_, int] = {}
 
@@ -472,6 +564,19 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
         line = match.group(1) if match else "1"
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message) or "cannot parse"
         raise InputError(f"{_display(path)}:{line}: invalid TOML: {problem}; fix the syntax") from None
+    except ValueError:  # int() refuses more than 4,300 digits
+        raise _long_number(text, path, "TOML") from None
+    except RecursionError:
+        raise InputError(f"{_display(path)}: values are nested too deeply to read; a config needs a few levels at most") from None
+
+
+def _long_number(text: str, path: Path, syntax: str) -> InputError:
+    """The error for an integer too long to read (Python's int() stops at 4,300 digits)."""
+    found = re.search(r"\d{4301,}", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    digits = f"{len(found.group()):,} digits" if found else "too many digits"
+    return InputError(f"{_display(path)}:{line}: invalid {syntax}: an integer of {digits} cannot be read; "
+                      "write a number of a few digits")
 
 
 def _load_pyproject(text: str, path: Path) -> tuple[Any, Locator]:
@@ -923,6 +1028,12 @@ def _own_problems(
                 for j, code in enumerate(codes):
                     if isinstance(code, str) and code and not index.find(code):
                         yield ("ignore", i, "rules", j), index.unknown(code)
+            globs = entry.get("paths") if isinstance(entry, dict) else None
+            if isinstance(globs, list):
+                for j, glob in enumerate(globs):
+                    problem = _glob_problem(glob) if isinstance(glob, str) else None
+                    if problem:
+                        yield ("ignore", i, "paths", j), f"invalid glob {glob!r}: {problem}"
     extends = data.get("extends")
     names = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
     for i, name in enumerate(names):
@@ -1268,7 +1379,27 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     """Compile an ignore glob (Docker's glob rules, see :mod:`imagepolicy.globs`); it also covers what is below a match."""
     from imagepolicy.globs import glob_to_regex
 
-    return re.compile(glob_to_regex(pattern) + "(?:/.*)?", re.DOTALL)
+    return re.compile(glob_to_regex(pattern) + "(?:/.*)?", re.DOTALL)  # linear time: see imagepolicy.globs
+
+
+def _glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used as an ignore glob, or None."""
+    from imagepolicy.globs import GlobError
+    from imagepolicy.limits import LimitExceeded
+
+    try:
+        _glob_regex(_glob_pattern(pattern))
+    except GlobError as exc:
+        return str(exc)
+    except LimitExceeded as exc:
+        return str(exc).split(": ", 1)[-1]
+    return None
+
+
+def _glob_pattern(pattern: str) -> str:
+    """The glob as matched: ``./`` and ``/`` stripped, a bare name made ``**/name``."""
+    pattern = _strip_dot(pattern.rstrip("/")) if pattern not in ("/", "./") else "**"
+    return pattern if "/" in pattern else "**/" + pattern
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -1277,11 +1408,7 @@ def glob_match(pattern: str, path: str) -> bool:
     A pattern without ``/`` matches the file name at any depth; a pattern that matches
     a folder matches everything below it.
     """
-    path = _strip_dot(path)
-    pattern = _strip_dot(pattern.rstrip("/")) if pattern not in ("/", "./") else "**"
-    if "/" not in pattern:
-        pattern = "**/" + pattern
-    return _glob_regex(pattern).fullmatch(path) is not None
+    return _glob_regex(_glob_pattern(pattern)).fullmatch(_strip_dot(path)) is not None
 
 
 def _strip_dot(text: str) -> str:

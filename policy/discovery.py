@@ -12,6 +12,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
+
+from .globs import gitignore_to_regex
 
 DOCKERFILE_GLOBS = ("Dockerfile", "Containerfile", "*.Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile.*")
 
@@ -68,23 +71,39 @@ class _IgnoreRule:
     anchored: bool  # matched against the whole relative path, not only the name
 
 
-def _walk(shown: Path, real: Path, rules: tuple[_IgnoreRule, ...], found: list[Path]) -> None:
-    """Collect Dockerfiles below ``shown`` (``real`` is its resolved path, for the rules)."""
-    rules = rules + tuple(_read_ignore_file(real / ".gitignore", real))
-    try:
-        entries = sorted(os.scandir(shown), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
+def _walk(start: Path, real: Path, rules: tuple[_IgnoreRule, ...], found: list[Path]) -> None:
+    """Collect Dockerfiles below ``start`` (``real`` is its resolved path, for the rules).
+
+    Iterative, so a folder thousands deep cannot exhaust the stack; deeper than ``path-depth``
+    below ``start`` is an input error naming the limit.
+    """
+    from . import limits
+
+    max_depth = limits.get("path-depth")
+    pending: list[tuple[Path, Path, tuple[_IgnoreRule, ...], int]] = [(start, real, rules, 0)]
+    while pending:
+        shown, real, rules, depth = pending.pop()
+        rules = rules + tuple(_read_ignore_file(real / ".gitignore", real))
         try:
-            is_dir = entry.is_dir(follow_symlinks=False)
+            entries = sorted(os.scandir(shown), key=lambda e: e.name)
         except OSError:
             continue
-        if is_dir:
-            if entry.name not in _SKIP_DIRS and not _ignored(rules, f"{real.as_posix()}/{entry.name}", True):
-                _walk(shown / entry.name, real / entry.name, rules, found)
-        elif is_dockerfile_name(entry.name) and entry.is_file() and not _ignored(rules, f"{real.as_posix()}/{entry.name}", False):
-            found.append(shown / entry.name)
+        folders = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name not in _SKIP_DIRS and not _ignored(rules, f"{real.as_posix()}/{entry.name}", True):
+                    if depth + 1 > max_depth:
+                        raise limits.LimitExceeded("path-depth", (shown / entry.name).as_posix(),
+                                                   f"more than {max_depth} folders below {start}")
+                    folders.append((shown / entry.name, real / entry.name, rules, depth + 1))
+            elif is_dockerfile_name(entry.name) and entry.is_file() and not _ignored(rules, f"{real.as_posix()}/{entry.name}", False):
+                found.append(shown / entry.name)
+        pending.extend(reversed(folders))
+    found.sort(key=lambda p: p.parts)
 
 
 def _ignored(rules: Sequence[_IgnoreRule], path: str, is_dir: bool) -> bool:
@@ -109,17 +128,33 @@ def _work_tree_top(path: Path) -> Path | None:
 
 
 def _read_ignore_file(path: Path, base: Path) -> list[_IgnoreRule]:
-    """The rules of one .gitignore-style file (none when it is missing or unreadable)."""
+    """The rules of one .gitignore-style file (none when it is missing, unreadable or a symbolic link).
+
+    git (2.32 and later) does not follow a ``.gitignore`` that is a symbolic link, and neither do
+    we: a link out of the checkout is never read. Size and pattern count are bounded
+    (``ignore-file-bytes``, ``ignore-patterns``).
+    """
+    from . import limits
+
+    cap = limits.get("ignore-file-bytes")
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.is_symlink() or not path.is_file():
+            return []
+        with path.open("rb") as stream:
+            data = stream.read(cap + 1)
     except OSError:
         return []
+    if len(data) > cap:
+        raise limits.LimitExceeded("ignore-file-bytes", path.as_posix(), f"more than {cap:,} bytes")
+    text = data.decode("utf-8", errors="replace")
     base_text = base.resolve().as_posix().rstrip("/")
     rules = []
     for line in text.splitlines():
         rule = _parse_ignore_line(line, base_text)
         if rule is not None:
             rules.append(rule)
+    if len(rules) > limits.get("ignore-patterns"):
+        raise limits.LimitExceeded("ignore-patterns", path.as_posix(), f"{len(rules):,} patterns")
     return rules
 
 
@@ -141,43 +176,4 @@ def _parse_ignore_line(line: str, base: str) -> _IgnoreRule | None:
         return None
     anchored = "/" in line
     line = line.removeprefix("/")
-    return _IgnoreRule(base, re.compile(_glob_to_regex(line)), negate, dir_only, anchored)
-
-
-def _glob_to_regex(pattern: str) -> str:
-    """Translate a gitignore glob (``*``, ``?``, ``[...]``, ``**``, ``\\`` escapes) to a regex."""
-    out, i, n = [], 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*" and pattern.startswith("**", i) and (i == 0 or pattern[i - 1] == "/") and (i + 2 == n or pattern[i + 2] == "/"):
-            if i + 2 == n:
-                out.append(".*")  # "foo/**": everything inside
-            else:
-                out.append("(?:.*/)?")  # "**/foo", "a/**/b": zero or more folders
-                i += 1  # the slash after ** is part of the group
-            i += 2
-            continue
-        if c == "*":
-            while i < n and pattern[i] == "*":
-                i += 1
-            out.append("[^/]*")
-            continue
-        if c == "?":
-            out.append("[^/]")
-        elif c == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif c == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "^", "]") else i + 1)
-            if end < 0:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : end]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
+    return _IgnoreRule(base, re.compile(gitignore_to_regex(line)), negate, dir_only, anchored)

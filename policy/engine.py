@@ -11,6 +11,7 @@ check completed on it.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import traceback
@@ -257,10 +258,33 @@ def _parse_dockerfile(path: Path, request: CheckRequest):
         result.errors.append(f"{shown}: not a regular file; give a Dockerfile (a FIFO, socket or device cannot be checked)")
         return result, None
     try:
+        _check_inputs_in_tree(path, shown, Path(context))
         return result, parse_dockerfile(path, context_dir=context, build_args=request.build_args, display_path=shown)
     except InputError as exc:
         result.errors.append(str(exc))
         return result, None
+
+
+def _check_inputs_in_tree(path: Path, shown: str, context: Path) -> None:
+    """The Dockerfile and the ignore files its build reads stay inside the checked tree (see imagepolicy.tree)."""
+    from . import limits, tree
+
+    tree.check_file(path, shown, "Dockerfile")
+    for ignore in (Path(str(path) + ".dockerignore"), context / ".dockerignore"):
+        if not os.path.lexists(ignore):
+            continue
+        tree.check_file(ignore, display_path(ignore), "ignore file")
+        if not ignore.is_file():
+            continue
+        cap = limits.get("ignore-file-bytes")
+        with ignore.open("rb") as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise limits.LimitExceeded("ignore-file-bytes", display_path(ignore), f"more than {cap:,} bytes")
+        patterns = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
+        if patterns > limits.get("ignore-patterns"):
+            raise limits.LimitExceeded("ignore-patterns", display_path(ignore), f"{patterns:,} patterns")
+        break  # the Dockerfile's own ignore file wins; the context's is not read then
 
 
 def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: CheckRequest) -> None:
@@ -297,6 +321,14 @@ def _image_shell(dockerfile, request: CheckRequest) -> Any:
 def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfile, image: Any = None) -> TargetResult:
     shown = display_path(ref) if Path(ref).exists() else ref
     result = TargetResult(target=shown, kind="image")
+    if os.path.lexists(ref):
+        from . import tree
+
+        try:
+            tree.check_image_path(ref, shown)
+        except InputError as exc:
+            result.errors.append(str(exc))
+            return result
     try:
         from .image import open_image
     except ImportError:  # pragma: no cover - the image reader ships with the package

@@ -72,6 +72,12 @@ LIMITS: dict[str, Limit] = _table(
     Limit("expansion-depth", 64, "levels", "nesting of ${...} inside one word, e.g. ${a:-${b:-...}}"),
     Limit("stage-copy-paths", 10_000, "paths", "ways a stage reaches earlier stages through FROM <stage> and COPY --from, which the file timeline follows"),
     Limit("baseline-bytes", 64 * MiB, "bytes", "size of the baseline file `check --baseline` reads"),
+    Limit("config-depth", 32, "levels", "nesting of lists and mappings in a config file"),
+    Limit("config-values", 20_000, "values", "values in a config file, counting each use of a YAML alias in full"),
+    Limit("glob-segment-double-stars", 4, "per pattern", "`**` inside a path segment (as in `a**b`) in one ignore glob"),
+    Limit("ignore-file-bytes", 1 * MiB, "bytes", "size of a .dockerignore, .gitignore or .git/info/exclude file"),
+    Limit("ignore-patterns", 2_000, "patterns", "patterns in one .dockerignore, .gitignore or .git/info/exclude file"),
+    Limit("path-depth", 256, "folders", "depth of a folder below a build context or a searched folder"),
 )
 
 _values: dict[str, int] = {}

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, tree
 from .model import Finding, InputError, ReportFormat, Rule, Settings
 
 ENTRY_POINT_GROUP = "imagepolicy"
@@ -104,8 +104,13 @@ class PluginManager(pluggy.PluginManager):
         )
 
 
-def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = True, config_path: str | None = None) -> PluginManager:
-    """Return a plugin manager with every plugin registered and checked."""
+def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = True, config_path: str | None = None,
+                         allow_repo_plugins: bool = False) -> PluginManager:
+    """Return a plugin manager with every plugin registered and checked.
+
+    ``extra_modules`` (the config's ``plugins``) are not imported from the checked tree unless
+    ``allow_repo_plugins`` (see :func:`imagepolicy.tree.plugin_problem`).
+    """
     pm = PluginManager()
     if autoload:
         eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (_dist_name(e), e.name))
@@ -126,6 +131,9 @@ def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = 
         origin = Origin(module_name, module_name, config=where)
         if _already_loaded(pm, origin):
             continue
+        problem = None if allow_repo_plugins else tree.plugin_problem(module_name)
+        if problem:
+            raise PluginError(f"{where}: plugins: {problem}")
         try:
             plugin = importlib.import_module(module_name)
         except Exception as exc:  # noqa: BLE001

@@ -72,7 +72,11 @@ if [ -n "$rev" ]; then
 fi
 args+=(-- ${dockerfiles[@]+"${dockerfiles[@]}"})
 
-"$py" -m imagepolicy "${args[@]}" 2>"$stderr_log"
+# -I: the workspace (the checkout under review) is the working directory, and `python -m` would put
+# it first on sys.path, so a pull request adding imagepolicy.py or yaml.py would run in this step.
+# Isolated mode keeps the working directory and PYTHON* variables out; the config's `plugins` still
+# load only from installed distributions (no --allow-repo-plugins here).
+"$py" -I -m imagepolicy "${args[@]}" 2>"$stderr_log"
 code=$?
 cat "$stderr_log" >&2
 
@@ -90,7 +94,7 @@ fi
   echo "exit-code=$code"
   if [ -s "$json" ]; then
     echo "json=$json"
-    "$py" - "$json" <<'PY'
+    "$py" -I - "$json" <<'PY'
 import json
 import sys
 

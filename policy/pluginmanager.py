@@ -131,7 +131,7 @@ def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = 
         origin = Origin(module_name, module_name, config=where)
         if _already_loaded(pm, origin):
             continue
-        problem = None if allow_repo_plugins else tree.plugin_problem(module_name)
+        problem = None if allow_repo_plugins else tree.plugin_problem(module_name, config_path)
         if problem:
             raise PluginError(f"{where}: plugins: {problem}")
         try:

@@ -175,13 +175,14 @@ def _site_packages() -> list[str]:
     return [os.path.realpath(f) for f in folders if f]
 
 
-def plugin_problem(module_name: str) -> str | None:
+def plugin_problem(module_name: str, config_path: str | None = None) -> str | None:
     """Why importing ``module_name`` would run code of the checked tree, or None.
 
     Each level of a dotted name is located without running it (its parent package, already
     checked, is imported to find it): a module whose file, or a package whose folder, lies inside
     the root and not inside the interpreter's site-packages is refused. A name that cannot be found
-    passes; the import then fails with its own message.
+    is refused too when the config's folder holds a module of that name (the import would fail
+    with a puzzling "No module named"); else it passes and the import fails with its own message.
     """
     if _root is None:
         return None
@@ -196,6 +197,14 @@ def plugin_problem(module_name: str) -> str | None:
         except (ImportError, ValueError):
             return None
         if spec is None:
+            folder = Path(config_path).parent if config_path else Path.cwd()
+            local = [folder / f"{parts[0]}.py", folder / parts[0]]
+            if depth == 1 and any(p.exists() and _inside(os.path.realpath(p), _root) for p in local):
+                return (
+                    f"{module_name!r} is not installed; the module of that name in the checked tree {_root} is not "
+                    "imported: imagepolicy runs no code from the repository it checks; install the plugin as a "
+                    "distribution (pip install), or pass --allow-repo-plugins when this checkout is trusted"
+                )
             return None
         places = [spec.origin] if spec.origin and spec.has_location else []
         places += list(spec.submodule_search_locations or [])
@@ -247,6 +256,5 @@ def walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
                 names.append(entry.name)
         yield current, subdirs, names
         if subdirs and depth + 1 > max_depth:
-            raise limits.LimitExceeded("path-depth", display_path(os.path.join(current, subdirs[0])),
-                                       f"more than {max_depth} folders below {display_path(top)}")
+            raise limits.LimitExceeded("path-depth", display_path(top), f"folders more than {max_depth} levels deep")
         pending.extend((os.path.join(current, name), depth + 1) for name in reversed(subdirs))

@@ -105,7 +105,8 @@ def _trust_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", metavar="DIR", help="the checked tree: nothing outside it is read (default: the git work "
                         "tree holding the working directory, else the working directory)")
     parser.add_argument("--allow-repo-plugins", action="store_true", help="let the config's `plugins` import modules "
-                        "from the checked tree (runs repository code: only for a trusted checkout)")
+                        "from the checked tree, the config's folder included (runs repository code: only for a "
+                        "trusted checkout)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,9 +193,9 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
         tree.check_folder(path, config_arg, "config file")
         if path.is_dir():
             raise UsageError(f"{config_arg}: is a folder; --config takes a config file (e.g. {path / '.imagepolicy.yml'})")
+        tree.check_file(path, config_arg, "config file")
         if not path.is_file():
             raise UsageError(f"{config_arg}: config file not found")
-        tree.check_file(path, config_arg, "config file")
         raw = config_mod.load_raw(path)
     elif not no_config:
         found = config_mod.discover_config(
@@ -203,6 +204,9 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
         if found is not None:
             raw = config_mod.load_raw(found)
     modules = config_mod.plugin_modules(raw) if raw is not None else []
+    if modules and allow_repo_plugins:
+        # As flake8's local plugins: modules in the config's folder, after everything installed.
+        sys.path.append(str(Path(raw.path).resolve().parent))
     pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None,
                               allow_repo_plugins=allow_repo_plugins)
     registry = collect(pm)

@@ -97,8 +97,7 @@ def _walk(start: Path, real: Path, rules: tuple[_IgnoreRule, ...], found: list[P
             if is_dir:
                 if entry.name not in _SKIP_DIRS and not _ignored(rules, f"{real.as_posix()}/{entry.name}", True):
                     if depth + 1 > max_depth:
-                        raise limits.LimitExceeded("path-depth", (shown / entry.name).as_posix(),
-                                                   f"more than {max_depth} folders below {start}")
+                        raise limits.LimitExceeded("path-depth", start.as_posix(), f"folders more than {max_depth} levels deep")
                     folders.append((shown / entry.name, real / entry.name, rules, depth + 1))
             elif is_dockerfile_name(entry.name) and entry.is_file() and not _ignored(rules, f"{real.as_posix()}/{entry.name}", False):
                 found.append(shown / entry.name)

@@ -273,17 +273,17 @@ def _check_inputs_in_tree(path: Path, shown: str, context: Path) -> None:
     for ignore in (Path(str(path) + ".dockerignore"), context / ".dockerignore"):
         if not os.path.lexists(ignore):
             continue
-        tree.check_file(ignore, display_path(ignore), "ignore file")
+        tree.check_file(ignore, tree.display_path(ignore), "ignore file")
         if not ignore.is_file():
             continue
         cap = limits.get("ignore-file-bytes")
         with ignore.open("rb") as stream:
             data = stream.read(cap + 1)
         if len(data) > cap:
-            raise limits.LimitExceeded("ignore-file-bytes", display_path(ignore), f"more than {cap:,} bytes")
+            raise limits.LimitExceeded("ignore-file-bytes", tree.display_path(ignore), f"more than {cap:,} bytes")
         patterns = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
         if patterns > limits.get("ignore-patterns"):
-            raise limits.LimitExceeded("ignore-patterns", display_path(ignore), f"{patterns:,} patterns")
+            raise limits.LimitExceeded("ignore-patterns", tree.display_path(ignore), f"{patterns:,} patterns")
         break  # the Dockerfile's own ignore file wins; the context's is not read then
 
 

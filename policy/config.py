@@ -367,7 +367,9 @@ def _yaml_loader() -> type:
         def construct_object(self, node: Any, deep: bool = False) -> Any:
             try:
                 return super().construct_object(node, deep)
-            except (ValueError, TypeError, OverflowError, ArithmeticError):
+            except (yaml.YAMLError, RecursionError):
+                raise
+            except Exception:  # noqa: BLE001 - int('0x'), ''[0], {}['x'], a date that does not exist
                 raise yaml.constructor.ConstructorError(None, None, _unbuildable(node), node.start_mark) from None
 
     bool_tag = "tag:yaml.org,2002:bool"
@@ -380,7 +382,8 @@ def _yaml_loader() -> type:
     return Loader
 
 
-_SCALAR_KINDS = {"int": "an integer", "float": "a number", "timestamp": "a date", "binary": "base64 data"}
+_SCALAR_KINDS = {"int": "an integer", "float": "a number", "timestamp": "a date", "binary": "base64 data",
+                 "bool": "true or false"}
 
 
 def _unbuildable(node: Any) -> str:

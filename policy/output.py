@@ -94,6 +94,8 @@ def write_report(path: str | os.PathLike, text: str, *, annotations: bool = Fals
     folder.mkdir(parents=True, exist_ok=True)
     if inside:
         tree.check_folder(folder, str(folder), "report folder")
+    else:
+        tree.allow_outside(folder)  # the invoker named it outside the tree
     if target.is_dir() and not target.is_symlink():
         raise IsADirectoryError(21, "Is a directory")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

@@ -39,8 +39,16 @@ KERNEL_FILESYSTEMS = ("/proc", "/dev", "/sys")
 _root: str | None = None  # real path of the root in force, None outside a CLI run
 
 
-class OutsideTree(InputError):
-    """An input resolves outside the checked tree, into a kernel file system, or is no regular file."""
+class OutsideTree(InputError, PermissionError):
+    """An input resolves outside the checked tree, into a kernel file system, or is no regular file.
+
+    Also a ``PermissionError``, so code that reports unreadable files (``except OSError``) reports
+    this one in its own words, with the reason as ``strerror``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.strerror = message  # no errno: str() stays the message alone
 
 
 def display_path(path: Path | str) -> str:
@@ -64,15 +72,122 @@ def default_root(start: Path | str | None = None) -> Path:
 @contextlib.contextmanager
 def use(root: Path | str | None) -> Iterator[Path]:
     """Check inputs against ``root`` (None: :func:`default_root` of the working directory) in this block."""
-    global _root
+    global _root, _interpreter
     chosen = Path(os.path.realpath(root)) if root is not None else default_root()
     if not chosen.is_dir():
         raise InputError(f"--root {root}: not a folder; give the folder of the checkout to check")
-    saved, _root = _root, str(chosen)
+    _install_audit_hook()
+    saved = (_root, _interpreter)
+    _real_paths.clear()
+    _allowed.clear()
+    _interpreter = _interpreter_folders(str(chosen))
+    _root = str(chosen)
     try:
         yield chosen
     finally:
-        _root = saved
+        _root, _interpreter = saved
+        _real_paths.clear()
+        _allowed.clear()
+
+
+_hooked = False
+
+
+def _install_audit_hook() -> None:
+    """Guard every file and folder the process opens or lists while a root is in force (once per process).
+
+    The explicit checks below give the best messages for what the core reads; this hook holds the
+    rule for everything else, plugins included: a path named inside the root (every name the
+    checkout controls) that resolves outside it is refused with :class:`OutsideTree`, which
+    readers see as a ``PermissionError``. Paths named outside the root (the interpreter's own
+    files, temp folders, archives the invoker names) are not the checkout's and pass untouched.
+    """
+    global _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
+
+
+_real_paths: dict[str, str] = {}  # spelled absolute path -> real path, this run (the checkout does not change)
+_allowed: set[str] = set()  # real paths outside the root the invoker named (image archives, report folders)
+_interpreter: tuple[str, ...] = ()  # the interpreter's own folders (a venv may live in the checkout)
+
+
+def allow_outside(path: Path | str) -> None:
+    """Let this run read ``path`` (and what is below it) although it lies outside the root: the invoker named it."""
+    if _root is not None:
+        _allowed.add(os.path.realpath(path))
+
+
+def _real_path(spelled: str) -> str:
+    """The real path of the absolute ``spelled`` path, resolved as the kernel does (``link/..`` is the link's parent).
+
+    One ``lstat`` per path component not seen before in this run (``os.path.realpath`` costs one
+    per component every time: a walk 1,200 folders deep made that quadratic).
+    """
+    known = _real_paths.get(spelled)
+    if known is not None:
+        return known
+    pending = []
+    prefix = spelled
+    while prefix not in _real_paths:
+        parent, name = os.path.split(prefix)
+        if parent == prefix:  # the filesystem root
+            _real_paths[prefix] = prefix
+            break
+        pending.append((prefix, name))
+        prefix = parent
+    real = _real_paths[prefix]
+    for spelled_prefix, name in reversed(pending):
+        if name == "..":
+            real = os.path.dirname(real)
+        elif name not in ("", "."):
+            candidate = os.path.join(real, name)
+            real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+        _real_paths[spelled_prefix] = real
+    return real
+
+
+def _interpreter_folders(root: str) -> tuple[str, ...]:
+    """Where the running interpreter keeps its own files, unless that would cover the whole root."""
+    import sysconfig
+
+    folders = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
+    folders.update(v for k, v in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib"))
+    return tuple(os.path.abspath(f) for f in folders if f and not _inside(root, os.path.abspath(f)))
+
+
+def _audit(event: str, args: tuple) -> None:
+    root = _root
+    if root is None or event not in ("open", "os.scandir", "os.listdir"):
+        return
+    path = args[0] if args else None
+    if path is None or isinstance(path, int):
+        return
+    try:
+        spelled = os.fsdecode(path)
+    except (TypeError, ValueError):
+        return
+    spelled = spelled if os.path.isabs(spelled) else os.path.join(os.getcwd(), spelled)
+    normal = os.path.normpath(spelled)
+    # Named inside the tree: below the root once normalised, or spelled from the root and leaving it by "..".
+    if not (_inside(normal, root) or _inside(spelled, root)):
+        return
+    if any(_inside(normal, folder) for folder in _interpreter):
+        return
+    real = _real_path(spelled)
+    if _inside(real, root) or any(_inside(real, allowed) for allowed in _allowed):
+        return
+    what = "folder" if event != "open" else "file"
+    if _inside(normal, root):
+        raise OutsideTree(
+            f"{display_path(normal)}: the {what} is a symbolic link (or lies below one) that leads outside the checked "
+            f"tree {root}; imagepolicy reads nothing outside it: replace the link by the file itself"
+        )
+    raise OutsideTree(
+        f"{display_path(spelled)}: the {what} is outside the checked tree {root} (the path leaves it with '..'); "
+        "imagepolicy reads nothing outside it"
+    )
 
 
 def current() -> Path | None:
@@ -151,6 +266,8 @@ def check_image_path(path: Path | str, shown: str) -> None:
     real = _resolve(path, shown, "image", invoker_may_leave=True)
     if real is None:
         return
+    if not _inside(real, _root):
+        allow_outside(real)  # the invoker named it outside the tree
     try:
         mode = os.stat(real).st_mode
     except OSError:

@@ -192,6 +192,44 @@ def test_inputs_linked_out_of_the_checkout_are_refused_without_quoting_them(repo
                                                "one) that leads outside the checked tree")
 
 
+def test_files_a_plugin_reads_through_a_link_out_of_the_checkout_are_refused(repo, outside, secret):
+    """The Python rules read pyproject.toml from the build context: a link out of it is refused for that target."""
+    (outside / "pyproject.toml").write_text(f'[project]\nname = "{secret}"\nversion = "1"\n')
+    (repo / "app" / "src").mkdir(parents=True)
+    (repo / "app" / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+    (repo / "app" / "Dockerfile").write_text("FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\n"
+                                             "RUN pip install --no-cache-dir -e .\nCOPY src/ ./src/\nUSER 1000\n")
+    (repo / "ok.Dockerfile").write_text(FINDING)
+    result = run_bounded(["check", "--format", "json", "app/Dockerfile", "ok.Dockerfile"], cwd=repo)
+    assert_contained(result, secret=secret, exit_codes=(2,))
+    [error] = json.loads(result.stdout)["errors"]
+    assert error["target"] == "app/Dockerfile"
+    assert "app/pyproject.toml: the file is a symbolic link (or lies below one) that leads outside" in error["message"]
+
+
+def test_every_open_below_the_root_is_guarded_in_process(repo, outside, monkeypatch):
+    """The audit hook: links and '..' out of the root are refused, paths the invoker named outside are not."""
+    from imagepolicy import tree
+
+    (repo / "sub").mkdir()
+    (repo / "link").symlink_to(outside)
+    (repo / "inner").symlink_to(repo / "sub")
+    (repo / "sub" / "x").write_text("inside\n")
+    monkeypatch.chdir(repo)
+    with tree.use(None):
+        for spelled in ("link/credentials", "sub/../../outside/credentials", str(repo / "link" / ".." / "outside" / "victim"),
+                        "../outside/credentials"):
+            with pytest.raises(tree.OutsideTree, match="outside the checked tree"):
+                open(spelled).close()
+        with pytest.raises(PermissionError):
+            os.listdir("link")
+        assert open("inner/x").read() == "inside\n" and open("inner/../sub/x").read() == "inside\n"
+        assert open(outside / "credentials").read().startswith("TOKEN=")  # named outside: not the checkout's
+        tree.allow_outside(outside / "victim")
+        assert open("../outside/victim").read() == "precious\n"
+    assert open("link/credentials").read().startswith("TOKEN="), "no root in force: no checks"
+
+
 @pytest.mark.parametrize("setup, args, expected", [
     (lambda repo, out: (repo / ".imagepolicy.yml").symlink_to(out / "credentials"), [],
      ".imagepolicy.yml: the config file is a symbolic link"),

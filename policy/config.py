@@ -217,7 +217,7 @@ def discover_config(start: Path, stop: Path | None = None, check: Callable[[Path
         pyproject = folder / PYPROJECT
         if check is not None:
             for candidate in (*found, pyproject):
-                if candidate.exists():
+                if candidate.exists() and not candidate.is_dir():
                     check(candidate)
         if pyproject.is_file() and _pyproject_has_table(pyproject):
             found.append(pyproject)
@@ -358,8 +358,8 @@ def _yaml_loader() -> type:
     """A SafeLoader with YAML 1.2 booleans: ``off``/``no``/``on``/``yes`` stay strings.
 
     (With YAML 1.1 rules ``PY001: off`` would read as ``False``.) Dates stay strings too (no config
-    value is a date), and a scalar that cannot be built (``0x_``, ``._``, a 100,000-digit integer,
-    ``!!timestamp 2001-02-30``) is a YAML error at its line, not a Python exception.
+    value is a date), and a scalar that cannot be built (``0x_``, a 100,000-digit integer,
+    ``!!float abc``, ``!!timestamp 2001-02-30``) is a YAML error at its line, not a Python exception.
     """
     import yaml
 

@@ -412,13 +412,13 @@ def test_runner_rejects_unknown_dialect():
 
 def test_one_shellcheck_process_for_many_runs_and_many_dockerfiles(monkeypatch):
     calls = []
-    real_run = subprocess.run
+    real_run = runner.cleanup.run  # ShellCheck runs through it, so a cancelled run can kill it
 
     def counting_run(cmd, *args, **kwargs):
         calls.append(cmd)
         return real_run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(runner.subprocess, "run", counting_run)
+    monkeypatch.setattr(runner.cleanup, "run", counting_run)
     runs = "\n".join(f"RUN echo $v{i} && cat <(ls /{i})" for i in range(10))
     dockerfiles = [parse_dockerfile(None, text=f"FROM debian:12\n{runs}\n") for _ in range(3)]
     per_file = check_dockerfiles(dockerfiles)
@@ -431,13 +431,13 @@ def test_one_shellcheck_process_for_many_runs_and_many_dockerfiles(monkeypatch):
 
 def test_big_batches_are_split_into_chunks_and_keep_their_order(monkeypatch):
     calls = []
-    real_run = subprocess.run
+    real_run = runner.cleanup.run  # ShellCheck runs through it, so a cancelled run can kill it
 
     def counting_run(cmd, *args, **kwargs):
         calls.append(cmd)
         return real_run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(runner.subprocess, "run", counting_run)
+    monkeypatch.setattr(runner.cleanup, "run", counting_run)
     scripts = [Script(f"s{i}", f"echo ok{i}\necho ${i % 10}", "sh") for i in range(25)]
     results = shellcheck_scripts(scripts, chunk_size=10, jobs=2)
     assert len(calls) == 3

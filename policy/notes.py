@@ -16,4 +16,6 @@ def note_once(message: str) -> None:
     if message in _said:
         return
     _said.add(message)
-    print(f"imagepolicy: note: {message}", file=sys.stderr)
+    from .output import neutralise
+
+    print(neutralise(f"imagepolicy: note: {message}"), file=sys.stderr)  # safe for CI logs, as every line printed

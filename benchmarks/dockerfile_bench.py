@@ -174,8 +174,7 @@ def measure(folder: Path, files: list[Path], single: Path, repeat: int) -> list[
     checkov_env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     for _ in range(repeat):
         results[0].corpus.append(timed([ours[:2] + [str(folder)] + ours[2:]], folder))
-        # From the file's own checkout: imagepolicy reads nothing outside the tree it runs in (--root).
-        results[0].single.append(timed([ours[:2] + [str(single)] + ours[2:]], single.parent))
+        results[0].single.append(timed([ours[:2] + [str(single)] + ours[2:]], folder))
         if hadolint:
             results[1].corpus.append(timed(arg_chunks(theirs, rel), folder))
             results[1].single.append(timed([theirs + [str(single)]], folder))

@@ -5,13 +5,13 @@ secrets around. So a run has a *root* (``--root DIR``; by default the top of the
 holding the working directory, i.e. the nearest folder with ``.git``, else the working directory)
 and two rules hold for everything the checkout decides:
 
-* **Nothing is read outside the root.** A Dockerfile, build context, ``.dockerignore``,
-  ``.gitignore``, config or folder to search must resolve, every symbolic link followed, to a path
-  below the root, and never into ``/proc``, ``/dev`` or ``/sys``; it must be a regular file (or a
-  folder where one is expected), so a FIFO or device cannot hang the run. The refusal names the
-  path as given and quotes nothing of what it points at. An image archive named on the command
-  line *outside* the root is the invoker's (CI writes archives to a temp folder) and is read; one
-  named inside the root must resolve inside it like any other input.
+* **Nothing the checkout names leads out of it.** A Dockerfile, build context, ``.dockerignore``,
+  ``.gitignore``, config, folder to search, image or report named inside the root must resolve,
+  every symbolic link followed, to a path below the root; nothing is read in ``/proc``, ``/dev``
+  or ``/sys``; an input must be a regular file (or a folder where one is expected), so a FIFO or
+  device cannot hang the run. The refusal names the path as given and quotes nothing of what it
+  points at. A path the invoker names *outside* the root (an archive in a temp folder, a shared
+  config, another project) is the invoker's, not the checkout's, and is read with what is below it.
 * **No code from the root is imported.** A module named under ``plugins:`` in the config is
   imported only when it comes from outside the root or from the interpreter's own site-packages
   (an installed distribution), unless the invoker passes ``--allow-repo-plugins``.
@@ -211,8 +211,12 @@ def _lexically_inside(path: str, root: str) -> bool:
     return _inside(absolute, root) or _inside(os.path.join(parent_real, os.path.basename(absolute)), root)
 
 
-def _resolve(path: Path | str, shown: str, what: str, *, invoker_may_leave: bool = False) -> str | None:
-    """The real path of ``path`` after the tree checks, or None when no root is in force."""
+def _resolve(path: Path | str, shown: str, what: str) -> str | None:
+    """The real path of ``path`` after the tree checks, or None when no root is in force.
+
+    Named inside the root, it must resolve inside it; named outside it (by the invoker: the checkout
+    cannot name such paths), it is read and what is below it too; never a kernel file system.
+    """
     if _root is None:
         return None
     real = os.path.realpath(path)
@@ -223,16 +227,12 @@ def _resolve(path: Path | str, shown: str, what: str, *, invoker_may_leave: bool
         )
     if _inside(real, _root):
         return real
-    if invoker_may_leave and not _lexically_inside(str(path), _root):
+    if not _lexically_inside(str(path), _root):
+        allow_outside(real)  # the invoker named it outside the checkout (a temp folder, another project)
         return real
-    if _lexically_inside(str(path), _root):
-        raise OutsideTree(
-            f"{shown}: the {what} is a symbolic link (or lies below one) that leads outside the checked tree "
-            f"{_root}; imagepolicy reads nothing outside it: replace the link by the file itself"
-        )
     raise OutsideTree(
-        f"{shown}: the {what} is outside the checked tree {_root}; imagepolicy reads only files below it: "
-        "run it from the checkout, or pass --root with a folder that holds everything to check"
+        f"{shown}: the {what} is a symbolic link (or lies below one) that leads outside the checked tree "
+        f"{_root}; imagepolicy reads nothing outside it: replace the link by the file itself"
     )
 
 
@@ -259,15 +259,10 @@ def check_folder(path: Path | str, shown: str, what: str = "folder") -> None:
 
 
 def check_image_path(path: Path | str, shown: str) -> None:
-    """An image archive or layout: outside the root when named so by the invoker, else inside it.
-
-    Whatever it is, it must be a regular file or a folder (a FIFO would never end).
-    """
-    real = _resolve(path, shown, "image", invoker_may_leave=True)
+    """An image archive or layout: a regular file or a folder (a FIFO would never end), checked like any input."""
+    real = _resolve(path, shown, "image")
     if real is None:
         return
-    if not _inside(real, _root):
-        allow_outside(real)  # the invoker named it outside the tree
     try:
         mode = os.stat(real).st_mode
     except OSError:

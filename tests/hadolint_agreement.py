@@ -125,15 +125,12 @@ def _hadolint_chunk(binary: str, folder: Path, names: list[str]) -> tuple[list[d
 
 def _imagepolicy(folder: Path, shellcheck: bool) -> tuple[dict, str, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        # imagepolicy reads only the tree it checks (its --root): the Dockerfiles are copied next to the config.
-        for name in dockerfiles(folder):
-            shutil.copyfile(folder / name, Path(tmp) / name)
         # The default rules, but ShellCheck (most of the CPU) only when asked: its codes are not compared.
         config = Path(tmp) / "imagepolicy.json"
         config.write_text(json.dumps({"version": 1, "rules": {} if shellcheck else {"SC": "off"}}), encoding="utf-8")
         proc = subprocess.run(
             [sys.executable, "-m", "imagepolicy", "check", ".", "--config", str(config), "--format", "json", "--failure-threshold", "none"],
-            cwd=tmp, capture_output=True, text=True, timeout=900,
+            cwd=folder, capture_output=True, text=True, timeout=900,
         )
     report = json.loads(proc.stdout) if proc.stdout.strip() else {"findings": [], "errors": []}
     return report, proc.stderr, proc.returncode

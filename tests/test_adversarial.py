@@ -239,14 +239,24 @@ def test_every_open_below_the_root_is_guarded_in_process(repo, outside, monkeypa
      "conf.yml: the config file is a symbolic link"),
     (lambda repo, out: (repo / "ctx").symlink_to(out), ["--context", "ctx"],
      "--context ctx: the build context is a symbolic link"),
-    (lambda repo, out: None, ["--context", "../outside"], "--context ../outside: the build context is outside the checked tree"),
-], ids=["discovered-config", "pyproject", "config-flag", "context-link", "context-outside"])
+], ids=["discovered-config", "pyproject", "config-flag", "context-link"])
 def test_configs_and_contexts_outside_the_tree_stop_the_run_naming_them(repo, outside, secret, setup, args, expected):
     (repo / "Dockerfile").write_text(CLEAN)
     setup(repo, outside)
     result = run_bounded(["check", *args, "Dockerfile"], cwd=repo)
     assert_contained(result, secret=secret, exit_codes=(2,))
     assert result.stderr.startswith(f"imagepolicy: error: {expected}"), result.stderr
+
+
+def test_paths_the_invoker_names_outside_the_tree_are_read(repo, outside, secret):
+    """Not the checkout's: a shared config, another project's Dockerfile and context, a report folder."""
+    (outside / "shared.yml").write_text("version: 1\nfailure-threshold: info\n")
+    (outside / "Dockerfile").write_text(FINDING)
+    result = run_bounded(["check", "--format", "json", "--config", "../outside/shared.yml", "--context", "../outside",
+                          "--junit", "../outside/junit.xml", "../outside/Dockerfile"], cwd=repo)
+    assert_contained(result, exit_codes=(1,))
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["SC2086"]
+    assert ET.parse(outside / "junit.xml").getroot().find(".//failure") is not None
 
 
 def test_a_searched_folder_linked_outside_is_a_target_error_and_a_linked_gitignore_is_not_read(repo, outside, secret):

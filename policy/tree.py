@@ -1,4 +1,4 @@
-"""The checked tree: the one folder imagepolicy reads, and whose code it never runs.
+"""The checked tree: the checkout a pull request controls, which nothing may leave and whose code never runs.
 
 A pull request controls every file of its checkout, symbolic links included, while CI often has
 secrets around. So a run has a *root* (``--root DIR``; by default the top of the git work tree
@@ -31,8 +31,8 @@ from typing import Iterator
 
 from .model import InputError
 
-__all__ = ["OutsideTree", "check_file", "check_folder", "check_image_path", "current", "default_root",
-           "display_path", "plugin_problem", "use", "walk"]
+__all__ = ["OutsideTree", "allow_outside", "check_file", "check_folder", "check_image_path", "current", "default_root",
+           "display_path", "drop_working_directory_from_sys_path", "plugin_problem", "use", "walk"]
 
 KERNEL_FILESYSTEMS = ("/proc", "/dev", "/sys")
 

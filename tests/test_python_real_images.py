@@ -114,9 +114,11 @@ def test_py004_agrees_with_the_shell_finding_the_script(built_images, reports, n
 @pytest.mark.buildah
 @pytest.mark.parametrize("name", SERVICES)
 def test_py002_agrees_with_direct_url_in_the_image(built_images, reports, name):
-    code = ("import importlib.metadata as m, json; "
-            "print(json.loads(m.distribution('acme-service').read_text('direct_url.json') or '{}')"
-            ".get('dir_info', {}).get('editable', False))")
+    """PY002 fires exactly when the image holds an editable install whose project folder it lacks."""
+    code = ("import importlib.metadata as m, json, os, urllib.parse; "
+            "d = json.loads(m.distribution('acme-service').read_text('direct_url.json') or '{}'); "
+            "folder = urllib.parse.urlparse(d.get('url', '')).path; "
+            "print(d.get('dir_info', {}).get('editable', False) and not os.path.isdir(folder))")
     oracle = run_in_image(built_images[name]["image"], ["python3", "-c", code])
     assert oracle.returncode == 0, oracle.stderr
     py002 = [f for f in reports[name, "docker-archive"]["findings"] if f["rule"] == "PY002"]

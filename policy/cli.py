@@ -63,11 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--new-from-rev-files", action="store_true", help="with --new-from-rev: report every finding of a file the change touched")
     check.add_argument("--junit-passing", choices=["target", "rule"], default="target", help="JUnit passing testcases: one per target (default) or one per rule and target")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (default auto: on a terminal, unless NO_COLOR is set)")
+    check.add_argument("--fix", action="store_true", help="apply the automatic fixes to the Dockerfiles first (as `imagepolicy fix`), then check and report what is left")
+    check.add_argument("--unsafe", action="store_true", help="with --fix: also apply the fixes that may change more than the finding (see `imagepolicy rules`)")
 
     baseline = sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
                               description="Check like `imagepolicy check` and record every finding in a baseline file.")
     _target_arguments(baseline)
     baseline.add_argument("--output", "-o", metavar="FILE", required=True, help="the baseline file to write (e.g. .imagepolicy-baseline.json)")
+
+    fix = sub.add_parser("fix", help="apply the rules' automatic fixes to Dockerfiles",
+                         description="Apply the rules' automatic fixes to Dockerfiles (files or folders searched recursively), "
+                                     "keeping formatting and comments. Each fix is checked again before it is kept: one that would "
+                                     "break parsing or add a finding is dropped, and said so.")
+    fix.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (the fixed text goes to standard output; default: ./Dockerfile)")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff of the fixes and change nothing (exit 1 when there is something to fix)")
+    fix.add_argument("--unsafe", action="store_true", help="also apply the fixes that may change more than the finding (the rules' docs say what)")
+    fix.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
+    fix_config = fix.add_mutually_exclusive_group()
+    fix_config.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
+    fix_config.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
+    fix.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
+    fix.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README (repeatable)")
+    fix.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _trust_flags(fix)
 
     rules = sub.add_parser("rules", help="list the available rules")
     rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
@@ -118,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
-    command = {"check": cmd_check, "baseline": cmd_baseline, "rules": cmd_rules, "explain": cmd_explain,
+    command = {"check": cmd_check, "baseline": cmd_baseline, "fix": cmd_fix, "rules": cmd_rules, "explain": cmd_explain,
                "schema": cmd_schema}[args.command]
     try:
         with cleanup.signals_handled(), tree.use(args.root):
@@ -325,6 +343,13 @@ def _checked(args):
         platform=args.platform,
         debug=args.debug,
     )
+    if getattr(args, "unsafe", False) and not getattr(args, "fix", False):
+        raise UsageError("--unsafe applies fixes: use it with --fix (or run `imagepolicy fix --unsafe`)")
+    if getattr(args, "fix", False):  # check --fix
+        fixable = [p for p in dockerfiles if str(p) != "-"]
+        if len(fixable) != len(dockerfiles):
+            raise UsageError("check --fix cannot fix standard input; use `imagepolicy fix -`, which prints the fixed text")
+        _fix_and_write(pm, registry, config, request, unsafe=args.unsafe, out=sys.stderr, show_errors=False)
     if request.images and len(request.dockerfiles) > 1:
         print(
             f"imagepolicy: note: {len(request.dockerfiles)} Dockerfiles and an image: image findings are not mapped to "
@@ -411,6 +436,111 @@ def cmd_check(args) -> int:
     return EXIT_FINDINGS if report.blocking() else EXIT_CLEAN
 
 
+def _fix_and_write(pm, registry, config, request, *, unsafe: bool, out, diff: bool = False,
+                   show_errors: bool = True) -> tuple[list, bool]:
+    """Fix ``request``'s Dockerfiles, write them (or print diffs), report to ``out``; (files, errors?).
+
+    ``show_errors=False`` leaves the input errors to the check that follows (``check --fix``).
+    """
+    from .engine import CheckRequest, run_checks
+    from .fixes import fix_dockerfiles, unified_diff, write_fixed
+    from .output import neutralise
+
+    def tell(line: str) -> None:
+        if out is sys.stdout:
+            _say(line)
+        else:
+            print(neutralise(line), file=out)
+
+    def check(pairs):
+        batch = CheckRequest(dockerfiles=[p for p, _ in pairs], texts=[t for _, t in pairs], context=request.context,
+                             build_args=request.build_args, debug=request.debug)
+        return run_checks(pm, registry, config, batch).results
+
+    files = fix_dockerfiles(list(request.dockerfiles), check, unsafe=unsafe)
+    errors = False
+    for item in files:
+        if item.error:
+            errors = True
+            if show_errors:
+                _error(item.error)
+            continue
+        for message in item.check_errors:
+            errors = True
+            if show_errors:
+                _error(message)
+        if diff:
+            _emit(unified_diff(item))
+        elif str(item.path) == "-":
+            _emit(item.source.encode(item.text).decode("utf-8") if item.source else "")
+        elif item.changed:
+            try:
+                write_fixed(item)
+            except (InputError, OSError) as exc:
+                errors = True
+                message = exc if isinstance(exc, InputError) else f"{item.shown}: cannot write the fixed Dockerfile: {exc.strerror or exc}"
+                _error(str(message))
+                continue
+        verb = "would fix" if diff else "fixed"
+        for applied in item.applied:
+            where = f":{applied.line}" if applied.line is not None else ""
+            tell(f"{item.shown}{where}: {verb} {', '.join(applied.codes)}: {applied.title}")
+        for dropped in item.dropped:
+            where = f":{dropped.line}" if dropped.line is not None else ""
+            tell(f"{item.shown}{where}: fix for {', '.join(dropped.codes)} dropped ({dropped.title}): {dropped.reason}")
+        if item.unfinished:
+            tell(f"{item.shown}: more fixes remain after {len(item.applied)} applied; run imagepolicy fix again")
+    tell(_fix_summary(files, unsafe=unsafe, diff=diff))
+    return files, errors
+
+
+def _fix_summary(files, *, unsafe: bool, diff: bool) -> str:
+    applied = sum(a.findings for f in files for a in f.applied)
+    changed = sum(1 for f in files if f.changed)
+    dropped = sum(len(f.dropped) for f in files)
+    left = sum(len(f.findings) for f in files)
+    unsafe_left = 0 if unsafe else sum(f.unsafe_left() for f in files)
+    verb = "would fix" if diff else "fixed"
+    text = f"imagepolicy: {verb} {applied} finding{'s' * (applied != 1)} in {changed} file{'s' * (changed != 1)}"
+    if dropped:
+        text += f"; {dropped} fix{'es' * (dropped != 1)} dropped (see above)"
+    text += f"; {left} finding{'s' * (left != 1)} left"
+    if unsafe_left:
+        text += f" ({unsafe_left} fixable with --unsafe)"
+    return text
+
+
+def cmd_fix(args) -> int:
+    from . import limits
+    from .engine import CheckRequest
+
+    limits.configure(dict(limits.parse_assignment(text) for text in args.limit))
+    pm, registry, config = _load(args.config, no_config=args.no_config, allow_repo_plugins=args.allow_repo_plugins)
+    paths = list(args.paths)
+    if not paths:
+        if not Path("Dockerfile").exists() and not Path("Dockerfile").is_symlink():
+            raise UsageError("nothing to fix: give Dockerfiles or folders (no ./Dockerfile here)")
+        paths = ["Dockerfile"]
+    if args.context and not Path(args.context).is_dir():
+        raise UsageError(f"--context {args.context}: not a folder")
+    dockerfiles = _targets(paths)
+    request = CheckRequest(
+        dockerfiles=dockerfiles,
+        context=Path(args.context).resolve() if args.context else None,
+        build_args=_parse_build_args(args.build_arg),
+        debug=args.debug,
+    )
+    to_stdout = any(str(p) == "-" for p in dockerfiles)
+    out = sys.stderr if (to_stdout or args.diff) else sys.stdout
+    files, errors = _fix_and_write(pm, registry, config, request, unsafe=args.unsafe, out=out, diff=args.diff)
+    if errors or registry.errors:
+        _plugin_errors(registry)
+        return EXIT_ERROR
+    if args.diff and any(f.changed for f in files):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
 def _plugin_errors(registry) -> int:
     """Print the plugins' declaration errors (a hook that crashed); exit 2 when there are any."""
     for message in registry.errors:
@@ -428,6 +558,7 @@ def cmd_rules(args) -> int:
             "severity": r.severity.label,
             "target": r.target,
             "description": r.summary,
+            "fix": r.autofix or None,
         }
         for r in registry.rules
     ]
@@ -435,10 +566,11 @@ def cmd_rules(args) -> int:
         _say(json.dumps(rows, indent=2))
         return _plugin_errors(registry)
     if args.format == "markdown":
-        _say("| code | name | severity | target | checks | aliases |")
-        _say("| --- | --- | --- | --- | --- | --- |")
+        _say("| code | name | severity | target | checks | fix | aliases |")
+        _say("| --- | --- | --- | --- | --- | --- | --- |")
         for r in rows:
-            _say(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {', '.join(r['aliases'])} |")
+            _say(f"| `{r['rule']}` | {r['name']} | {r['severity']} | {r['target']} | {r['description']} | {r['fix'] or ''} "
+                 f"| {', '.join(r['aliases'])} |")
         return _plugin_errors(registry)
     width = max((len(r["rule"]) for r in rows), default=5)
     name_width = max((len(r["name"]) for r in rows), default=4)
@@ -446,6 +578,8 @@ def cmd_rules(args) -> int:
         aliases = f" (aliases: {', '.join(r['aliases'])})" if r["aliases"] else ""
         if not registry.rule(r["rule"]).default_enabled:
             aliases += " [off by default]"
+        if r["fix"]:
+            aliases += f" [fix: {r['fix']}]"
         _say(f"{r['rule']:<{width}}  {r['name']:<{name_width}}  {r['severity']:<7}  {r['target']:<10}  {r['description']}{aliases}")
     return _plugin_errors(registry)
 

@@ -85,6 +85,7 @@ class CheckSession:
             aliases=rule.aliases,
             target=self.target,
             details=dict(violation.details),
+            autofix=_declared_fix(rule, violation.autofix),
         )
 
     def _file_for(self, violation: Violation) -> str:
@@ -164,6 +165,24 @@ class CheckSession:
         return []
 
 
+def _declared_fix(rule: Rule, fix: Any) -> Any:
+    """``fix`` as the rule declared it: none unless ``autofix`` is declared; unsafe unless declared "safe" or "sometimes"."""
+    if fix is None:
+        return None
+    from dataclasses import replace
+
+    from .notes import note_once
+
+    if not rule.autofix:
+        note_once(f"rule {rule.code} ({rule.plugin}) returns automatic fixes but does not declare them "
+                  "(rule(..., autofix=\"safe\"|\"unsafe\"|\"sometimes\")): they are ignored")
+        return None
+    if rule.autofix == "unsafe" and getattr(fix, "safe", False):
+        note_once(f"rule {rule.code} ({rule.plugin}) declares its fixes unsafe but returns a safe one: it is taken as unsafe")
+        return replace(fix, safe=False, unsafe_because=fix.unsafe_because or "the rule declares its fixes unsafe")
+    return fix
+
+
 def internal_error(what: str, exc: BaseException) -> str:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
@@ -174,6 +193,9 @@ def internal_error(what: str, exc: BaseException) -> str:
 class CheckRequest:
     dockerfiles: Sequence[Path] = ()
     images: Sequence[str] = ()
+    # The text to check for each Dockerfile instead of its file's (None: read the file), by position
+    # in ``dockerfiles``; ``imagepolicy fix`` checks edited text this way before writing it.
+    texts: Sequence[str | None] = ()
     context: Path | None = None
     build_args: dict[str, str] = field(default_factory=dict)
     platform: str | None = None
@@ -182,7 +204,8 @@ class CheckRequest:
 
 def run_checks(pm: PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
     results: list[TargetResult] = []
-    parsed = [_parse_dockerfile(path, request) for path in request.dockerfiles]
+    texts = list(request.texts) + [None] * (len(request.dockerfiles) - len(request.texts))
+    parsed = [_parse_dockerfile(path, request, text) for path, text in zip(request.dockerfiles, texts)]
     ready = [df for _, df in parsed if df is not None]
     paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
     # The paired image is read first: its /bin/sh decides how the Dockerfile's RUNs are checked.
@@ -234,9 +257,19 @@ def _run_plugins(pm: PluginManager, registry: Registry, session: CheckSession, t
     return [finding for findings in by_plugin.values() for finding in findings]
 
 
-def _parse_dockerfile(path: Path, request: CheckRequest):
+def _parse_dockerfile(path: Path, request: CheckRequest, text: str | None = None):
     from .dockerfile import parse_dockerfile
 
+    if text is not None:
+        shown = "-" if str(path) == "-" else display_path(path)
+        result = TargetResult(target=shown, kind="dockerfile")
+        context = request.context if request.context is not None else (Path.cwd() if shown == "-" else path.resolve().parent)
+        try:
+            return result, parse_dockerfile(None if shown == "-" else path, text=text, context_dir=context,
+                                            build_args=request.build_args, display_path=shown)
+        except InputError as exc:
+            result.errors.append(str(exc))
+            return result, None
     if str(path) == "-":
         # Standard input, as hadolint reads it: the context is --context or the working directory.
         result = TargetResult(target="-", kind="dockerfile")

@@ -3,6 +3,9 @@
 Rules produce :class:`Violation` records (what is wrong, where, and the fix); the
 engine turns them into :class:`Finding` objects carrying the rule's code, name,
 aliases and the severity in force. Report formats consume only :class:`Report`.
+A violation may carry an automatic fix (:class:`Fix`: text :class:`Edit` s and
+whether the fix is safe), which ``imagepolicy fix`` applies (see
+:mod:`imagepolicy.fixes`).
 """
 
 from __future__ import annotations
@@ -44,10 +47,86 @@ class Severity(enum.IntEnum):
 
 SEVERITY_LABELS = tuple(s.label for s in sorted(Severity, reverse=True))
 
-TARGET_KINDS = ("dockerfile", "image", "any")  # "any": the check receives either and dispatches on type
+TARGET_KINDS = ("dockerfile", "image", "any")
+# What a rule's automatic fix can be, as `imagepolicy rules` shows it: "" (none), "safe", "unsafe",
+# or "sometimes" (safe in some cases, unsafe in others; its docs' "## Fix" section says when).
+AUTOFIX_KINDS = ("", "safe", "unsafe", "sometimes")  # "any": the check receives either and dispatches on type
 
 _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the Dockerfile text from (``line``, ``column``) up to (``end_line``, ``end_column``) with ``text``.
+
+    Lines and columns are 1-based and count characters; the end is exclusive,
+    so an insertion has its end equal to its start. Positions are in the text
+    as the model read it (every line ending a newline). ``text`` may hold newlines.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str = ""
+
+    @classmethod
+    def insert(cls, line: int, column: int, text: str) -> Edit:
+        return cls(line, column, line, column, text)
+
+    @classmethod
+    def delete(cls, line: int, column: int, end_line: int, end_column: int) -> Edit:
+        return cls(line, column, end_line, end_column, "")
+
+    def problem(self) -> str | None:
+        """What makes this edit malformed (not where it lands: the core checks that), or None."""
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (self.line, self.column, self.end_line, self.end_column)):
+            return "line and column values must be integers"
+        if self.line < 1 or self.column < 1:
+            return f"position {self.line}:{self.column} is before the start of the file (lines and columns are 1-based)"
+        if (self.end_line, self.end_column) < (self.line, self.column):
+            return f"end {self.end_line}:{self.end_column} is before start {self.line}:{self.column}"
+        if not isinstance(self.text, str):
+            return "text must be a string"
+        return None
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An automatic fix: edits applied together, and whether that is safe.
+
+    ``title`` says what the edits do, in the imperative (``add --no-cache-dir``).
+    A *safe* fix keeps what the build does apart from the problem it fixes;
+    an *unsafe* one may change more (which packages get installed, how a
+    pipeline's status counts) and is applied only with ``--unsafe``:
+    ``unsafe_because`` says what may change. Fixes of one run are applied in
+    rounds; the edits of one fix must not overlap each other.
+    """
+
+    edits: tuple[Edit, ...]
+    title: str
+    safe: bool = True
+    unsafe_because: str = ""
+
+    def problem(self) -> str | None:
+        """What makes this fix malformed, or None."""
+        if not self.edits:
+            return "a fix needs at least one edit"
+        if not isinstance(self.title, str) or not self.title or "\n" in self.title:
+            return "a fix needs a one-line title"
+        for edit in self.edits:
+            if not isinstance(edit, Edit):
+                return f"{edit!r} is not an imagepolicy.model.Edit"
+            problem = edit.problem()
+            if problem:
+                return problem
+        ordered = sorted(self.edits)
+        for first, second in zip(ordered, ordered[1:]):
+            start = (second.line, second.column)
+            if start < (first.end_line, first.end_column) or start == (first.line, first.column):
+                return f"edits at {first.line}:{first.column} and {second.line}:{second.column} overlap"
+        return None
 
 
 @dataclass(frozen=True)
@@ -59,7 +138,8 @@ class Violation:
     ShellCheck) whose single rule reports several codes; ``severity`` overrides
     the rule's default for this one violation (ShellCheck's own levels, or a
     rule whose confidence varies, like IM003). A severity set in the config
-    wins over both.
+    wins over both. ``autofix`` is the automatic fix, when the rule can
+    make one (``imagepolicy fix`` applies it, then checks the file again).
     """
 
     message: str
@@ -70,6 +150,7 @@ class Violation:
     code: str | None = None
     severity: Severity | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    autofix: Fix | None = None
 
 
 CheckFunction = Callable[[Any, "RuleContext"], Iterable[Violation]]
@@ -99,9 +180,12 @@ class Rule:
     code_pattern: str | None = None
     plugin: str = ""
     default_enabled: bool = True  # False: runs only when the config names it (hadolint's opt-in rules)
+    autofix: str = ""  # one of AUTOFIX_KINDS: whether its violations carry automatic fixes, and how safe
 
     def __post_init__(self) -> None:
         problems = []
+        if self.autofix not in AUTOFIX_KINDS:
+            problems.append(f"autofix {self.autofix!r} is not one of {', '.join(repr(k) for k in AUTOFIX_KINDS)}")
         if not _CODE_RE.match(self.code) and not (self.code_pattern and re.match(r"^[A-Z]{2,}$", self.code)):
             problems.append(f"code {self.code!r} is not a prefix of capitals followed by 3-4 digits")
         if not _NAME_RE.match(self.name):
@@ -137,6 +221,7 @@ def rule(
     options: Mapping[str, Any] | None = None,
     code_pattern: str | None = None,
     default_enabled: bool = True,
+    autofix: str = "",
 ) -> Callable[[CheckFunction], Rule]:
     """Decorate a rule's check function; the module docstring becomes its docs.
 
@@ -145,6 +230,9 @@ def rule(
 
         @rule("PY001", "install-before-source", "error", "dockerfile", "...")
         def check(dockerfile, ctx): ...
+
+    ``autofix`` declares the automatic fixes its violations carry: ``"safe"``,
+    ``"unsafe"`` or ``"sometimes"`` (then the docs' ``## Fix`` section says when).
     """
 
     def decorate(func: CheckFunction) -> Rule:
@@ -163,6 +251,7 @@ def rule(
             code_pattern=code_pattern,
             plugin=func.__module__,
             default_enabled=default_enabled,
+            autofix=autofix,
         )
 
     return decorate
@@ -279,6 +368,7 @@ class Finding:
     aliases: tuple[str, ...] = ()
     target: str = ""
     details: Mapping[str, Any] = field(default_factory=dict)
+    autofix: Fix | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, -int(self.severity), self.rule, self.path_in_image or "", self.message)

@@ -37,6 +37,7 @@ is the command ``pip install x``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import posixpath
 import re
@@ -73,10 +74,17 @@ escaped text), ``var``/``qvar`` (an unquoted/quoted ``$NAME`` or ``${...}`` as w
 
 @dataclass(frozen=True)
 class Word:
-    """One word of a command: its text with quotes removed, and its parts (for expansion)."""
+    """One word of a command: its text with quotes removed, and its parts (for expansion).
+
+    ``start``/``end`` are the word's offsets in the parsed script (as written,
+    quotes included), for automatic fixes; -1 when the word comes from text
+    that is not the script's own (a heredoc body fed to a shell, backticks).
+    """
 
     text: str
     parts: tuple[Part, ...] = ()
+    start: int = field(default=-1, compare=False)
+    end: int = field(default=-1, compare=False)
 
     @property
     def substituted(self) -> bool:
@@ -93,7 +101,9 @@ class Command:
 
     ``depth`` is 0 for a command of the script itself and 1 or more inside
     ``$(...)``, backticks or ``<(...)``; ``piped`` is True for a command
-    joined to another by ``|``.
+    joined to another by ``|``. ``start``/``end`` are its offsets in the
+    parsed script (from its first word to the end of its last word), -1 as
+    for :class:`Word`.
     """
 
     words: tuple[str, ...]
@@ -102,6 +112,13 @@ class Command:
     details: tuple[Word, ...] = field(default=(), compare=False, repr=False)
     depth: int = 0
     piped: bool = False
+    start: int = field(default=-1, compare=False)
+    end: int = field(default=-1, compare=False)
+
+    @property
+    def placed(self) -> bool:
+        """True when the command and each of its words have offsets in the parsed script."""
+        return self.start >= 0 and len(self.details) == len(self.words) and all(w.start >= 0 for w in self.details)
 
     def _details(self) -> tuple[Word, ...]:
         return self.details if len(self.details) == len(self.words) else tuple(Word(w, (("q", w),)) for w in self.words)
@@ -245,10 +262,11 @@ class Script:
 class _Builder:
     """A simple command being read."""
 
-    __slots__ = ("slot", "words", "details", "line", "start", "discard", "piped", "closed")
+    __slots__ = ("slot", "words", "details", "line", "start", "end", "discard", "piped", "closed")
 
     def __init__(self, slot: int, line: int, start: int, piped: bool):
         self.slot, self.line, self.start, self.piped = slot, line, start, piped
+        self.end = start
         self.words: list[str] = []
         self.details: list[Word] = []
         self.discard = False  # a for/case/function header: words, but no command
@@ -322,7 +340,8 @@ class _Parser:
         if cur is None or cur.discard or not cur.words:
             return
         text = " ".join(self.text[cur.start : end].replace("\\\n", " ").split())
-        self.commands[cur.slot] = Command(tuple(cur.words), cur.line, text, tuple(cur.details), depth, cur.piped)
+        self.commands[cur.slot] = Command(tuple(cur.words), cur.line, text, tuple(cur.details), depth, cur.piped,
+                                          cur.start, cur.end)
 
     def parse(self, depth: int, closer: str = "") -> None:
         """Commands until the end of the text or ``closer`` (``)`` of a substitution, or a backtick)."""
@@ -393,7 +412,7 @@ class _Parser:
                     self.pipes.append(Pipe(self.line, depth, len(self.commands)))
                     last = self.commands[before.slot] if before is not None else None
                     if last is not None:
-                        self.commands[before.slot] = Command(last.words, last.line, last.text, last.details, last.depth, True)
+                        self.commands[before.slot] = dataclasses.replace(last, piped=True)
                     piped = True
                     continue
                 piped = False
@@ -453,6 +472,7 @@ class _Parser:
                 cur.line, cur.start = line, start
             cur.words.append(word.text)
             cur.details.append(word)
+            cur.end = word.end
 
     def operator(self) -> str:
         """The operator at the cursor, or ``""`` (a digit or ``{var}`` before ``<``/``>`` is part of a redirect)."""
@@ -515,7 +535,7 @@ class _Parser:
         else:
             inner.parse(depth)
         offset = len(self.commands)
-        self.commands.extend(inner.commands)
+        self.commands.extend(_unplaced(c) for c in inner.commands)  # offsets of another text
         self.pipes.extend(Pipe(p.line, p.depth, p.before + offset) for p in inner.pipes)
 
     def case_pattern(self, depth: int, cases: list[str]) -> bool:
@@ -594,6 +614,7 @@ class _Parser:
         parts: list[tuple[str, list[str]]] = []
         stops = " \t\r\n;&|<>()" if not test else " \t\r\n;"
         plain = _PLAIN_RUN if not test else _PLAIN_RUN_TEST
+        start = self.pos
 
         def add(kind: str, text: str) -> None:
             if parts and parts[-1][0] == kind and kind in ("lit", "q"):
@@ -642,7 +663,7 @@ class _Parser:
         if not parts:
             return None
         joined = tuple((kind, "".join(texts)) for kind, texts in parts)
-        return Word("".join(text for _, text in joined), joined)
+        return Word("".join(text for _, text in joined), joined, start, self.pos)
 
     def single_quoted(self) -> str:
         self.advance()
@@ -827,6 +848,14 @@ class _Parser:
                 if level == 0:
                     break
         return self.text[start : self.pos]
+
+
+def _unplaced(command: Command | None) -> Command | None:
+    """``command`` without offsets (it was parsed from a heredoc body or backticks, not the script as written)."""
+    if command is None:
+        return None
+    words = tuple(dataclasses.replace(w, start=-1, end=-1) for w in command.details)
+    return dataclasses.replace(command, details=words, start=-1, end=-1)
 
 
 @functools.lru_cache(maxsize=4096)

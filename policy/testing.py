@@ -24,6 +24,15 @@ A check that reports input or internal errors (a rule that crashed, a config
 that does not validate) raises ``AssertionError`` listing them, so a crash never
 passes for "no findings"; pass ``allow_errors=True`` to inspect them instead.
 
+:meth:`PolicyTester.fix_dockerfile` applies the rules' automatic fixes as
+``imagepolicy fix`` does (each round checked again, a fix that breaks parsing or
+adds a finding dropped) and returns the fixed text, the fixes applied and dropped,
+and the check of the fixed text::
+
+    fixed = tester.fix_dockerfile("FROM python:3.12\nRUN pip install requests==2.32.3\n")
+    assert fixed.text == "FROM python:3.12\nRUN pip install --no-cache-dir requests==2.32.3\n"
+    assert fixed.check.of("DL3042") == [] and fixed.dropped == []
+
 With ``pytest_plugins = ["imagepolicy.testing"]`` in a ``conftest.py``, the
 ``policy_tester`` fixture gives a :class:`PolicyTester` on ``tmp_path`` that
 loads the installed plugins.
@@ -42,7 +51,7 @@ from typing import Any, Mapping, Sequence, Union
 
 from .model import Finding, Report
 
-__all__ = ["WHITEOUT", "CheckResult", "File", "PolicyTester", "Symlink", "write_oci_layout"]
+__all__ = ["WHITEOUT", "CheckResult", "File", "FixResult", "PolicyTester", "Symlink", "write_oci_layout"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,21 @@ class CheckResult:
         return self.formats[fmt].render(self.report, False)
 
 
+@dataclass
+class FixResult:
+    """What fixing one Dockerfile did: the fixed ``text``, the fixes ``applied`` and ``dropped`` (with the reason),
+    and ``check``, the check of the fixed text (what ``imagepolicy check`` reports after ``imagepolicy fix``)."""
+
+    text: str
+    applied: list[Any]
+    dropped: list[Any]
+    check: CheckResult
+
+    def codes_fixed(self) -> list[str]:
+        """The codes of the findings the applied fixes resolved, sorted (once each)."""
+        return sorted({code for applied in self.applied for code in applied.codes})
+
+
 class PolicyTester:
     """Runs the engine with the installed plugins and ``plugins`` on cases written under ``tmp_path``."""
 
@@ -146,6 +170,55 @@ class PolicyTester:
 
         request = CheckRequest(dockerfiles=[path], build_args=dict(build_args or {}))
         return self._run(folder, config, request, allow_errors)
+
+    def fix_dockerfile(
+        self,
+        text: str,
+        *,
+        unsafe: bool = False,
+        config: Mapping[str, Any] | None = None,
+        files: Mapping[str, str | bytes] | None = None,
+        build_args: Mapping[str, str] | None = None,
+        name: str = "Dockerfile",
+        allow_errors: bool = False,
+    ) -> FixResult:
+        """Apply the automatic fixes to a Dockerfile (``text`` is dedented) as ``imagepolicy fix [--unsafe]`` does.
+
+        Parameters as for :meth:`check_dockerfile`. The file in the case folder is
+        left as written; the result holds the fixed text.
+        """
+        from . import config as config_mod
+        from .engine import CheckRequest, run_checks
+        from .fixes import fix_dockerfiles
+        from .model import InputError
+
+        folder = self._case(files)
+        path = folder / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        raw = None
+        if config is not None:
+            cfg = folder / ".imagepolicy.json"
+            cfg.write_text(json.dumps(config, indent=1), encoding="utf-8")
+            raw = config_mod.load_raw(cfg)
+        try:
+            resolved = config_mod.resolve(raw, list(self.registry.rules), self.registry.presets,
+                                          settings=self.registry.settings.values())
+        except InputError as exc:
+            raise AssertionError(f"the config is not valid: {exc}") from None
+
+        def check(pairs):
+            request = CheckRequest(dockerfiles=[p for p, _ in pairs], texts=[t for _, t in pairs],
+                                   build_args=dict(build_args or {}))
+            return run_checks(self.pm, self.registry, resolved, request).results
+
+        (item,) = fix_dockerfiles([path], check, unsafe=unsafe)
+        errors = [item.error] if item.error else list(item.result.errors if item.result is not None else [])
+        if errors and not allow_errors:
+            raise AssertionError("fixing reported errors:\n" + "\n".join(f"- {e}" for e in errors))
+        results = [item.result] if item.result is not None else []
+        report = Report("imagepolicy", "", results, resolved.failure_threshold, {r.code: r for r in self.registry.rules})
+        code = 2 if report.errors else 1 if report.blocking() else 0
+        return FixResult(item.text, list(item.applied), list(item.dropped), CheckResult(report, code, self.registry.formats))
 
     def check_image(
         self,

@@ -195,8 +195,9 @@ def test_rules_json_contract():
     assert proc.returncode == 0
     by_code = {r["rule"]: r for r in rows}
     assert by_code["PY001"] == {"rule": "PY001", "name": "install-before-source", "aliases": [], "severity": "error",
-                                "target": "dockerfile", "description": by_code["PY001"]["description"]}
-    assert all(set(r) == {"rule", "name", "aliases", "severity", "target", "description"} for r in rows)
+                                "target": "dockerfile", "description": by_code["PY001"]["description"], "fix": "sometimes"}
+    assert all(set(r) == {"rule", "name", "aliases", "severity", "target", "description", "fix"} for r in rows)
+    assert by_code["DL3042"]["fix"] == "safe" and by_code["DL3015"]["fix"] == "unsafe" and by_code["DL3008"]["fix"] is None
 
 
 def test_explain_prints_the_docs_and_suggests_on_typos():

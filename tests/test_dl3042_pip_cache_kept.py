@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL3042"
@@ -27,3 +28,18 @@ DIVERGENCES = {
 
 globals().update(standard_tests(CODE, severity="warning", cases=CASES, divergences=DIVERGENCES,
                                 message_contains="pip install requests==2.32.3"))
+
+
+# Fixes: --no-cache-dir after `install` in every pip install of the RUN.
+globals().update(fix_tests(
+    CODE,
+    safe=[
+        ("FROM python:3.12-slim\nRUN pip install requests==2.32.3\n",
+         "FROM python:3.12-slim\nRUN pip install --no-cache-dir requests==2.32.3\n"),
+        ("FROM python:3.12-slim\nRUN pip install requests==2.32.3 \\\n && python3 -m pip install 'flask==3.0.3'\n",
+         "FROM python:3.12-slim\nRUN pip install --no-cache-dir requests==2.32.3 \\\n && python3 -m pip install --no-cache-dir 'flask==3.0.3'\n"),
+        ("FROM python:3.12-slim\nRUN <<EOF\nset -e\npip --disable-pip-version-check install requests==2.32.3\nEOF\n",
+         "FROM python:3.12-slim\nRUN <<EOF\nset -e\npip --disable-pip-version-check install --no-cache-dir requests==2.32.3\nEOF\n"),
+    ],
+    no_fix=['FROM python:3.12-slim\nRUN ["pip", "install", "requests==2.32.3"]\n'],
+))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fixcases import fix_tests
 from rulecases import standard_tests
 
 CODE = "DL4006"
@@ -33,3 +34,21 @@ DIVERGENCES = {
 
 globals().update(standard_tests(CODE, severity="warning", cases=CASES, divergences=DIVERGENCES,
                                 message_contains="/bin/sh -c"))
+
+
+# Fix (unsafe: a pipeline then fails when any command of it fails): a SHELL with -o pipefail for a
+# shell that has it, above the stage's first such RUN and its comments, or the stage's own SHELL amended.
+PIPE = "RUN wget -qO- https://example.com/key.asc | gpg --dearmor > /usr/share/keyrings/example.gpg\n"
+globals().update(fix_tests(
+    CODE,
+    unsafe=[
+        (f"FROM debian:12-slim\n# the key\n{PIPE}{PIPE}",
+         f'FROM debian:12-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n# the key\n{PIPE}{PIPE}'),
+        (f"FROM alpine:3.20\n{PIPE}", f'FROM alpine:3.20\nSHELL ["/bin/sh", "-o", "pipefail", "-c"]\n{PIPE}'),
+        (f'FROM debian:12-slim\nSHELL ["/bin/bash", "-c"]\nRUN echo ready\n{PIPE}',
+         f'FROM debian:12-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN echo ready\n{PIPE}'),
+        (f"FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n{PIPE}",
+         f'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n{PIPE}'),
+    ],
+    no_fix=[f"FROM registry.example.com/base:1\n{PIPE}", f'FROM debian:12-slim\nSHELL ["/bin/dash", "-c"]\n{PIPE}'],
+))

@@ -413,3 +413,50 @@ def test_the_message_tells_the_outcome_the_real_build_showed(tmp_path, case):
         assert "The build fails here:" in f.message, f.message
     else:
         assert "The build succeeds" in f.message and "fails at run time (ModuleNotFoundError)" in f.message, f.message
+
+
+# Fix: the COPY that brings the source moves above the install (with the comment lines above each),
+# everything else keeps its order; unsafe when a RUN, COPY or WORKDIR stands between them.
+from fixcases import fix_tests  # noqa: E402
+
+BROKEN = """
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY pyproject.toml README.md ./
+    # hadolint ignore=DL3013
+    RUN pip install --no-cache-dir -U pip wheel && \\
+        pip install --no-cache-dir -e .
+    LABEL org.opencontainers.image.title=acme
+    # the source
+    COPY src/ ./src/
+    CMD ["acme"]
+    """
+MOVED = """
+    FROM python:3.12-slim
+    WORKDIR /app
+    COPY pyproject.toml README.md ./
+    # the source
+    COPY src/ ./src/
+    # hadolint ignore=DL3013
+    RUN pip install --no-cache-dir -U pip wheel && \\
+        pip install --no-cache-dir -e .
+    LABEL org.opencontainers.image.title=acme
+    CMD ["acme"]
+    """
+globals().update(fix_tests(
+    CODE,
+    files=HATCH_SERVICE,
+    safe=[
+        (BROKEN, MOVED),
+        # no newline at the end of the file, before or after
+        ("FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nRUN pip install --no-cache-dir .\nCOPY src ./src",
+         "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nCOPY src ./src\nRUN pip install --no-cache-dir ."),
+    ],
+    unsafe=[
+        ("FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nRUN pip install --no-cache-dir .\n"
+         "RUN mkdir -p /app/data\nCOPY src/ ./src/\n",
+         "FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nCOPY src/ ./src/\nRUN pip install --no-cache-dir .\n"
+         "RUN mkdir -p /app/data\n"),
+    ],
+    no_fix=["FROM python:3.12-slim\nWORKDIR /app\nCOPY pyproject.toml README.md ./\nRUN pip install --no-cache-dir .\n"],
+))

@@ -170,3 +170,23 @@ def test_image_findings_point_at_the_instruction_that_wrote_the_dist_info_or_hoo
     found = python_findings(tmp_path, layers, CODE, history=buildkit_history(steps), dockerfile=dockerfile_of(steps))
     assert [(f.path_in_image, f.line) for f in found] == [
         (f"{SITE312}/acme_service-0.1.0.dist-info", 3), (f"{SITE312}/legacy.egg-link", 4)]
+
+
+# Fix: the builder's install becomes non-editable where it is written.
+from fixcases import fix_tests  # noqa: E402
+
+globals().update(fix_tests(
+    CODE,
+    files=HATCH_SERVICE,
+    safe=[
+        (BUILDER.format(install=before), BUILDER.format(install=after)) for before, after in [
+            ("/opt/venv/bin/pip install -e .", "/opt/venv/bin/pip install ."),
+            ("/opt/venv/bin/pip install --editable=.", "/opt/venv/bin/pip install ."),
+            ("/opt/venv/bin/pip install -e/app", "/opt/venv/bin/pip install /app"),
+            ("uv pip install -e /app", "uv pip install /app"),
+            ("uv sync --frozen", "uv sync --no-editable --frozen"),
+            ("pdm install", "pdm install --no-editable"),
+        ]
+    ],
+    no_fix=[BUILDER.format(install="poetry install"), BUILDER.format(install="python setup.py develop")],
+))

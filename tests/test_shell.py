@@ -660,3 +660,26 @@ def test_findings_after_a_joined_head_keep_the_heredoc_lines():
         RUN echo $2
     """)
     assert [(v.code, v.line) for v in violations if v.code == "SC2086"] == [("SC2086", 4), ("SC2086", 7)]
+
+
+# SC3001's fix: the temporary-file form (safe where /bin/sh cannot parse <(...) at all).
+from fixcases import fix_tests  # noqa: E402
+
+globals().update(fix_tests(
+    "SC3001",
+    safe=[
+        ("FROM python:3.12-slim\nRUN pip install --no-cache-dir -r <(pip freeze)\n",
+         "FROM python:3.12-slim\nRUN pip freeze > /tmp/pip-freeze.txt && pip install --no-cache-dir -r /tmp/pip-freeze.txt"
+         " && rm -f /tmp/pip-freeze.txt\n"),
+        ("FROM debian:12\nRUN test -f /a || diff <(sort /b) <(sort /c) > /tmp/out\n",
+         "FROM debian:12\nRUN test -f /a || { sort /b > /tmp/sort.txt && sort /c > /tmp/sort-2.txt && "
+         "diff /tmp/sort.txt /tmp/sort-2.txt && rm -f /tmp/sort.txt /tmp/sort-2.txt; } > /tmp/out\n"),
+        ("FROM debian:12\nRUN <<EOF\nset -e\n\tcat <(ls /etc; ls /opt) > /tmp/list\nEOF\n",
+         "FROM debian:12\nRUN <<EOF\nset -e\n\t{ { ls /etc; ls /opt; } > /tmp/ls.txt && cat /tmp/ls.txt && rm -f /tmp/ls.txt; } > /tmp/list\n"
+         "EOF\n"),
+    ],
+    no_fix=[
+        "FROM debian:12\nRUN cat --file=<(ls /etc)\n",
+        "FROM registry.example.com/base:1\nRUN ls / | diff - <(ls /etc)\n",
+    ],
+))

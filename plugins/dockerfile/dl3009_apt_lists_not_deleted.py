@@ -20,6 +20,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+
  && rm -rf /var/lib/apt/lists/*
 ```
 
+## Fix
+`imagepolicy fix` ends the RUN with `&& rm -rf /var/lib/apt/lists/*`: on the same
+line for a one-line RUN, else on a continuation line in the style of the RUN's
+others (`&& \\` at line ends, or `&&` leading the line); a `RUN <<EOF` heredoc gets
+an `rm -rf /var/lib/apt/lists/*` line before its end. Safe, unless a later RUN of
+the stage (or of a stage built `FROM` it) installs with apt without its own
+`apt-get update`: then that install would find no lists and fail, so the fix is
+unsafe there (applied with `--unsafe`; add `apt-get update` to that RUN).
+
 ## Differences from hadolint
 - Stage-aware (hadolint #405, #929, #1068): a builder stage from which only build outputs
   are copied is not judged; hadolint judges every stage used by a later `FROM`.
@@ -36,8 +45,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+
 
 from __future__ import annotations
 
-from imagepolicy.model import Violation, rule
-from imagepolicy.shellcmd import mounted_over, removes
+from imagepolicy.dockerfile import iter_run_instructions
+from imagepolicy.fixes import script_edit
+from imagepolicy.model import Edit, Fix, Violation, rule
+from imagepolicy.shellcmd import instruction_commands, mounted_over, parse_script, removes
 
 from ._stages import final_image_runs
 
@@ -50,7 +61,11 @@ def _cleans(cmd) -> bool:
     return removes(cmd, APT_LISTS) or (cmd.name in ("apt-get", "apt") and bool({"dist-clean", "distclean"} & set(cmd.args)))
 
 
-@rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists")
+CLEANUP = "rm -rf /var/lib/apt/lists/*"
+
+
+@rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists",
+      autofix="sometimes")
 def check(dockerfile, ctx):
     for instr, commands in final_image_runs(dockerfile, APT_LISTS):
         # hadolint counts `apt update` and `aptitude update` as well as `apt-get update`
@@ -66,4 +81,64 @@ def check(dockerfile, ctx):
             f"RUN runs {commands[updates[0]].name} update but leaves {APT_LISTS} in the final image",
             line=instr.line,
             fix="End the same RUN with && rm -rf /var/lib/apt/lists/* (or mount a cache on /var/lib/apt/lists)",
+            autofix=_cleanup_fix(dockerfile, instr),
         )
+
+
+def _cleanup_fix(dockerfile, instr) -> Fix | None:
+    """Append the cleanup to the RUN's script (see the docs' Fix section); None when it cannot go there."""
+    script = instr.script
+    if script is None or dockerfile.directives.get("escape", "\\") != "\\":
+        return None
+    lines = instr.original.split("\n")
+    if instr.heredocs:
+        heredoc = instr.heredocs[0]
+        if instr.script_line != heredoc.line or len(instr.heredocs) != 1:
+            return None  # a command line with heredocs: where the script ends is not plain
+        written = [line for line in lines[heredoc.line - instr.line : heredoc.end_line - instr.line] if line.strip()]
+        indent = written[-1][: len(written[-1]) - len(written[-1].lstrip())] if written else ""
+        if not _ends_with_cleanup(script, script + CLEANUP + "\n", heredoc_body=True):
+            return None
+        return _fix(dockerfile, instr, Edit.insert(heredoc.end_line, 1, indent + CLEANUP + "\n"))
+    last = lines[instr.end_line - instr.line].rstrip()
+    content_end = script.rstrip()
+    if instr.end_line == instr.line:
+        addition = f" && {CLEANUP}"
+    else:
+        indent = last[: len(last) - len(last.lstrip())]
+        continued = [line.rstrip()[:-1].rstrip() for line in lines[: instr.end_line - instr.line] if line.rstrip().endswith("\\")]
+        trailing = sum(line.endswith("&&") for line in continued) > len(continued) / 2
+        addition = f" && \\\n{indent}{CLEANUP}" if trailing else f" \\\n{indent}&& {CLEANUP}"
+    if not _ends_with_cleanup(script, content_end + f" && {CLEANUP}"):
+        return None
+    edit = script_edit(instr, len(content_end), len(content_end), addition)
+    return _fix(dockerfile, instr, edit) if edit is not None else None
+
+
+def _ends_with_cleanup(script: str, fixed: str, heredoc_body: bool = False) -> bool:
+    """True when ``fixed`` runs every command of ``script`` and then the cleanup (no comment swallowed it)."""
+    before = [c for c in parse_script(script, heredoc_body).commands if c.depth == 0]
+    after = [c for c in parse_script(fixed, heredoc_body).commands if c.depth == 0]
+    return len(after) == len(before) + 1 and after[-1].words == tuple(CLEANUP.split())
+
+
+def _fix(dockerfile, instr, edit: Edit) -> Fix:
+    blocked = _later_install(dockerfile, instr)
+    if blocked is None:
+        return Fix((edit,), "delete /var/lib/apt/lists at the end of the RUN")
+    return Fix((edit,), "delete /var/lib/apt/lists at the end of the RUN", safe=False,
+               unsafe_because=f"the RUN at line {blocked.line} installs with apt without its own apt-get update")
+
+
+def _later_install(dockerfile, instr):
+    """A later RUN of this stage (or a stage built FROM it) that installs with apt without updating first, or None."""
+    stage = instr.stage
+    for later in iter_run_instructions(dockerfile):
+        if later.stage is None or later.index <= instr.index or stage not in later.stage.lineage():
+            continue
+        for cmd, _ in instruction_commands(later):
+            if cmd.name in APT_TOOLS and "update" in cmd.args:
+                break
+            if cmd.name in APT_TOOLS and {"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source"} & set(cmd.args):
+                return later
+    return None

@@ -18,6 +18,10 @@ FROM debian:12
 RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
 ```
 
+## Fix
+Safe: `imagepolicy fix` adds `-y` after `install` in every such apt-get command of
+the RUN, so it installs what it names instead of aborting the build at the prompt.
+
 ## Differences from hadolint
 - `-o APT::Get::Assume-Yes=true` counts as yes.
 
@@ -30,6 +34,8 @@ from __future__ import annotations
 from imagepolicy.dockerfile import iter_run_instructions
 from imagepolicy.model import Violation, rule
 from imagepolicy.shellcmd import Command, instruction_commands
+
+from ._fixes import flag_fix, word_named
 
 
 def _quiet_level(cmd: Command) -> int:
@@ -50,14 +56,15 @@ def answers_yes(cmd: Command) -> bool:
     return any(a.lower().replace(" ", "") in ("apt::get::assume-yes=true", "apt::get::assume-yes=1") for a in cmd.args)
 
 
-@rule("DL3014", "apt-get-no-yes", "warning", "dockerfile", "apt-get install without -y")
+@rule("DL3014", "apt-get-no-yes", "warning", "dockerfile", "apt-get install without -y", autofix="safe")
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
-        for cmd, _ in instruction_commands(instr):
-            if cmd.name == "apt-get" and "install" in cmd.args and not answers_yes(cmd):
-                yield Violation(
-                    f"`{cmd.text}` will stop at apt-get's confirmation prompt",
-                    line=instr.line,
-                    fix="Add -y: apt-get install -y ...",
-                )
-                break
+        offending = [cmd for cmd, _ in instruction_commands(instr)
+                     if cmd.name == "apt-get" and "install" in cmd.args and not answers_yes(cmd)]
+        if offending:  # one finding per RUN; its fix mends every apt-get install of it
+            yield Violation(
+                f"`{offending[0].text}` will stop at apt-get's confirmation prompt",
+                line=instr.line,
+                fix="Add -y: apt-get install -y ...",
+                autofix=flag_fix(instr, offending, lambda c: word_named(c, "install"), "-y", "add -y"),
+            )

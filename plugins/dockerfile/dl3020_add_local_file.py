@@ -19,6 +19,16 @@ COPY app.py /app/
 ADD vendor.tar.gz /opt/
 ```
 
+## Fix
+`imagepolicy fix` replaces `ADD` by `COPY` when every source is local and the
+instruction uses no flag `COPY` lacks (`--checksum`, `--keep-git-dir`,
+`--unpack`). `ADD` extracts a local tar archive whatever its name, so the fix
+reads the build context: it is safe when each source names existing files or
+folders and no file among them is a tar archive or compressed (gzip, bzip2, xz,
+zstd); no fix is offered when one is, and the fix is unsafe (applied with
+`--unsafe`) when a source cannot be looked at (no build context, a variable, a
+missing file, a symbolic link, more than 256 files).
+
 ## Differences from hadolint
 - Git sources (`git@github.com:org/repo.git`, `ssh://...`, `git://...`) are legitimate `ADD`
   uses and stay silent (hadolint flags `git@` sources). Any URL scheme counts as remote.
@@ -29,11 +39,17 @@ ADD vendor.tar.gz /opt/
 
 from __future__ import annotations
 
+import os
 import re
 
-from imagepolicy.model import Violation, rule
+from imagepolicy.fixes import keyword_edit
+from imagepolicy.model import Fix, Violation, rule
 
 from ._packages import ARCHIVE_SUFFIXES
+
+COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
+MAX_FILES = 256
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
 
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^git@")
 
@@ -42,7 +58,7 @@ def is_remote_or_archive(source: str) -> bool:
     return bool(_REMOTE.match(source)) or source.endswith(ARCHIVE_SUFFIXES)
 
 
-@rule("DL3020", "add-local-file", "error", "dockerfile", "ADD used for local files instead of COPY")
+@rule("DL3020", "add-local-file", "error", "dockerfile", "ADD used for local files instead of COPY", autofix="sometimes")
 def check(dockerfile, ctx):
     for instr in dockerfile.instructions:
         if instr.keyword != "ADD":
@@ -53,4 +69,65 @@ def check(dockerfile, ctx):
                 f"ADD copies local files ({', '.join(local)}): COPY does that without ADD's URL and archive magic",
                 line=instr.line,
                 fix="Use COPY for files and folders; keep ADD for URLs, git sources and tar archives to extract",
+                autofix=_copy_fix(dockerfile, instr) if len(local) == len(instr.sources) else None,
             )
+
+
+def _copy_fix(dockerfile, instr) -> Fix | None:
+    if any(name not in COPY_FLAGS for name, _ in instr.flags):
+        return None
+    edit = keyword_edit(instr, "COPY")
+    if edit is None:
+        return None
+    unknown = _unknown_sources(dockerfile, instr)
+    if unknown is False:
+        return None  # an archive ADD extracts: COPY would not
+    if unknown:
+        return Fix((edit,), "use COPY instead of ADD", safe=False,
+                   unsafe_because=f"{unknown}, so whether ADD extracts it is unknown")
+    return Fix((edit,), "use COPY instead of ADD")
+
+
+def _unknown_sources(dockerfile, instr) -> str | bool | None:
+    """None when every source is known and no archive; False when one is an archive; else what is unknown."""
+    context = dockerfile.context
+    if not context.available:
+        return "the build context is not available"
+    files: list[str] = []
+    for source in instr.sources:
+        if "$" in source:
+            return f"source {source} holds a variable"
+        matches = context.glob(source.lstrip("/"))
+        if not matches:
+            return f"source {source} is not in the build context"
+        for match in matches:
+            if context.is_dir(match):
+                continue  # ADD copies a folder as COPY does, archives inside it included
+            files.append(match)
+    if len(files) > MAX_FILES:
+        return f"the sources hold more than {MAX_FILES} files"
+    for rel in files:
+        path = context.root / rel
+        try:
+            if os.path.islink(path):
+                return f"source {rel} is a symbolic link"
+            with open(path, "rb") as stream:
+                head = stream.read(512)
+        except OSError:
+            return f"source {rel} cannot be read"
+        if head.startswith(_COMPRESSED) or _is_tar_header(head):
+            return False
+    return None
+
+
+def _is_tar_header(block: bytes) -> bool:
+    """True when ``block`` is a tar header (its checksum holds), as ADD's archive detection reads it."""
+    if len(block) < 512:
+        return False
+    if block[257:262] == b"ustar":
+        return True
+    try:
+        stored = int(block[148:156].split(b"\x00", 1)[0].strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return stored == sum(block[:148]) + 8 * 32 + sum(block[156:512])

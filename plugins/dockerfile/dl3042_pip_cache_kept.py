@@ -23,6 +23,10 @@ FROM python:3.12-slim
 RUN pip install --no-cache-dir requests==2.32.3
 ```
 
+## Fix
+Safe: `imagepolicy fix` adds `--no-cache-dir` after `install` in every such pip
+command of the RUN. What pip installs does not change.
+
 ## Differences from hadolint
 - Cache mounts: `--mount=type=cache,target=/root/.cache` (a folder above pip's
   cache) or a target at `$PIP_CACHE_DIR` keeps the cache out of the image; we
@@ -48,6 +52,7 @@ from imagepolicy.dockerfile import Dockerfile, Instruction
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import Command, mounted_over
 
+from ._fixes import flag_fix, word_named
 from ._packages import is_pip_install
 from ._stages import final_image_runs
 
@@ -67,14 +72,15 @@ def _cache_off(run: Instruction, cmd: Command) -> bool:
     return any(m.type == "cache" and (m.target or "").rstrip("/").endswith(("/.cache", "/.cache/pip")) for m in run.mounts)
 
 
-@rule("DL3042", "pip-cache-kept", "warning", "dockerfile", "pip install keeps its download cache in the image")
+@rule("DL3042", "pip-cache-kept", "warning", "dockerfile", "pip install keeps its download cache in the image",
+      autofix="safe")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, commands in final_image_runs(dockerfile, PIP_CACHE):
-        for cmd in commands:
-            if is_pip_install(cmd) and not _cache_off(run, cmd):
-                yield Violation(
-                    f"`{cmd.text}` keeps pip's download cache in the layer",
-                    line=run.line,
-                    fix="Add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use `RUN --mount=type=cache,target=/root/.cache/pip`).",
-                )
-                break  # one finding per RUN, as hadolint
+        offending = [cmd for cmd in commands if is_pip_install(cmd) and not _cache_off(run, cmd)]
+        if offending:  # one finding per RUN, as hadolint; its fix mends every pip install of it
+            yield Violation(
+                f"`{offending[0].text}` keeps pip's download cache in the layer",
+                line=run.line,
+                fix="Add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1, or use `RUN --mount=type=cache,target=/root/.cache/pip`).",
+                autofix=flag_fix(run, offending, lambda c: word_named(c, "install"), "--no-cache-dir", "add --no-cache-dir"),
+            )

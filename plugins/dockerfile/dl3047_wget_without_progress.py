@@ -20,6 +20,12 @@ FROM debian:12-slim
 RUN wget --progress=dot:giga https://example.com/big.tar.gz
 ```
 
+## Fix
+Safe: `imagepolicy fix` adds `--progress=dot:giga` after `wget` in every such
+command of the RUN when the stage is built on a Debian, Ubuntu or Red Hat family
+image (GNU wget), and `-q` otherwise: BusyBox's wget (Alpine) knows no `--progress` and
+would stop the build, while both take `-q`. Only the log output changes.
+
 ## References
 - [hadolint DL3047](https://github.com/hadolint/hadolint/wiki/DL3047)
 """
@@ -32,17 +38,22 @@ from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
+from ._fixes import base_family, command_word, flag_fix
+
 QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose")
 
 
-@rule("DL3047", "wget-without-progress", "info", "dockerfile", "wget without --progress floods the build log")
+@rule("DL3047", "wget-without-progress", "info", "dockerfile", "wget without --progress floods the build log",
+      autofix="safe")
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
-        for cmd, _line in instruction_commands(run):
-            if cmd.name == "wget" and not cmd.has_flag(*QUIET) and "-nv" not in cmd.args:
-                yield Violation(
-                    f"`{cmd.text}` prints a progress line every few kilobytes into the build log",
-                    line=run.line,
-                    fix="Add --progress=dot:giga, or -q / -nv.",
-                )
-                break  # one finding per RUN, as hadolint
+        offending = [cmd for cmd, _line in instruction_commands(run)
+                     if cmd.name == "wget" and not cmd.has_flag(*QUIET) and "-nv" not in cmd.args]
+        if offending:  # one finding per RUN, as hadolint; its fix mends every wget of it
+            flag = "--progress=dot:giga" if base_family(run.stage) in ("debian", "rhel") else "-q"
+            yield Violation(
+                f"`{offending[0].text}` prints a progress line every few kilobytes into the build log",
+                line=run.line,
+                fix="Add --progress=dot:giga, or -q / -nv.",
+                autofix=flag_fix(run, offending, command_word, flag, f"add {flag}"),
+            )

@@ -77,6 +77,19 @@ To keep dependency layers cached, install the dependencies first from a lock
 or requirements file (`uv sync --no-install-project`, `poetry install
 --no-root`), then copy the source and install the project itself.
 
+## Fix
+When the missing source is copied later in the stage, `imagepolicy fix` moves
+those `COPY`/`ADD` instructions (with the comment lines right above them) just
+above the installing RUN (and its comment lines), keeping every other line in
+its order. The install itself is left as written: with the source in place an
+editable install works too. Safe when only instructions that do not touch files
+stand between the RUN and the moved ones (`LABEL`, `EXPOSE`, `ENV`/`ARG` the
+moved instruction does not use, `USER`, `CMD`...). Unsafe (applied with
+`--unsafe`) when a `RUN`, `COPY`, `ADD` or `WORKDIR` stands between them, or an
+`ENV`/`ARG` the moved instruction uses: the move then changes what they see or
+where the files land. No fix is offered when the source is never copied or is
+excluded by the ignore file.
+
 ## Options
 None.
 
@@ -94,7 +107,8 @@ from pathlib import Path
 from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
-from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.fixes import instruction_block, move_blocks_edits
+from imagepolicy.model import Fix, RuleContext, Violation, rule
 
 from .installs import ProjectInstall
 from .project import PythonProject, load_project, read_text_bounded
@@ -109,6 +123,7 @@ PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
     "error",
     "dockerfile",
     "A RUN installs the local project before the project's source is copied into the image",
+    autofix="sometimes",
 )
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
@@ -353,8 +368,45 @@ def _check_install(dockerfile: Dockerfile, run: Instruction, install: ProjectIns
         fix = f"Copy {sources} into {install.path} before this RUN ({where}) and make sure {_ignore_file(dockerfile)} does not exclude it"
     if install.editable:
         fix += ", and install non-editable (drop -e) so the image does not depend on the source folder at run time"
+    movers = {later[0].instruction.index: later[0].instruction for image_path, _, _, _ in missing
+              if (later := dockerfile.later_providers(run, image_path))}
     return Violation(message=message, line=run.line, end_line=max(command_line, run.line), fix=fix + ".",
-                     details={"missing": [m[0] for m in missing], "outcome": result})
+                     details={"missing": [m[0] for m in missing], "outcome": result},
+                     autofix=_move_fix(dockerfile, run, [movers[k] for k in sorted(movers)]) if later_copies else None)
+
+
+# Instructions that neither touch files nor change how a moved COPY resolves.
+_HARMLESS = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "USER", "MAINTAINER",
+                       "ONBUILD", "VOLUME", "SHELL"})
+
+
+def _move_fix(dockerfile: Dockerfile, run: Instruction, movers: list[Instruction]) -> Fix | None:
+    """Move ``movers`` (COPYs after ``run`` in its stage) above ``run`` (see the docs' Fix section)."""
+    if not movers or any(m.stage is not run.stage or m.index <= run.index for m in movers):
+        return None
+    blocks = [instruction_block(dockerfile, m) for m in movers]
+    top, _ = instruction_block(dockerfile, run)
+    if any(b[0] <= run.end_line for b in blocks) or any(a[1] >= b[0] for a, b in zip(blocks, blocks[1:])):
+        return None
+    between = [i for i in run.stage.instructions if run.index < i.index < movers[-1].index and i not in movers]
+    uses_variables = any("$" in m.original for m in movers)
+    reason = None
+    for instr in between:
+        if instr.keyword in ("RUN", "COPY", "ADD", "WORKDIR"):
+            reason = f"the {instr.keyword} at line {instr.line} comes after them now"
+            break
+        if instr.keyword in ("ENV", "ARG") and uses_variables:
+            reason = f"the {instr.keyword} at line {instr.line}, which they may use, comes after them now"
+            break
+        if instr.keyword not in _HARMLESS and instr.keyword not in ("ENV", "ARG"):
+            reason = f"the {instr.keyword} at line {instr.line} comes after them now"
+            break
+    what = ", ".join(f"`{_short(m)}`" for m in movers)
+    title = f"move {what} above the RUN at line {run.line}"
+    edits = tuple(move_blocks_edits(dockerfile, blocks, top))
+    if reason is None:
+        return Fix(edits, title)
+    return Fix(edits, title, safe=False, unsafe_because=reason)
 
 
 def _ignore_file(dockerfile: Dockerfile) -> str:

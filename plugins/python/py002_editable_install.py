@@ -62,6 +62,15 @@ CMD ["acme"]
 (`uv sync --no-editable` and `pdm install --no-editable` do the same for
 those tools; or copy the project folder to the same path too.)
 
+## Fix
+Safe: `imagepolicy fix` makes the install non-editable where it is written in
+the RUN: it drops `-e`/`--editable` from `pip install` (and `uv pip install`,
+`-e.` and `--editable=path` keep their path), and adds `--no-editable` to `uv
+sync` and `pdm install|sync`. The project is then installed into site-packages,
+which the final image gets with the environment. Editable lines of a
+requirements file or Pipfile, `poetry install`, `setup.py develop` and `flit
+install --symlink` get no fix. Findings on a built image get none either.
+
 ## Options
 None.
 
@@ -78,8 +87,10 @@ from typing import Iterator
 import posixpath
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
+from imagepolicy.fixes import script_edit
 from imagepolicy.layermap import span_for
-from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.model import Edit, Fix, RuleContext, Violation, rule
+from imagepolicy.shellcmd import instruction_script
 
 from .timeline import run_installs
 
@@ -98,6 +109,7 @@ _NON_EDITABLE = {
     "warning",
     "any",
     "The final image installs the local project in editable mode",
+    autofix="safe",
 )
 def check(target, ctx: RuleContext) -> Iterator[Violation]:
     if isinstance(target, Dockerfile):
@@ -135,7 +147,45 @@ def _check_dockerfile(dockerfile: Dockerfile) -> Iterator[Violation]:
                 line=run.line,
                 end_line=max(line, run.line),
                 fix=f"Install non-editable in {run.stage.label}: use {instead}; or copy {install.path} into the final image at the same path.",
+                autofix=_non_editable_fix(run, install),
             )
+
+
+def _non_editable_fix(run, install) -> Fix | None:
+    """Edits making ``install`` non-editable in the RUN's script (see the docs' Fix section), or None."""
+    script = instruction_script(run)
+    if script is None or install.via or run.script is None:
+        return None
+    found = [c for c in script.commands if c.line == install.line and c.text == install.command and c.placed]
+    if len(found) != 1:
+        return None
+    (cmd,) = found
+    words = list(cmd.argv_words)
+    edit: Edit | None = None
+    if install.tool in ("pip", "uv pip"):
+        flags = [i for i, w in enumerate(words) if w.text in ("-e", "--editable") or w.text.startswith(("-e", "--editable="))]
+        flags = [i for i in flags if not words[i].text.startswith("--") or words[i].text.startswith("--editable")]
+        if len(flags) != 1:
+            return None  # several editable installs in one command: which is this one is not certain
+        i = flags[0]
+        word = words[i]
+        if word.text in ("-e", "--editable"):
+            if i + 1 >= len(words):
+                return None
+            edit = script_edit(run, word.start, words[i + 1].start, "")
+        else:
+            raw = run.script[word.start : word.end]
+            prefix = "--editable=" if raw.startswith("--editable=") else "-e" if raw.startswith("-e") else None
+            if prefix is None:
+                return None
+            edit = script_edit(run, word.start, word.end, raw[len(prefix):])
+    elif install.tool in ("uv sync", "pdm"):
+        anchor = next((w for w in words[1:] if w.parts in ((("lit", "sync"),), (("lit", "install"),))), None)
+        if anchor is not None:
+            edit = script_edit(run, anchor.end, anchor.end, " --no-editable")
+    if edit is None:
+        return None
+    return Fix((edit,), "install non-editable")
 
 
 def _in_final_image(dockerfile: Dockerfile, path: str) -> bool:

@@ -106,6 +106,17 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN pip install --no-cache-dir -r <(pip freeze)
 ```
 
+## Fix
+SC3001 (process substitution) has one: `imagepolicy fix` gives the command the
+temporary-file form, `pip freeze > /tmp/pip-freeze.txt && pip install
+--no-cache-dir -r /tmp/pip-freeze.txt && rm -f /tmp/pip-freeze.txt` (in `{ ...; }`
+where the command sits in a list that needs it, such as after `||`). Safe where
+the finding is the error above (the shell cannot run the command at all, so
+nothing that worked changes); unsafe (applied with `--unsafe`) where that
+shell may run it: the command then waits for the substituted commands to
+finish, and their failure stops it. A substitution inside quotes or a longer
+word, or in a command fed by a pipe, gets no fix. Other SC codes have none.
+
 ## References
 - [ShellCheck wiki](https://www.shellcheck.net/wiki/), one page per code, e.g. [SC3001](https://www.shellcheck.net/wiki/SC3001)
 - [Dockerfile reference: SHELL](https://docs.docker.com/reference/dockerfile/#shell)
@@ -131,6 +142,7 @@ from .scripts import check_dockerfile
     "dockerfile",
     "ShellCheck findings in RUN scripts; bash-only syntax the stage's /bin/sh cannot run is an error",
     code_pattern=r"SC[0-9]{4}",
+    autofix="sometimes",
 )
 def check(dockerfile: Any, ctx: RuleContext | None = None) -> Iterable[Violation]:
     """Yield one Violation per ShellCheck comment on the Dockerfile's RUNs."""

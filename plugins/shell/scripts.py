@@ -274,6 +274,12 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
     heredoc = run.fed_heredoc
     if heredoc is not None and heredoc.line <= line < heredoc.end_line:
         fix = f"{fix}; {expanded_body_hint(heredoc, run.fed_shell, dialect)}"
+    autofix = None
+    if result.code == "SC3001" and not run.runs_in and run.script.text == run.instruction.script:
+        from .fixes import process_substitution_fix
+
+        heredoc_body = bool(run.instruction.heredocs) and run.first_line == run.instruction.heredocs[0].line
+        autofix = process_substitution_fix(run.instruction, result.line, result.column, heredoc_body, entry is not None)
     return Violation(
         message=message,
         line=line,
@@ -282,6 +288,7 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
         code=result.code,
         severity=severity,
         details=details,
+        autofix=autofix,
     )
 
 

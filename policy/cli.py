@@ -480,6 +480,7 @@ def _fix_and_write(pm, registry, config, request, *, unsafe: bool, out, diff: bo
                 errors = True
                 message = exc if isinstance(exc, InputError) else f"{item.shown}: cannot write the fixed Dockerfile: {exc.strerror or exc}"
                 _error(str(message))
+                item.text, item.result, item.applied = item.source.text, item.first_result, []  # nothing changed
                 continue
         verb = "would fix" if diff else "fixed"
         for applied in item.applied:

@@ -145,14 +145,12 @@ def _original_line(instr: Any, line: int) -> str | None:
     return lines[index] if 0 <= index < len(lines) else None
 
 
-def _script_position(instr: Any, offset: int) -> tuple[int, int, str, str] | None:
-    """(line, column, script line, Dockerfile line) of a script offset of a RUN; column 1-based in the Dockerfile."""
+def _script_position(instr: Any, offset: int) -> tuple[int, int, str] | None:
+    """(line, column, Dockerfile line text) of a script offset of a RUN; the column is 1-based in the Dockerfile."""
     script = instr.script
     if script is None or not 0 <= offset <= len(script):
         return None
     first = script.rfind("\n", 0, offset) + 1
-    newline = script.find("\n", first)
-    script_line = script[first : newline if newline >= 0 else len(script)]
     line = instr.script_line + script.count("\n", 0, offset)
     source = _original_line(instr, line)
     if source is None:
@@ -161,7 +159,7 @@ def _script_position(instr: Any, offset: int) -> tuple[int, int, str, str] | Non
     heredocs = getattr(instr, "heredocs", ())
     if heredocs and instr.script_line == heredocs[0].line and heredocs[0].strip_tabs:
         shift = len(source) - len(source.lstrip("\t"))  # <<- bodies lose their leading tabs
-    return line, offset - first + shift + 1, script_line[max(0, offset - first - 1) : offset - first + 1], source
+    return line, offset - first + shift + 1, source
 
 
 def script_edit(instr: Any, start: int, end: int, text: str) -> Edit | None:
@@ -178,8 +176,8 @@ def script_edit(instr: Any, start: int, end: int, text: str) -> Edit | None:
     last = _script_position(instr, end)
     if first is None or last is None:
         return None
-    line, column, _, source = first
-    end_line, end_column, _, end_source = last
+    line, column, source = first
+    end_line, end_column, end_source = last
     script = instr.script
     # The Dockerfile must hold the script's characters around and inside the span.
     if line == end_line:
@@ -394,7 +392,7 @@ def _read(path: Path) -> bytes:
     if str(path) == "-":
         return sys.stdin.buffer.read()
     if path.exists() and not path.is_file():
-        raise OSError(f"not a regular file")
+        raise OSError("not a regular file (a FIFO, socket or device cannot be fixed)")
     return path.read_bytes()
 
 

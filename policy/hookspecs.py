@@ -23,6 +23,13 @@ yields; then :func:`imagepolicy_amended_findings` lets each plugin amend its
 own findings. Pragmas, the config's ``ignore`` and the failure threshold apply
 afterwards, in the core.
 
+A violation (and so a finding) may carry an automatic fix: a
+:class:`imagepolicy.model.Fix` of :class:`imagepolicy.model.Edit` s on the
+Dockerfile's text, declared by its rule (``rule(..., autofix="safe")``) and
+documented in the rule's ``## Fix`` section. ``imagepolicy fix`` applies them in
+rounds and keeps only what still parses and adds no finding (see
+:mod:`imagepolicy.fixes`); a finding of a check hook carries one the same way.
+
 Each implementation is called on its own: one that raises is reported as an
 error naming the plugin and the hook (``--debug`` shows the traceback), every
 other plugin's results are kept, and the run exits 2. An

@@ -662,7 +662,8 @@ def test_findings_after_a_joined_head_keep_the_heredoc_lines():
     assert [(v.code, v.line) for v in violations if v.code == "SC2086"] == [("SC2086", 4), ("SC2086", 7)]
 
 
-# SC3001's fix: the temporary-file form (safe where /bin/sh cannot parse <(...) at all).
+# SC3001's fix: the temporary-file form (safe where /bin/sh cannot parse <(...) at all). A RUN over
+# several lines is given to ShellCheck joined; the fix edits the lines as written.
 from fixcases import fix_tests  # noqa: E402
 
 globals().update(fix_tests(
@@ -674,9 +675,15 @@ globals().update(fix_tests(
         ("FROM debian:12\nRUN test -f /a || diff <(sort /b) <(sort /c) > /tmp/out\n",
          "FROM debian:12\nRUN test -f /a || { sort /b > /tmp/sort.txt && sort /c > /tmp/sort-2.txt && "
          "diff /tmp/sort.txt /tmp/sort-2.txt && rm -f /tmp/sort.txt /tmp/sort-2.txt; } > /tmp/out\n"),
+        ("FROM debian:12\nRUN apt-get --version \\\n    && cat <(ls /etc)\n",
+         "FROM debian:12\nRUN apt-get --version \\\n    && ls /etc > /tmp/ls.txt && cat /tmp/ls.txt && rm -f /tmp/ls.txt\n"),
         ("FROM debian:12\nRUN <<EOF\nset -e\n\tcat <(ls /etc; ls /opt) > /tmp/list\nEOF\n",
          "FROM debian:12\nRUN <<EOF\nset -e\n\t{ { ls /etc; ls /opt; } > /tmp/ls.txt && cat /tmp/ls.txt && rm -f /tmp/ls.txt; } > /tmp/list\n"
          "EOF\n"),
+    ],
+    unsafe=[  # /bin/sh unknown: it may be bash, which runs <(...) (a warning, not an error)
+        ("FROM registry.example.com/base:1\nRUN cat <(ls /etc)\n",
+         "FROM registry.example.com/base:1\nRUN ls /etc > /tmp/ls.txt && cat /tmp/ls.txt && rm -f /tmp/ls.txt\n"),
     ],
     no_fix=[
         "FROM debian:12\nRUN cat --file=<(ls /etc)\n",

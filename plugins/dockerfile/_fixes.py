@@ -7,7 +7,6 @@ install -y``) in every offending command of a RUN.
 
 from __future__ import annotations
 
-import re
 from typing import Callable, Iterable
 
 from imagepolicy.fixes import script_edit
@@ -46,42 +45,3 @@ def flag_fix(run, commands: Iterable[Command], anchor: Callable[[Command], Word 
     if not edits:
         return None
     return Fix(tuple(edits), title, safe, unsafe_because)
-
-
-# Official images (Docker Hub names) built on Debian or Ubuntu: GNU userland, /bin/sh is dash,
-# bash is installed. Their -alpine tags are busybox images.
-_DEBIAN_FAMILY = frozenset({
-    "debian", "ubuntu", "python", "node", "golang", "ruby", "php", "perl", "rust", "openjdk", "eclipse-temurin",
-    "maven", "gradle", "buildpack-deps", "r-base", "rocker/r-ver", "nginx", "httpd", "postgres", "redis",
-    "elixir", "erlang", "haskell", "julia", "swift", "gcc", "clojure", "amazoncorretto", "sapmachine",
-    "ibm-semeru-runtimes", "pypy", "jupyter/base-notebook", "continuumio/miniconda3", "continuumio/anaconda3",
-})
-
-
-# Red Hat family images: GNU userland, /bin/sh is bash. (UBI micro images have no shell at all.)
-_RHEL_FAMILY = re.compile(r"^(?:.*/)?(?:ubi\d*(?:-minimal|-init)?|fedora|centos|centos-stream|rockylinux|almalinux|amazonlinux|"
-                          r"oraclelinux|rhel\d*|ubi\d*/ubi(?:-minimal|-init)?)$")
-
-
-def base_family(stage) -> str | None:
-    """``"busybox"`` for Alpine and BusyBox images, ``"debian"`` for the Debian/Ubuntu family (``/bin/sh`` is
-    dash, bash is there), ``"rhel"`` for the Red Hat family (``/bin/sh`` is bash), else None.
-
-    Judged from the name of the image the stage is built on (through ``FROM
-    <stage>``): a conservative guess, so unknown images get the fix that works
-    on both.
-    """
-    if stage is None:
-        return None
-    image = stage.root_base.lower()
-    name = image.split("@", 1)[0]
-    repo, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
-    for prefix in ("docker.io/library/", "docker.io/", "index.docker.io/library/", "library/"):
-        repo = repo.removeprefix(prefix)
-    if repo.rsplit("/", 1)[-1] in ("alpine", "busybox") or "alpine" in tag or "busybox" in tag:
-        return "busybox"
-    if repo in _DEBIAN_FAMILY and not any(word in tag for word in ("windows", "nanoserver", "servercore")):
-        return "debian"
-    if _RHEL_FAMILY.match(repo) and "micro" not in repo:
-        return "rhel"
-    return None

@@ -22,8 +22,8 @@ RUN wget --progress=dot:giga https://example.com/big.tar.gz
 
 ## Fix
 Safe: `imagepolicy fix` adds `--progress=dot:giga` after `wget` in every such
-command of the RUN when the stage is built on a Debian, Ubuntu or Red Hat family
-image (GNU wget), and `-q` otherwise: BusyBox's wget (Alpine) knows no `--progress` and
+command of the RUN when the stage's `/bin/sh` is dash or bash (Debian, Ubuntu, the
+Red Hat and SUSE families: GNU wget), and `-q` otherwise: BusyBox's wget (Alpine) knows no `--progress` and
 would stop the build, while both take `-q`. Only the log output changes.
 
 ## References
@@ -38,7 +38,9 @@ from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
-from ._fixes import base_family, command_word, flag_fix
+from imagepolicy.shells import BASH, DASH, bin_sh
+
+from ._fixes import command_word, flag_fix
 
 QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose")
 
@@ -50,7 +52,8 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         offending = [cmd for cmd, _line in instruction_commands(run)
                      if cmd.name == "wget" and not cmd.has_flag(*QUIET) and "-nv" not in cmd.args]
         if offending:  # one finding per RUN, as hadolint; its fix mends every wget of it
-            flag = "--progress=dot:giga" if base_family(run.stage) in ("debian", "rhel") else "-q"
+            gnu = run.stage is not None and bin_sh(run.stage).name in (DASH, BASH)  # Debian, Ubuntu, Red Hat, SUSE...
+            flag = "--progress=dot:giga" if gnu else "-q"
             yield Violation(
                 f"`{offending[0].text}` prints a progress line every few kilobytes into the build log",
                 line=run.line,

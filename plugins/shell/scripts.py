@@ -275,11 +275,13 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
     if heredoc is not None and heredoc.line <= line < heredoc.end_line:
         fix = f"{fix}; {expanded_body_hint(heredoc, run.fed_shell, dialect)}"
     autofix = None
-    if result.code == "SC3001" and not run.runs_in and run.script.text == run.instruction.script:
+    if result.code == "SC3001" and not run.runs_in and run.first_line == run.instruction.script_line:
         from .fixes import process_substitution_fix
 
+        # Safe where the shell cannot run <(...) at all (the error above): nothing that worked changes.
         heredoc_body = bool(run.instruction.heredocs) and run.first_line == run.instruction.heredocs[0].line
-        autofix = process_substitution_fix(run.instruction, result.line, result.column, heredoc_body, entry is not None)
+        autofix = process_substitution_fix(run.instruction, line - run.first_line + 1, column, heredoc_body,
+                                           entry is not None and severity == Severity.ERROR)
     return Violation(
         message=message,
         line=line,

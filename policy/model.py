@@ -47,10 +47,10 @@ class Severity(enum.IntEnum):
 
 SEVERITY_LABELS = tuple(s.label for s in sorted(Severity, reverse=True))
 
-TARGET_KINDS = ("dockerfile", "image", "any")
+TARGET_KINDS = ("dockerfile", "image", "any")  # "any": the check receives either and dispatches on type
 # What a rule's automatic fix can be, as `imagepolicy rules` shows it: "" (none), "safe", "unsafe",
 # or "sometimes" (safe in some cases, unsafe in others; its docs' "## Fix" section says when).
-AUTOFIX_KINDS = ("", "safe", "unsafe", "sometimes")  # "any": the check receives either and dispatches on type
+AUTOFIX_KINDS = ("", "safe", "unsafe", "sometimes")
 
 _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -29,6 +29,7 @@ positions, for rules to build their fixes.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import difflib
 import os
@@ -140,9 +141,28 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
 
 def _original_line(instr: Any, line: int) -> str | None:
-    lines = instr.original.split("\n")
+    lines = _ScriptMap.of(instr).lines
     index = line - instr.line
     return lines[index] if 0 <= index < len(lines) else None
+
+
+class _ScriptMap:
+    """Where each line of a RUN's script starts, and the instruction's lines as written (computed once per RUN:
+    a RUN may hold tens of thousands of commands, each with a fix)."""
+
+    def __init__(self, instr: Any):
+        self.script = instr.script
+        self.starts = _line_starts(instr.script) if instr.script is not None else [0]
+        self.lines = instr.original.split("\n")
+        heredocs = getattr(instr, "heredocs", ())
+        self.strip_tabs = bool(heredocs) and instr.script_line == heredocs[0].line and heredocs[0].strip_tabs
+
+    @classmethod
+    def of(cls, instr: Any) -> _ScriptMap:
+        cached = instr.__dict__.get("_fix_script_map")
+        if cached is None or cached.script is not instr.script:
+            cached = instr.__dict__["_fix_script_map"] = cls(instr)
+        return cached
 
 
 def _script_position(instr: Any, offset: int) -> tuple[int, int, str] | None:
@@ -150,16 +170,14 @@ def _script_position(instr: Any, offset: int) -> tuple[int, int, str] | None:
     script = instr.script
     if script is None or not 0 <= offset <= len(script):
         return None
-    first = script.rfind("\n", 0, offset) + 1
-    line = instr.script_line + script.count("\n", 0, offset)
+    lines = _ScriptMap.of(instr)
+    index = bisect.bisect_right(lines.starts, offset) - 1
+    line = instr.script_line + index
     source = _original_line(instr, line)
     if source is None:
         return None
-    shift = 0
-    heredocs = getattr(instr, "heredocs", ())
-    if heredocs and instr.script_line == heredocs[0].line and heredocs[0].strip_tabs:
-        shift = len(source) - len(source.lstrip("\t"))  # <<- bodies lose their leading tabs
-    return line, offset - first + shift + 1, source
+    shift = len(source) - len(source.lstrip("\t")) if lines.strip_tabs else 0  # <<- bodies lose their leading tabs
+    return line, offset - lines.starts[index] + shift + 1, source
 
 
 def script_edit(instr: Any, start: int, end: int, text: str) -> Edit | None:

@@ -524,7 +524,10 @@ def cmd_fix(args) -> int:
         paths = ["Dockerfile"]
     if args.context and not Path(args.context).is_dir():
         raise UsageError(f"--context {args.context}: not a folder")
-    dockerfiles = _targets(paths)
+    dockerfiles, unsearched = _targets(paths)
+    for result in unsearched:  # a folder argument that could not be searched; the others are still fixed
+        for message in result.errors:
+            _error(message)
     request = CheckRequest(
         dockerfiles=dockerfiles,
         context=Path(args.context).resolve() if args.context else None,
@@ -534,7 +537,7 @@ def cmd_fix(args) -> int:
     to_stdout = any(str(p) == "-" for p in dockerfiles)
     out = sys.stderr if (to_stdout or args.diff) else sys.stdout
     files, errors = _fix_and_write(pm, registry, config, request, unsafe=args.unsafe, out=out, diff=args.diff)
-    if errors or registry.errors:
+    if errors or unsearched or registry.errors:
         _plugin_errors(registry)
         return EXIT_ERROR
     if args.diff and any(f.changed for f in files):

@@ -530,7 +530,7 @@ def write_fixed(item: FileFixes) -> None:
     assert item.source is not None
     path = item.path
     if path.is_symlink():
-        raise InputError(f"{item.shown}: is a symbolic link; not written (fix the file it points at)")
+        raise InputError(f"{path}: is a symbolic link; not written (fix the file it points at, {item.shown})")
     _check_in_tree(path, item.shown)
     current = path.read_bytes()
     if current != item.source.raw:

@@ -190,10 +190,11 @@ def test_the_other_fixes_of_a_round_stand_when_one_is_dropped(acme, tmp_path):
 
 
 def test_an_undeclared_fix_is_ignored_with_a_note(acme, tmp_path):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".imagepolicy.yml").write_text("version: 1\nplugins: [acme_fixes]\n")
-    (tmp_path / "Dockerfile").write_text('FROM python:3.12-slim\nLABEL x=y\n# ACME-UNDECLARED\nCMD ["python"]\n')
-    proc = run("fix", "--diff", cwd=tmp_path, env={"PYTHONPATH": str(acme)})
+    work = tmp_path / "work"  # the checked tree; the plugin is installed outside it
+    (work / ".git").mkdir(parents=True)
+    (work / ".imagepolicy.yml").write_text("version: 1\nplugins: [acme_fixes]\n")
+    (work / "Dockerfile").write_text('FROM python:3.12-slim\nLABEL x=y\n# ACME-UNDECLARED\nCMD ["python"]\n')
+    proc = run("fix", "--diff", cwd=work, env={"PYTHONPATH": str(acme)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     assert "rule AF006 (acme_fixes) returns automatic fixes but does not declare them" in proc.stderr
@@ -279,20 +280,29 @@ def test_fix_reads_standard_input_and_prints_the_fixed_text(tmp_path):
     assert "-:2: fixed DL3042: add --no-cache-dir" in proc.stderr
 
 
-def test_a_symlinked_dockerfile_is_not_written_through_and_the_others_are_fixed(tmp_path):
-    (tmp_path / ".git").mkdir()
-    outside = tmp_path.parent / f"{tmp_path.name}-outside.Dockerfile"
-    outside.write_text("FROM python:3.12-slim\nRUN pip install requests==2.32.3\n")
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "Dockerfile").symlink_to(outside)
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "Dockerfile").write_text("FROM python:3.12-slim\nRUN pip install requests==2.32.3\n")
-    proc = run("fix", "a/Dockerfile", "b", cwd=tmp_path)
+def test_nothing_is_written_through_a_link_or_outside_the_checked_tree_and_the_others_are_fixed(tmp_path):
+    text = "FROM python:3.12-slim\nRUN pip install requests==2.32.3\n"
+    work = tmp_path / "work"
+    (work / ".git").mkdir(parents=True)
+    outside = tmp_path / "outside.Dockerfile"  # named by the invoker: read, never written
+    outside.write_text(text)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "Dockerfile").write_text(text)
+    (work / "a").mkdir()
+    (work / "a" / "Dockerfile").symlink_to(tmp_path / "elsewhere" / "Dockerfile")  # the checkout's link out
+    (work / "real.Dockerfile").write_text(text)
+    (work / "inside.Dockerfile").symlink_to("real.Dockerfile")  # a link within the tree
+    (work / "b").mkdir()
+    (work / "b" / "Dockerfile").write_text(text)
+    proc = run("fix", "a/Dockerfile", "inside.Dockerfile", str(outside), "b", cwd=work)
     assert proc.returncode == 2
-    assert "a/Dockerfile: is a symbolic link; not written" in proc.stderr
-    assert "--no-cache-dir" not in outside.read_text()
-    assert (tmp_path / "a" / "Dockerfile").is_symlink()
-    assert "--no-cache-dir" in (tmp_path / "b" / "Dockerfile").read_text()
+    assert "a/Dockerfile: the file is a symbolic link (or lies below one) that leads outside the checked tree" in proc.stderr
+    assert "inside.Dockerfile: is a symbolic link; not written" in proc.stderr
+    assert f"{outside}: is outside the checked tree {work}; not written" in proc.stderr
+    assert (tmp_path / "elsewhere" / "Dockerfile").read_text() == text and outside.read_text() == text
+    assert (work / "real.Dockerfile").read_text() == text and (work / "inside.Dockerfile").is_symlink()
+    assert "--no-cache-dir" in (work / "b" / "Dockerfile").read_text()
+    assert proc.stdout.splitlines()[-1] == "imagepolicy: fixed 1 finding in 1 file; 2 findings left"
 
 
 def test_a_dockerfile_that_does_not_parse_is_reported_and_the_others_are_fixed(tmp_path):

@@ -134,7 +134,7 @@ def _later_install(dockerfile, instr):
     """A later RUN of this stage (or a stage built FROM it) that installs with apt without updating first, or None."""
     stage = instr.stage
     for later in iter_run_instructions(dockerfile):
-        if later.stage is None or later.index <= instr.index or stage not in later.stage.lineage():
+        if later.stage is None or later.index <= instr.index or not any(s is stage for s in later.stage.lineage()):
             continue
         for cmd, _ in instruction_commands(later):
             if cmd.name in APT_TOOLS and "update" in cmd.args:

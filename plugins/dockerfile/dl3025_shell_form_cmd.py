@@ -145,7 +145,7 @@ def _conflict(dockerfile, instr) -> str | None:
                     return f"the ENTRYPOINT at line {other.line} would get these words as its arguments"
         return None
     for other in dockerfile.instructions:
-        if other.keyword == "CMD" and other.stage is not None and stage in other.stage.lineage():
+        if other.keyword == "CMD" and other.stage is not None and any(s is stage for s in other.stage.lineage()):
             return f"the CMD at line {other.line} would become arguments of this ENTRYPOINT"
     return None
 

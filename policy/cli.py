@@ -107,8 +107,12 @@ def _target_arguments(parser: argparse.ArgumentParser) -> None:
     """What to check and how: shared by ``check`` and ``baseline``."""
     parser.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (default: ./Dockerfile)")
     parser.add_argument("--context", metavar="DIR", help="build context (default: each Dockerfile's folder)")
-    parser.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image archive or OCI layout to check (repeatable)")
+    parser.add_argument("--image", action="append", default=[], metavar="IMAGE", help="image to check (repeatable): an archive or OCI layout, docker-daemon:NAME[:TAG] (the Docker Engine at DOCKER_HOST), docker://REGISTRY/REPOSITORY[:TAG|@DIGEST], or a bare NAME:TAG for the daemon's image")
     parser.add_argument("--platform", metavar="OS/ARCH", help="platform to pick from a multi-platform image (default: linux/amd64, or the only image an archive holds)")
+    parser.add_argument("--registry-username", metavar="USER", help="user name for the registry of the docker:// images (its password is read from --registry-password-env)")
+    parser.add_argument("--registry-password-env", metavar="VAR", help="environment variable holding the registry password or token (default: IMAGEPOLICY_REGISTRY_PASSWORD), e.g. CI_REGISTRY_PASSWORD or GITHUB_TOKEN")
+    parser.add_argument("--registry-host", metavar="HOST[:PORT]", help="the only registry the --registry-username credentials may be sent to (default: the registry of the docker:// images, when they name one)")
+    parser.add_argument("--insecure-registry", action="append", default=[], metavar="HOST[:PORT]", help="talk plain HTTP to this registry (test registries only; repeatable)")
     config_choice = parser.add_mutually_exclusive_group()  # --config X --no-config would silently use X
     config_choice.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
     config_choice.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
@@ -278,6 +282,25 @@ def _targets(paths: list[str]) -> tuple[list[Path], list[TargetResult]]:
     return unique, failed
 
 
+def _image_sources(args, images: list[str]):
+    """How to reach daemons and registries: the explicit login and the plain-HTTP registries (None: defaults)."""
+    if not images and not args.registry_username:
+        return None
+    from .image.auth import explicit_login
+    from .image.sources import SourceOptions, registries_of
+
+    host = args.registry_host
+    if args.registry_username and not host:
+        named = registries_of(images)
+        if len(named) > 1:
+            raise UsageError(f"--registry-username: the images name {len(named)} registries ({', '.join(named)}); "
+                             "say which one the credentials are for with --registry-host")
+        host = named[0] if named else None
+    login = explicit_login(args.registry_username, args.registry_password_env, host, os.environ) if host or not args.registry_username else None
+    insecure = frozenset(h.strip().lower() for h in args.insecure_registry if h.strip())
+    return SourceOptions(login=login, insecure_registries=insecure)
+
+
 def _use_color(choice: str, stream) -> bool:
     if choice == "always":
         return True
@@ -338,6 +361,7 @@ def _checked(args):
     request = CheckRequest(
         dockerfiles=dockerfiles,
         images=images,
+        image_sources=_image_sources(args, images),
         context=Path(args.context).resolve() if args.context else None,
         build_args=_parse_build_args(args.build_arg),
         platform=args.platform,

@@ -200,6 +200,7 @@ class CheckRequest:
     build_args: dict[str, str] = field(default_factory=dict)
     platform: str | None = None
     debug: bool = False
+    image_sources: Any = None  # image.sources.SourceOptions: registry login, plain-HTTP registries
 
 
 def run_checks(pm: PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
@@ -331,18 +332,18 @@ def _check_dockerfile(pm, registry, config, result: TargetResult, df, request: C
 
 
 def _image_shell(dockerfile, request: CheckRequest) -> Any:
-    """Open the one image paired with ``dockerfile`` and note its /bin/sh there; the image, or None.
+    """Open the one image paired with ``dockerfile`` and note its /bin/sh there; the image, or why it failed.
 
-    Any failure is left for :func:`_check_image`, which opens the image again and reports it.
+    A failure is returned for :func:`_check_image` to report (a daemon or registry is not asked twice).
     """
     from .shells import sh_in_image
 
     try:
-        from .image import open_image
+        from .image.sources import open_target
 
-        image = open_image(request.images[0], platform=request.platform)
-    except Exception:  # noqa: BLE001 - reported by _check_image
-        return None
+        image = open_target(request.images[0], platform=request.platform, options=request.image_sources)
+    except Exception as exc:  # noqa: BLE001 - reported by _check_image
+        return exc
     try:
         dockerfile.image_sh = sh_in_image(image, dockerfile)
     except Exception:  # noqa: BLE001 - the Dockerfile's base image name still tells
@@ -363,12 +364,14 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
             result.errors.append(str(exc))
             return result
     try:
-        from .image import open_image
+        from .image.sources import open_target
     except ImportError:  # pragma: no cover - the image reader ships with the package
         result.errors.append(f"{shown}: image checks are not available in this installation")
         return result
     try:
-        image = image if image is not None else open_image(ref, platform=request.platform)
+        if isinstance(image, BaseException):
+            raise image  # opening it early (for its /bin/sh) failed: report that, without asking the source again
+        image = image if image is not None else open_target(ref, platform=request.platform, options=request.image_sources)
     except InputError as exc:
         result.errors.append(str(exc))
         return result

@@ -33,14 +33,26 @@ def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Ima
     """
     source = os.fspath(path)
     with open_store(source) as store:
-        resolved = resolve_layout(store, platform)
-        check_config(store.label, resolved.config)
-        layers = _layer_infos(resolved)
-        merged = MergedFS()
-        indexes: dict[int, GzipIndex] = {}
-        for info, ref in zip(layers, resolved.layers):
-            _index_layer(store, info, ref, merged, indexes)
-    return Image(source, resolved, layers, merged, indexes)
+        return image_from_store(source, store, platform)
+
+
+def image_from_store(source: str, store: Store, platform: str | None, opener: Callable[[], Store] | None = None,
+                     fmt: str | None = None) -> Image:
+    """Resolve, check and index the image in ``store`` (an archive, a layout, or a registry seen as one).
+
+    ``opener`` gives the store file reads use later (default: the archive at
+    ``source`` opened again); ``fmt`` overrides the format name (``registry``).
+    """
+    resolved = resolve_layout(store, platform)
+    if fmt:
+        resolved.format = fmt
+    check_config(store.label, resolved.config)
+    layers = _layer_infos(resolved)
+    merged = MergedFS()
+    indexes: dict[int, GzipIndex] = {}
+    for info, ref in zip(layers, resolved.layers):
+        _index_layer(store, info, ref, merged, indexes)
+    return Image(source, resolved, layers, merged, indexes, opener=opener)
 
 
 # The image config fields rules read, with the JSON type Docker and the OCI spec give them.
@@ -178,8 +190,13 @@ class Image:
     """
 
     def __init__(self, source: str, resolved: Resolved, layers: list[LayerInfo], merged: MergedFS,
-                 gzip_indexes: dict[int, GzipIndex] | None = None) -> None:
+                 gzip_indexes: dict[int, GzipIndex] | None = None, *,
+                 opener: Callable[[], Store] | None = None, contents: Any = None) -> None:
         self.source = source
+        # Where file contents come from: the archive reopened (default), a store a source
+        # gives (a registry's blobs by range), or a stream source's own reader (the daemon).
+        self._opener = opener or (lambda: open_store(source))
+        self._contents = contents
         self.format = resolved.format
         self.platform = resolved.platform
         self.config: dict[str, Any] = resolved.config
@@ -305,6 +322,8 @@ class Image:
 
         Hardlinks read their target's bytes; non-files give None.
         """
+        if self._contents is not None:
+            return self._contents.read(self.layers, entries, max_bytes)
         results: list[bytes | None] = [None] * len(entries)
         by_layer: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for i, entry in enumerate(entries):
@@ -315,7 +334,7 @@ class Image:
             by_layer[layer].append((offset, length, i))
         if not by_layer:
             return results
-        with open_store(self.source) as store:
+        with self._opener() as store:
             for layer, wanted in sorted(by_layer.items()):
                 self._read_layer(store, self.layers[layer], sorted(wanted), results)
         return results

@@ -38,17 +38,22 @@ def parent_of(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
 
 
-def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], FileEntry | None]) -> LayerChanges:
+def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], FileEntry | None],
+               on_member: Callable[[TarMember], None] | None = None) -> LayerChanges:
     """Read one layer's tar stream into its changes; ``what`` names the layer in errors.
 
     ``lower(path)`` gives the merged entry below this layer, used for hardlinks
-    whose target is not in this layer. Raises InputError for a truncated or
-    corrupt tar and for a bare ``.wh.`` whiteout.
+    whose target is not in this layer. ``on_member`` sees each member after its
+    header is read and before its data is skipped (a streamed source uses it to
+    keep some files' bytes). Raises InputError for a truncated or corrupt tar
+    and for a bare ``.wh.`` whiteout.
     """
     changes = LayerChanges()
     counted = _Counting(stream)
     try:
         for member in iter_members(counted):  # type: ignore[arg-type]
+            if on_member is not None:
+                on_member(member)
             _take_member(member, index, what, changes, lower)
     except TarError as exc:
         raise InputError(f"{what}: {exc}; the archive is damaged or incomplete, save or copy the image again") from None

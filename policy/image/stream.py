@@ -1,0 +1,431 @@
+"""Index an image archive that arrives as a one-way stream (the Docker Engine's image export), in one pass.
+
+``docker save`` output cannot be read with random access when it comes from
+the daemon: its members (layers, configs, ``manifest.json``) arrive in an order
+of the daemon's choosing and ``manifest.json`` often comes last. So each layer
+is scanned on its own as it passes (:func:`imagepolicy.image.merge.scan_layer`,
+the reader archives use), small JSON members are kept, and once the stream
+has ended the manifest picks the layers and their order, exactly as for an
+archive on disk (:func:`imagepolicy.image.layout.resolve`). Nothing touches the disk.
+
+While a layer passes, the bytes of the files rules are most likely to read
+are kept in memory (:class:`KeepPolicy`: small files, configuration under
+``/etc``, package metadata, key and credential files), so most reads cost
+nothing more. A read of any
+other file asks the source for the stream again (:class:`StreamContents`),
+once per batch of reads, and stops as soon as the layers it needs have passed.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import io
+import posixpath
+import re
+import tarfile
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Callable, Iterable
+
+from imagepolicy.model import InputError
+
+from .blobs import CHUNK, MAX_JSON_BYTES, Store, decompressed, normalize_member, sniff_compression
+from .layout import Resolved, resolve as resolve_layout
+from .merge import LayerChanges, MergedFS, scan_layer
+from .model import FileEntry, LayerInfo
+from .tarstream import TarMember
+
+_DOC_PEEK = 512
+_STREAM_BUFFER = 1 << 20
+
+KEEP_SMALL_BYTES = 16 << 10
+"""Files up to this size are kept whole while their layer streams past."""
+KEEP_METADATA_BYTES = 1 << 20
+"""Configuration and package-metadata files up to this size are kept too."""
+KEEP_BUDGET_BYTES = 64 << 20
+"""Most bytes kept in memory per image (first come, first kept)."""
+
+_METADATA = re.compile(
+    r"""^/etc/[^/]+(?:/[^/]+)?$                              # /etc/passwd, /etc/apt/sources.list
+      | \.(?:dist|egg)-info/[^/]+$                         # Python package metadata (RECORD, METADATA, ...)
+      | \.(?:pth|cfg|toml|ini|conf)$                        # .pth files, pyvenv.cfg, setup.cfg, ...
+      | /site\.py$
+      | ^/var/lib/dpkg/status$ | ^/lib/apk/db/installed$   # OS package databases
+      | /package\.json$
+      | \.(?:pem|key|crt|env|npmrc|pypirc|netrc)$ | /id_[a-z0-9]+$ | /\.git-credentials$   # what secret scanners open
+      | /\.docker/config\.json$ | /\.aws/credentials$
+    """,
+    re.VERBOSE,
+)
+
+
+class KeepPolicy:
+    """Which file bytes to keep in memory while a layer streams past, within a budget."""
+
+    def __init__(self, budget: int = KEEP_BUDGET_BYTES) -> None:
+        self.left = budget
+
+    def keep(self, path: str, size: int) -> bool:
+        if size <= 0 or size > self.left:
+            return False
+        if size <= KEEP_SMALL_BYTES or (size <= KEEP_METADATA_BYTES and _METADATA.search(path)):
+            self.left -= size
+            return True
+        return False
+
+
+class _Forward(io.RawIOBase):
+    """A forward-only stream that says it can seek, so a BufferedReader over it can rewind within its buffer.
+
+    The layer decompressor peeks at a layer's first bytes and seeks back to
+    0; the 1 MiB buffer in front of this object serves that seek.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        if (whence == 0 and pos == self._pos) or (whence == 1 and pos == 0):
+            return self._pos
+        raise io.UnsupportedOperation("a streamed member cannot seek")
+
+    def readinto(self, target: Any) -> int:
+        data = self._stream.read(len(target))
+        n = len(data)
+        target[:n] = data
+        self._pos += n
+        return n
+
+
+class _Tap:
+    """Passes a layer's plain bytes to the tar scanner and copies out the ranges asked for."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.position = 0
+        self._want: tuple[int, int, list[bytes]] | None = None
+        self.kept: dict[int, bytes] = {}  # offset in the layer tar -> bytes
+
+    def want(self, offset: int, length: int) -> None:
+        self._want = (offset, offset + length, [])
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        start, end = self.position, self.position + len(data)
+        self.position = end
+        want = self._want
+        if want is not None and data:
+            lo, hi, parts = want
+            if start < hi and end > lo:
+                parts.append(data[max(lo - start, 0) : min(hi, end) - start])
+            if end >= hi:
+                self.kept[lo] = b"".join(parts)
+                self._want = None
+        return data
+
+
+@dataclass
+class _Scanned:
+    """One layer member as it passed: its changes, compression and the file bytes kept from it."""
+
+    changes: LayerChanges
+    compression: str
+    uncompressed_size: int
+    kept: dict[int, bytes]
+    uses: int = 0
+
+
+@dataclass
+class StreamIndex:
+    """What one pass over an archive stream yields, before the manifest orders the layers."""
+
+    docs: dict[str, bytes] = field(default_factory=dict)
+    layers: dict[str, _Scanned] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # member -> why it could not be read as a layer
+
+
+_BROKEN = (tarfile.TarError, EOFError, OSError, http.client.HTTPException)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the connection closed in the middle of the data"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def canonical(name: str, aliases: dict[str, str]) -> str:
+    """A member name normalised, symlinked and hardlinked names followed to the member that holds the bytes."""
+    path = normalize_member(name)
+    for _ in range(40):
+        if path in aliases:
+            path = aliases[path]
+            continue
+        parts = path.strip("/").split("/")
+        for i in range(len(parts) - 1, 0, -1):  # a symlinked folder on the way: id0 -> store/l0
+            parent = "/" + "/".join(parts[:i])
+            if parent in aliases:
+                path = normalize_member(aliases[parent] + "/" + "/".join(parts[i:]))
+                break
+        else:
+            return path
+    return path
+
+
+def _is_tar_head(head: bytes) -> bool:
+    if len(head) < 512:
+        return not head.strip(b"\0")  # an empty layer: nothing, or end-of-archive zeros only
+    block = head[:512]
+    if not block.strip(b"\0"):
+        return True
+    if block[257:262] == b"ustar":
+        return True
+    try:
+        stored = int(block[148:156].split(b"\0", 1)[0].strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return stored == sum(block[:148]) + 256 + sum(block[156:])
+
+
+def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -> StreamIndex:
+    """Read an image archive stream once: keep its JSON members, scan every tar member as a layer."""
+    found = StreamIndex()
+    try:
+        outer = tarfile.open(fileobj=stream, mode="r|", bufsize=_STREAM_BUFFER)
+    except tarfile.ReadError as exc:
+        raise InputError(f"{label}: the image export is not a tar stream ({exc})") from None
+    except _BROKEN as exc:
+        raise InputError(f"{label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
+    try:
+        for member in outer:
+            name = normalize_member(member.name)
+            if member.issym():
+                found.aliases[name] = normalize_member(posixpath.join(posixpath.dirname(name), member.linkname))
+                continue
+            if member.islnk():
+                found.aliases[name] = normalize_member(member.linkname)
+                continue
+            if not member.isreg():
+                continue
+            found.sizes[name] = member.size
+            fh = outer.extractfile(member)
+            if fh is None:
+                continue
+            buffered = io.BufferedReader(_Forward(fh), CHUNK)  # type: ignore[arg-type]
+            head = buffered.peek(_DOC_PEEK)[:_DOC_PEEK]
+            if sniff_compression(head) == "none" and not _is_tar_head(head):
+                if member.size <= MAX_JSON_BYTES and head.lstrip()[:1] in (b"{", b"["):
+                    found.docs[name] = buffered.read()
+                continue  # VERSION files, oci-layout, ...: nothing the reader needs
+            try:
+                found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep)
+            except InputError as exc:
+                found.failed[name] = str(exc)
+    except _BROKEN as exc:
+        raise InputError(f"{label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
+    finally:
+        outer.close()
+    return found
+
+
+def _scan_member(raw: BinaryIO, what: str, keep: KeepPolicy | None) -> _Scanned:
+    compression, plain = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+    tap = _Tap(plain)  # type: ignore[arg-type]
+
+    def on_member(member: TarMember) -> None:
+        if keep is not None and member.kind == "file" and keep.keep(normalize_member(member.name), member.size):
+            tap.want(member.offset_data, member.size)
+
+    changes = scan_layer(tap, -1, what, lambda path: None, on_member)  # type: ignore[arg-type]
+    return _Scanned(changes, compression, changes.uncompressed_size, tap.kept)
+
+
+class MemoryStore(Store):
+    """The members of a streamed archive that were kept (JSON documents), with every member's name and size."""
+
+    def __init__(self, label: str, found: StreamIndex) -> None:
+        self.label = label
+        self._found = found
+
+    @property
+    def names(self) -> list[str]:
+        return [n.lstrip("/") for n in (*self._found.sizes, *self._found.aliases)]
+
+    def _name(self, name: str) -> str:
+        return canonical(name, self._found.aliases)
+
+    def has(self, name: str) -> bool:
+        return self._name(name) in self._found.sizes
+
+    def open(self, name: str) -> BinaryIO:
+        key = self._name(name)
+        if key in self._found.docs:
+            return io.BytesIO(self._found.docs[key])
+        if key in self._found.failed:
+            raise InputError(self._found.failed[key])
+        raise InputError(f"{self.label}: member '{name}' was streamed past and not kept")
+
+    def size(self, name: str) -> int:
+        key = self._name(name)
+        if key not in self._found.sizes:
+            raise InputError(f"{self.label}: the export has no member '{name}'")
+        return self._found.sizes[key]
+
+
+def _placed(scanned: _Scanned, index: int) -> LayerChanges:
+    """The layer's changes as layer ``index`` (entries copied when one blob is used twice)."""
+    scanned.uses += 1
+    source = scanned.changes
+    changes = source if scanned.uses == 1 else LayerChanges(
+        {p: copy.copy(e) for p, e in source.entries.items()}, list(source.whiteouts), list(source.opaque), source.uncompressed_size
+    )
+    for entry in changes.entries.values():
+        entry.layer = index
+        entry.history = []
+        if entry.data is not None:
+            entry.data = (index, entry.data[1], entry.data[2])
+    return changes
+
+
+def assemble(found: StreamIndex, label: str, platform: str | None, check_config: Callable[[str, dict], None],
+             layer_infos: Callable[[Resolved], list[LayerInfo]]) -> tuple[Resolved, list[LayerInfo], MergedFS, dict[tuple[int, int], bytes], dict[int, str]]:
+    """Order the scanned layers by the archive's manifest and merge them.
+
+    Returns the resolved image, its layers, the merged filesystem, the kept
+    bytes by ``(layer index, offset)`` and each layer's member name.
+    """
+    store = MemoryStore(label, found)
+    resolved = resolve_layout(store, platform)
+    check_config(label, resolved.config)
+    infos = layer_infos(resolved)
+    merged = MergedFS()
+    kept: dict[tuple[int, int], bytes] = {}
+    members: dict[int, str] = {}
+    for info, ref in zip(infos, resolved.layers):
+        key = canonical(ref.member, found.aliases)
+        scanned = found.layers.get(key)
+        if scanned is None:
+            why = found.failed.get(key) or f"{label}: layer {info.index} ('{ref.member}') is not a tar stream"
+            raise InputError(why)
+        changes = _placed(scanned, info.index)
+        for entry in changes.entries.values():
+            if entry.type == "hardlink" and entry.data is None:  # its target is in a lower layer
+                target = merged.files.get(entry.linkname)
+                entry.data = target.data if target is not None else None
+        kept.update(((info.index, offset), data) for offset, data in scanned.kept.items())
+        members[info.index] = key
+        info.compression = scanned.compression
+        info.uncompressed_size = scanned.uncompressed_size
+        info.entry_count = len(changes.entries) + len(changes.whiteouts) + len(changes.opaque)
+        merged.apply(info.index, changes)
+    return resolved, infos, merged, kept, members
+
+
+class StreamContents:
+    """File contents of a streamed image: kept bytes first, else one more pass over a fresh stream.
+
+    ``reopen()`` returns a new stream of the same archive (the daemon exports
+    the image again, by its ID). A pass reads only the layers that hold
+    missing files and stops after the last of them; what it reads is kept for
+    later reads, within the budget.
+    """
+
+    def __init__(self, label: str, reopen: Callable[[], BinaryIO], kept: dict[tuple[int, int], bytes],
+                 members: dict[int, str], aliases: dict[str, str], budget: int = KEEP_BUDGET_BYTES) -> None:
+        self.label = label
+        self._reopen = reopen
+        self.kept = kept
+        self._members = members
+        self._aliases = aliases
+        self._left = budget
+        self.passes = 0
+
+    def read(self, layers: list[LayerInfo], entries: list[FileEntry], max_bytes: int | None) -> list[bytes | None]:
+        results: list[bytes | None] = [None] * len(entries)
+        missing: dict[int, list[tuple[int, int, int]]] = {}
+        for i, entry in enumerate(entries):
+            if entry.type not in ("file", "hardlink") or entry.data is None:
+                continue
+            layer, offset, length = entry.data
+            length = length if max_bytes is None else min(length, max_bytes)
+            data = self.kept.get((layer, offset))
+            if data is not None and len(data) >= length:
+                results[i] = data[:length]
+            else:
+                missing.setdefault(layer, []).append((offset, length, i))
+        if missing:
+            self._fetch(layers, missing, results)
+        return results
+
+    def _fetch(self, layers: list[LayerInfo], missing: dict[int, list[tuple[int, int, int]]], results: list[bytes | None]) -> None:
+        by_member: dict[str, list[int]] = {}
+        for index in missing:
+            by_member.setdefault(self._members[index], []).append(index)
+        self.passes += 1
+        stream = self._reopen()
+        try:
+            outer = tarfile.open(fileobj=stream, mode="r|", bufsize=_STREAM_BUFFER)
+            for member in outer:
+                key = normalize_member(member.name)
+                if not member.isreg() or key not in by_member:
+                    continue
+                indexes = by_member.pop(key)
+                wanted = sorted({w for index in indexes for w in missing[index]})
+                fh = outer.extractfile(member)
+                if fh is None:
+                    continue
+                what = f"{self.label}: {member.name}"
+                _, plain = decompressed(io.BufferedReader(_Forward(fh), CHUNK), lambda problem: InputError(f"{what}: {problem}"))  # type: ignore[arg-type]
+                self._read_ranges(plain, wanted, indexes, what, results)
+                if not by_member:
+                    break  # every layer needed has passed: drop the rest of the stream
+        except _BROKEN as exc:
+            raise InputError(f"{self.label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
+        finally:
+            stream.close()
+        if by_member:
+            raise InputError(f"{self.label}: the image changed while it was read (layer {', '.join(sorted(by_member))} is gone from a new export); check it again")
+
+    def _read_ranges(self, plain: BinaryIO, wanted: Iterable[tuple[int, int, int]], layers: list[int], what: str, results: list[bytes | None]) -> None:
+        position, last = 0, (-1, b"")
+        for offset, length, i in wanted:
+            if offset == last[0] and len(last[1]) >= length:
+                results[i] = last[1][:length]
+                continue
+            _skip(plain, offset - position, what)
+            data = _read_exact(plain, length, what)
+            position = offset + length
+            results[i], last = data, (offset, data)
+            if len(data) <= self._left:
+                self._left -= len(data)
+                self.kept.update(((layer, offset), data) for layer in layers)
+
+
+def _skip(stream: BinaryIO, count: int, what: str) -> None:
+    while count > 0:
+        chunk = stream.read(min(count, CHUNK))
+        if not chunk:
+            raise InputError(f"{what}: the layer ended early while seeking a file; the image changed while it was read")
+        count -= len(chunk)
+
+
+def _read_exact(stream: BinaryIO, length: int, what: str) -> bytes:
+    parts, remaining = [], length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, CHUNK))
+        if not chunk:
+            raise InputError(f"{what}: the layer ended early while reading a file; the image changed while it was read")
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)

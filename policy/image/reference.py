@@ -79,7 +79,7 @@ def _has_domain(first: str) -> bool:
 def parse_registry_reference(text: str, shown: str) -> ImageTarget:
     """``REGISTRY/REPOSITORY[:TAG|@DIGEST]`` as Docker reads it (no registry: Docker Hub, ``library/`` for one component)."""
     rest = text
-    if "://" in rest.split("/", 1)[0] or "@" in rest.split("/", 1)[0]:
+    if "://" in rest or "@" in rest.split("/", 1)[0]:
         raise InputError(f"{shown}: a registry reference takes no scheme or user name (write docker://REGISTRY/REPOSITORY:TAG; "
                          "credentials come from docker login, REGISTRY_AUTH_FILE or --registry-username)")
     first, slash, remainder = rest.partition("/")

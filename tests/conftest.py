@@ -8,4 +8,4 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Session fixtures that build real images with buildah (skipped with the reason
 # when buildah/debootstrap are missing): built_images, image_cache_dir.
-pytest_plugins = ["imagebuild"]
+pytest_plugins = ["imagebuild", "dockerengine"]

@@ -70,6 +70,9 @@ if [ -n "$rev" ]; then
   args+=(--new-from-rev "$rev")
   if [ "${IMAGEPOLICY_NEW_FROM_REV_FILES:-false}" = "true" ]; then args+=(--new-from-rev-files); fi
 fi
+# The password stays in IMAGEPOLICY_REGISTRY_PASSWORD, the variable imagepolicy reads by default.
+if [ -n "${IMAGEPOLICY_REGISTRY_USERNAME:-}" ]; then args+=(--registry-username "$IMAGEPOLICY_REGISTRY_USERNAME"); fi
+if [ -n "${IMAGEPOLICY_REGISTRY_HOST:-}" ]; then args+=(--registry-host "$IMAGEPOLICY_REGISTRY_HOST"); fi
 args+=(-- ${dockerfiles[@]+"${dockerfiles[@]}"})
 
 # -I: the workspace (the checkout under review) is the working directory, and `python -m` would put

@@ -168,10 +168,12 @@ def _learn_types(registry: Registry, digest: str, media_type: str) -> None:
 
 
 class FakeRegistry:
-    """An OCI distribution API on 127.0.0.1 (plain HTTP), with a token service at ``/token``."""
+    """An OCI distribution API on 127.0.0.1 (plain HTTP, or HTTPS), with a token service at ``/token``."""
 
-    def __init__(self, state: Registry | None = None) -> None:
+    def __init__(self, state: Registry | None = None, tls: tuple[str, str] | None = None) -> None:
+        """``tls``: (certificate, key) files to serve HTTPS with (see dockerengine's test CA)."""
         self.state = state or Registry()
+        self.scheme = "https" if tls else "http"
         self._cut_done = False
         registry = self
 
@@ -188,6 +190,12 @@ class FakeRegistry:
             allow_reuse_address = True
 
         self._server = Server(("127.0.0.1", 0), Handler)
+        if tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self.host = f"127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -301,7 +309,7 @@ class FakeRegistry:
             return True
         if header == f"Bearer {s.token}":
             return True
-        realm = f"http://{self.host}/token"
+        realm = f"{self.scheme}://{self.host}/token"
         h._send(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
                 {"WWW-Authenticate": f'Bearer realm="{realm}",service="fake-registry",scope="repository:{s.repository}:pull"'})
         return False

@@ -289,15 +289,17 @@ def _image_sources(args, images: list[str]):
     from .image.auth import explicit_login
     from .image.sources import SourceOptions, registries_of
 
+    insecure = frozenset(h.strip().lower() for h in args.insecure_registry if h.strip())
     host = args.registry_host
     if args.registry_username and not host:
         named = registries_of(images)
         if len(named) > 1:
             raise UsageError(f"--registry-username: the images name {len(named)} registries ({', '.join(named)}); "
                              "say which one the credentials are for with --registry-host")
-        host = named[0] if named else None
-    login = explicit_login(args.registry_username, args.registry_password_env, host, os.environ) if host or not args.registry_username else None
-    insecure = frozenset(h.strip().lower() for h in args.insecure_registry if h.strip())
+        if not named:  # no docker:// image: the credentials have nowhere to go
+            return SourceOptions(insecure_registries=insecure)
+        host = named[0]
+    login = explicit_login(args.registry_username, args.registry_password_env, host, os.environ)
     return SourceOptions(login=login, insecure_registries=insecure)
 
 

@@ -24,3 +24,8 @@ def test_dockerfile_benchmark_runs_on_a_few_files(tmp_path):
 def test_image_benchmark_explains_itself():
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "image_bench.py"), "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--archive" in proc.stdout
+
+
+def test_sources_benchmark_explains_itself():
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "sources_bench.py"), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "--archive" in proc.stdout and "--repeat" in proc.stdout

@@ -101,6 +101,9 @@ class Response:
     def read(self, size: int = -1) -> bytes:
         return self.raw.read(size) if size is not None and size >= 0 else self.raw.read()
 
+    def readinto(self, target) -> int:
+        return self.raw.readinto(target)
+
     def read_all(self, limit: int) -> bytes:
         """The whole body, at most ``limit`` bytes (the rest is dropped with the connection)."""
         if self._closed:

@@ -33,6 +33,7 @@ import http.client
 import io
 import json
 import random
+import re
 import ssl
 import time
 import urllib.parse
@@ -65,6 +66,7 @@ MAX_REDIRECTS = 5
 SKIP_AHEAD = 1 << 20
 """A forward seek within this many bytes reads through instead of opening a new range request."""
 CERTS_DIRS = ("/etc/docker/certs.d", "/etc/containers/certs.d")
+_TOKEN = re.compile(r"[\x21-\x7e]{1,16384}")  # printable, no spaces: it goes into a header
 
 
 def _sleep(seconds: float) -> None:
@@ -131,7 +133,8 @@ class RegistryClient:
         host, port = _split_host(netloc, 443 if scheme == "https" else 80)
         key = (scheme, host, port)
         if key not in self._clients:
-            context = registry_context(netloc) if scheme == "https" else None
+            # certs.d is read for the registry itself; other hosts (token service, blob storage) use the default CAs.
+            context = (registry_context(netloc) if netloc == self.host else ssl.create_default_context()) if scheme == "https" else None
             self._clients[key] = Client(Endpoint(scheme, host, port, context=context))
         return self._clients[key]
 
@@ -270,8 +273,8 @@ class RegistryClient:
             token = doc.get("token") or doc.get("access_token")
         except (ValueError, AttributeError):
             token = None
-        if not isinstance(token, str) or not token:
-            raise InputError(f"{self.label}: the registry's token service at {parts.scheme}://{parts.netloc} gave no token")
+        if not isinstance(token, str) or not token or not _TOKEN.fullmatch(token):
+            raise InputError(f"{self.label}: the registry's token service at {parts.scheme}://{parts.netloc} gave no usable token")
         remember_secret(token)
         return token
 

@@ -25,7 +25,7 @@ import posixpath
 import re
 import tarfile
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from imagepolicy.model import InputError
 
@@ -36,7 +36,6 @@ from .model import FileEntry, LayerInfo
 from .tarstream import TarMember
 
 _DOC_PEEK = 512
-_STREAM_BUFFER = 1 << 20
 
 KEEP_SMALL_BYTES = 16 << 10
 """Files up to this size are kept whole while their layer streams past."""
@@ -72,39 +71,6 @@ class KeepPolicy:
             self.left -= size
             return True
         return False
-
-
-class _Forward(io.RawIOBase):
-    """A forward-only stream that says it can seek, so a BufferedReader over it can rewind within its buffer.
-
-    The layer decompressor peeks at a layer's first bytes and seeks back to
-    0; the 1 MiB buffer in front of this object serves that seek.
-    """
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        if (whence == 0 and pos == self._pos) or (whence == 1 and pos == 0):
-            return self._pos
-        raise io.UnsupportedOperation("a streamed member cannot seek")
-
-    def readinto(self, target: Any) -> int:
-        data = self._stream.read(len(target))
-        n = len(data)
-        target[:n] = data
-        self._pos += n
-        return n
 
 
 class _Tap:
@@ -198,31 +164,157 @@ def _is_tar_head(head: bytes) -> bool:
     return stored == sum(block[:148]) + 256 + sum(block[156:])
 
 
+class _Bounded(io.RawIOBase):
+    """At most ``size`` bytes of ``stream``: one member's data, read straight from the stream.
+
+    It says it can seek (to where it is) so a BufferedReader over it can
+    rewind within its buffer, as the layer decompressor does after a peek.
+    """
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self._stream = stream
+        self.left = size
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        if (whence == 0 and pos == self._pos) or (whence == 1 and pos == 0):
+            return self._pos
+        raise io.UnsupportedOperation("a streamed member cannot seek")
+
+    def readinto(self, target: Any) -> int:
+        if self.left <= 0:
+            return 0
+        view = memoryview(target)[: min(len(target), self.left)]
+        n = 0
+        while n < len(view):  # fill it: a peek at a member's head must see all of it
+            got = self._stream.readinto(view[n:])  # type: ignore[attr-defined]
+            if not got:
+                raise EOFError(f"the stream ended with {self.left - n} bytes of a member still to come")
+            n += got
+        self.left -= n
+        self._pos += n
+        return n
+
+
+@dataclass
+class _OuterMember:
+    name: str
+    type: bytes
+    linkname: str
+    size: int
+    data: _Bounded
+
+
+_LINK_TYPES = (tarfile.SYMTYPE, tarfile.LNKTYPE)
+_NO_DATA = (tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.DIRTYPE, tarfile.CHRTYPE, tarfile.BLKTYPE, tarfile.FIFOTYPE)
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+    parts, want = [], size
+    while want > 0:
+        chunk = stream.read(min(want, CHUNK))
+        if not chunk:
+            break
+        parts.append(chunk)
+        want -= len(chunk)
+    return b"".join(parts)
+
+
+def _pax_records(data: bytes) -> dict[str, str]:
+    records, pos = {}, 0
+    while pos < len(data) and data[pos:pos + 1] not in (b"", b"\0"):
+        space = data.find(b" ", pos)
+        length = int(data[pos:space])
+        key, _, value = data[space + 1 : pos + length - 1].partition(b"=")
+        records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
+        pos += length
+    return records
+
+
+def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
+    """The members of the archive tar ``stream``, each with a reader of its data (read it or not).
+
+    tarfile's stream mode copies every byte several times through its buffer;
+    this reads the headers itself and lets a member's reader take the bytes
+    straight from the stream. PAX and GNU long names are followed.
+    """
+    pax: dict[str, str] = {}
+    pax_global: dict[str, str] = {}
+    long_name = long_link = None
+    while True:
+        header = _read_exactly(stream, tarfile.BLOCKSIZE)
+        if not header or header == bytes(tarfile.BLOCKSIZE):
+            return
+        if len(header) < tarfile.BLOCKSIZE:
+            raise tarfile.ReadError("the stream ends inside a tar header")
+        info = tarfile.TarInfo.frombuf(header, "utf-8", "surrogateescape")
+        if info.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK):
+            data = _read_exactly(stream, info.size)
+            if len(data) < info.size or len(_read_exactly(stream, -info.size % tarfile.BLOCKSIZE)) < -info.size % tarfile.BLOCKSIZE:
+                raise tarfile.ReadError("the stream ends inside an extended tar header")
+            try:
+                if info.type == tarfile.XHDTYPE:
+                    pax = _pax_records(data)
+                elif info.type == tarfile.XGLTYPE:
+                    pax_global.update(_pax_records(data))
+                elif info.type == tarfile.GNUTYPE_LONGNAME:
+                    long_name = data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+                else:
+                    long_link = data.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+            except ValueError:
+                raise tarfile.ReadError("a corrupt PAX header in the stream") from None
+            continue
+        meta = {**pax_global, **pax}
+        size = 0 if info.type in _NO_DATA else int(meta.get("size", info.size))
+        member = _OuterMember(meta.get("path") or long_name or info.name, info.type,
+                              meta.get("linkpath") or long_link or info.linkname, size, _Bounded(stream, size))
+        pax, long_name, long_link = {}, None, None
+        yield member
+        rest = member.data.left + (-size % tarfile.BLOCKSIZE)
+        while rest > 0:
+            chunk = stream.read(min(rest, CHUNK))
+            if not chunk:
+                if member.data.left:
+                    raise tarfile.ReadError(f"the stream ends inside member {member.name!r}")
+                return  # only the last member's padding is missing
+            rest -= len(chunk)
+
+
+def _plain(raw: io.BufferedReader, fail: Callable[[str], InputError]) -> tuple[str, BinaryIO]:
+    """(compression, the layer's plain tar bytes): an uncompressed layer is read as it is, with no extra copy."""
+    compression = sniff_compression(raw.peek(8)[:8])
+    if compression == "none":
+        return compression, raw
+    return decompressed(raw, fail)
+
+
 def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -> StreamIndex:
     """Read an image archive stream once: keep its JSON members, scan every tar member as a layer."""
     found = StreamIndex()
+    first = True
     try:
-        outer = tarfile.open(fileobj=stream, mode="r|", bufsize=_STREAM_BUFFER)
-    except tarfile.ReadError as exc:
-        raise InputError(f"{label}: the image export is not a tar stream ({exc})") from None
-    except _BROKEN as exc:
-        raise InputError(f"{label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
-    try:
-        for member in outer:
+        for member in _outer(stream):
+            first = False
             name = normalize_member(member.name)
-            if member.issym():
+            if member.type == tarfile.SYMTYPE:
                 found.aliases[name] = normalize_member(posixpath.join(posixpath.dirname(name), member.linkname))
                 continue
-            if member.islnk():
+            if member.type == tarfile.LNKTYPE:
                 found.aliases[name] = normalize_member(member.linkname)
                 continue
-            if not member.isreg():
+            if member.type not in tarfile.REGULAR_TYPES:
                 continue
             found.sizes[name] = member.size
-            fh = outer.extractfile(member)
-            if fh is None:
-                continue
-            buffered = io.BufferedReader(_Forward(fh), CHUNK)  # type: ignore[arg-type]
+            buffered = io.BufferedReader(member.data, CHUNK)
             head = buffered.peek(_DOC_PEEK)[:_DOC_PEEK]
             if sniff_compression(head) == "none" and not _is_tar_head(head):
                 if member.size <= MAX_JSON_BYTES and head.lstrip()[:1] in (b"{", b"["):
@@ -230,17 +322,18 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
                 continue  # VERSION files, oci-layout, ...: nothing the reader needs
             try:
                 found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep)
-            except InputError as exc:
+            except InputError as exc:  # a member that is no layer, or a broken one: fatal only if the manifest uses it
                 found.failed[name] = str(exc)
+    except tarfile.HeaderError as exc:
+        what = "is not a tar stream" if first else "has a corrupt tar header"
+        raise InputError(f"{label}: the image export {what} ({exc})") from None
     except _BROKEN as exc:
         raise InputError(f"{label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
-    finally:
-        outer.close()
     return found
 
 
-def _scan_member(raw: BinaryIO, what: str, keep: KeepPolicy | None) -> _Scanned:
-    compression, plain = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"))
+def _scan_member(raw: io.BufferedReader, what: str, keep: KeepPolicy | None) -> _Scanned:
+    compression, plain = _plain(raw, lambda problem: InputError(f"{what}: {problem}"))
     tap = _Tap(plain)  # type: ignore[arg-type]
 
     def on_member(member: TarMember) -> None:
@@ -359,6 +452,9 @@ class StreamContents:
                 continue
             layer, offset, length = entry.data
             length = length if max_bytes is None else min(length, max_bytes)
+            if length <= 0:
+                results[i] = b""  # an empty file (or nothing asked for) needs no bytes
+                continue
             data = self.kept.get((layer, offset))
             if data is not None and len(data) >= length:
                 results[i] = data[:length]
@@ -375,21 +471,19 @@ class StreamContents:
         self.passes += 1
         stream = self._reopen()
         try:
-            outer = tarfile.open(fileobj=stream, mode="r|", bufsize=_STREAM_BUFFER)
-            for member in outer:
+            for member in _outer(stream):
                 key = normalize_member(member.name)
-                if not member.isreg() or key not in by_member:
+                if member.type not in tarfile.REGULAR_TYPES or key not in by_member:
                     continue
                 indexes = by_member.pop(key)
                 wanted = sorted({w for index in indexes for w in missing[index]})
-                fh = outer.extractfile(member)
-                if fh is None:
-                    continue
                 what = f"{self.label}: {member.name}"
-                _, plain = decompressed(io.BufferedReader(_Forward(fh), CHUNK), lambda problem: InputError(f"{what}: {problem}"))  # type: ignore[arg-type]
+                _, plain = _plain(io.BufferedReader(member.data, CHUNK), lambda problem: InputError(f"{what}: {problem}"))
                 self._read_ranges(plain, wanted, indexes, what, results)
                 if not by_member:
                     break  # every layer needed has passed: drop the rest of the stream
+        except tarfile.HeaderError as exc:
+            raise InputError(f"{self.label}: the image export has a corrupt tar header ({exc}); try again") from None
         except _BROKEN as exc:
             raise InputError(f"{self.label}: the image export stream is damaged or ended early ({_why(exc)}); try again") from None
         finally:

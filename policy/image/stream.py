@@ -37,7 +37,7 @@ from .tarstream import TarMember
 
 _DOC_PEEK = 512
 
-KEEP_SMALL_BYTES = 16 << 10
+KEEP_SMALL_BYTES = 4 << 10
 """Files up to this size are kept whole while their layer streams past."""
 KEEP_METADATA_BYTES = 1 << 20
 """Configuration and package-metadata files up to this size are kept too."""

@@ -171,3 +171,21 @@ def test_cli_reports_a_missing_daemon_image_and_still_checks_the_other_targets(d
     assert daemon_findings and sorted(daemon_findings) == sorted(next(iter(by_target.values())))
     assert "has no image gone:1" in proc.stdout
     del archive_shown
+
+
+def test_a_dockerfile_and_its_daemon_image_ask_the_daemon_once(daemon, tmp_path):
+    """The image paired with the one Dockerfile is opened early (for its /bin/sh) and that copy is checked."""
+    archive = write_shape("docker-legacy", sample(), str(tmp_path))
+    daemon.add("app:1", archive)
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\nRUN echo hi\n")
+    env = {**os.environ, "DOCKER_HOST": f"unix://{daemon.socket_path}"}
+    for image in ("docker-daemon:app:1", "docker-daemon:gone:1"):
+        daemon.seen.clear()
+        daemon.exports = 0
+        proc = subprocess.run([sys.executable, "-m", "imagepolicy", "check", "--no-config", str(dockerfile), "--image", image,
+                               "--format", "json"], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode in (0, 1, 2), proc.stderr
+        inspects = [s.path for s in daemon.seen if s.path.endswith("/json")]
+        assert len(inspects) == 1, inspects
+        assert daemon.exports == (1 if image.endswith("app:1") else 0)

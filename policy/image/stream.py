@@ -11,9 +11,9 @@ archive on disk (:func:`imagepolicy.image.layout.resolve`). Nothing touches the 
 While a layer passes, the bytes of the files rules are most likely to read
 are kept in memory (:class:`KeepPolicy`: small files, configuration under
 ``/etc``, package metadata, key and credential files), so most reads cost
-nothing more. A read of any
-other file asks the source for the stream again (:class:`StreamContents`),
-once per batch of reads, and stops as soon as the layers it needs have passed.
+nothing more. A read of any other file asks the source for the stream again
+(:class:`StreamContents`), once per batch of reads, and stops as soon as the
+layers it needs have passed.
 """
 
 from __future__ import annotations

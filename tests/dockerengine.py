@@ -10,6 +10,9 @@
   so ``pip install`` in ``docker build`` (classic builder or BuildKit, run with
   ``--network none``) works offline. It is tagged ``python:3.12-slim`` (what
   ``examples/service`` builds from) and :data:`imagebuild.BASE_IMAGE`.
+* :func:`podman_service` (session fixture): ``podman system service`` on a private
+  socket over the buildah storage of :mod:`imagebuild`, for Podman's
+  Docker-compatible API (the same ``docker-daemon:`` transport).
 * :func:`test_registry` (session fixture): Debian's ``docker-registry`` (the CNCF
   distribution registry) on 127.0.0.1, TLS from a CA made here with openssl,
   htpasswd (bcrypt) auth; images are pushed to it from the engine with skopeo.
@@ -335,6 +338,43 @@ def running_registry(folder: Path) -> Iterator[TestRegistry]:
         _stop(proc.pid)
 
 
+# --------------------------------------------------------------------------- podman
+
+
+@dataclass
+class Podman:
+    """A running ``podman system service``: Podman's Docker-compatible API on a private socket."""
+
+    socket_path: str
+    pid: int
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket_path}"
+
+
+@contextlib.contextmanager
+def running_podman(cache: Path) -> Iterator[Podman]:
+    """Podman's API service over the buildah storage of ``tests/imagebuild.py`` (so it sees the fixture images)."""
+    runtime = Path(tempfile.mkdtemp(prefix="ipp-"))
+    socket_path = str(runtime / "podman.sock")
+    log = runtime / "podman.log"
+    argv = ["podman", "--root", str(cache / "storage"), "--runroot", str(cache / "run"), "--storage-driver", "vfs",
+            "--tmpdir", str(runtime / "tmp"), "system", "service", "--time=0", f"unix://{socket_path}"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _ping(socket_path):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.skip(f"podman system service could not start (exit {proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        yield Podman(socket_path, proc.pid)
+    finally:
+        _stop(proc.pid)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 # --------------------------------------------------------------------------- pytest fixtures
 
 
@@ -359,3 +399,12 @@ def test_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestRegi
         pytest.skip(f"{', '.join(missing)} not installed; run `.ci/install-image-tools` as root")
     with running_registry(tmp_path_factory.mktemp("registry")) as registry:
         yield registry
+
+
+@pytest.fixture(scope="session")
+def podman_service(image_cache_dir: Path) -> Iterator[Podman]:
+    """``podman system service`` on a private socket over the fixture images' storage; skips without podman."""
+    if shutil.which("podman") is None:
+        pytest.skip("podman not installed; run `.ci/install-image-tools` as root")
+    with running_podman(image_cache_dir) as podman:
+        yield podman

@@ -179,3 +179,17 @@ def test_a_blob_changed_on_the_registry_disk_is_a_digest_mismatch(docker_engine,
     assert code == 2, stderr
     message = report["errors"][0]["message"]
     assert manifest["layers"][0]["digest"] in message and "does not match" in message, message
+
+
+def test_podman_api_is_the_same_transport(podman_service, built_images, tmp_path):
+    """Podman's Docker-compatible service serves the buildah-built fixture: same findings as its archive."""
+    fixture = built_images["service-broken"]
+    dockerfile = str(Path(fixture["context"]) / "Dockerfile")
+    env = {**os.environ, "HOME": str(tmp_path), "DOCKER_HOST": podman_service.host}
+    found = {}
+    for source, ref in (("archive", str(fixture["docker-archive"])), ("podman", f"docker-daemon:{fixture['image']}")):
+        code, report, stderr = run_check([dockerfile, "--image", ref], env, REPO, tmp_path / f"{source}.json")
+        assert report["errors"] == [], stderr
+        found[source] = comparable(report)
+    assert found["podman"] == found["archive"]
+    assert any(f[0] == "PY003" and f[2] is not None for f in found["podman"]), "the seed is caught through Podman too"

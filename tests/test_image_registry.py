@@ -344,3 +344,23 @@ def test_explicit_login_needs_one_registry_and_its_password_variable(registry, h
     assert two.returncode == 2 and "the images name 2 registries" in two.stderr and "--registry-host" in two.stderr
     unset = run_cli(["--registry-username", "u", "--image", ref(registry)], env, tmp_path)
     assert unset.returncode == 2 and "$IMAGEPOLICY_REGISTRY_PASSWORD is unset or empty" in unset.stderr
+
+
+def test_a_credential_helper_inside_the_checked_tree_is_never_run(registry, home, tmp_path):
+    """A pull request could plant docker-credential-NAME in a folder on PATH: it is refused, not run."""
+    from imagepolicy import tree
+
+    checkout = tmp_path / "checkout"
+    marker = tmp_path / "ran"
+    bin_dir = checkout / "node_modules" / ".bin"
+    bin_dir.mkdir(parents=True)
+    helper = bin_dir / "docker-credential-desktop"
+    helper.write_text(f"#!/bin/sh\ntouch {marker}\necho '{{\"Username\":\"u\",\"Secret\":\"s\"}}'\n")
+    helper.chmod(0o755)
+    write_docker_config(home, {"credsStore": "desktop"})
+    registry.state.auth = "basic"
+    options = SourceOptions(insecure_registries=frozenset({registry.host}), env={"HOME": str(home), "PATH": f"{bin_dir}:/usr/bin:/bin"})
+    with tree.use(checkout):
+        with pytest.raises(InputError, match="docker-credential-desktop found on PATH is .*, inside the checked tree"):
+            open_target(ref(registry), options=options)
+    assert not marker.exists()

@@ -28,6 +28,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,8 +239,17 @@ def run_helper(name: str, server: str, source: str, env: Mapping[str, str]) -> C
     if not _HELPER_NAME.match(name):
         raise InputError(f"{source}: credential helper name {name!r} is not a plain name (docker-credential-<name>)")
     program = f"docker-credential-{name}"
+    found = shutil.which(program, path=env.get("PATH", os.defpath))
+    if found is None:
+        raise InputError(f"{source}: the credential helper {program} is not installed (not on PATH)")
+    from imagepolicy import tree
+
+    root = tree.current()
+    if root is not None and os.path.realpath(found).startswith(str(root).rstrip("/") + "/"):
+        raise InputError(f"{source}: the credential helper {program} found on PATH is {found}, inside the checked tree; "
+                         "imagepolicy never runs code from the checkout: install the helper outside it")
     try:
-        proc = subprocess.run([program, "get"], input=server.encode(), capture_output=True,
+        proc = subprocess.run([found, "get"], input=server.encode(), capture_output=True,
                               timeout=HELPER_TIMEOUT, env=dict(env), check=False)
     except FileNotFoundError:
         raise InputError(f"{source}: the credential helper {program} is not installed (not on PATH)") from None

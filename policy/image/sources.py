@@ -37,6 +37,9 @@ def open_target(text: str, platform: str | None = None, options: SourceOptions |
             raise InputError(f"{text}: no such file or folder; expected an image archive (docker save / skopeo copy output), "
                              f"an OCI layout folder, docker-daemon:NAME:TAG or docker://REGISTRY/REPOSITORY:TAG"
                              f"{missing_archive_hint(target.path)}")
+        from imagepolicy import tree
+
+        tree.check_image_path(target.path, text)  # docker-archive:PATH too: a FIFO or a link out of the tree is refused
         return open_image(target.path, platform=platform)
     from .auth import redact
 

@@ -226,7 +226,7 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
         if found is not None:
             raw = config_mod.load_raw(found)
     modules = config_mod.plugin_modules(raw) if raw is not None else []
-    if modules and allow_repo_plugins:
+    if raw is not None and modules and allow_repo_plugins:
         # As flake8's local plugins: modules in the config's folder, after everything installed.
         sys.path.append(str(Path(raw.path).resolve().parent))
     pm = build_plugin_manager(modules, config_path=str(raw.path) if raw is not None else None,
@@ -453,7 +453,7 @@ def cmd_check(args) -> int:
         text = fmt.render(report, _use_color(args.color, sys.stdout))
         _emit(text if text.endswith("\n") or not text else text + "\n", annotations=annotations)
     if report.errors:
-        for target, message in report.errors:
+        for _target, message in report.errors:
             if args.format != "text" or args.output:
                 _error(message)
         return EXIT_ERROR
@@ -499,13 +499,12 @@ def _fix_and_write(pm, registry, config, request, *, unsafe: bool, out, diff: bo
             _emit(unified_diff(item))
         elif str(item.path) == "-":
             _emit(item.source.encode(item.text).decode("utf-8") if item.source else "")
-        elif item.changed:
+        elif item.source is not None and item.changed:
             try:
                 write_fixed(item)
             except (InputError, OSError) as exc:
                 errors = True
-                message = exc if isinstance(exc, InputError) else f"{item.shown}: cannot write the fixed Dockerfile: {exc.strerror or exc}"
-                _error(str(message))
+                _error(str(exc) if isinstance(exc, InputError) else f"{item.shown}: cannot write the fixed Dockerfile: {exc.strerror or exc}")
                 item.text, item.result, item.applied = item.source.text, item.first_result, []  # nothing changed
                 continue
         verb = "would fix" if diff else "fixed"
@@ -634,7 +633,7 @@ def cmd_explain(args) -> int:
     _say()
     _say(rule.docs or "(no documentation)")
     if rule.options and rule.options.get("properties"):
-        _say("\nOptions (in the config, under rules: {%s: {...}}):" % rule.code)
+        _say(f"\nOptions (in the config, under rules: {{{rule.code}: {{...}}}}):")
         for key, spec in sorted(rule.options["properties"].items()):
             default = f" (default {json.dumps(spec['default'])})" if "default" in spec else ""
             _say(f"  {key}: {spec.get('description', '')}{default}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-from imagepolicy.model import SEVERITY_LABELS, InputError, Rule, Settings, Severity
+from imagepolicy.model import InputError, Rule, Settings, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.exceptions import ValidationError
@@ -512,15 +512,22 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
     def line_of(pos: int) -> int:
         return bisect.bisect_right(starts, pos)
 
+    decoder = json.JSONDecoder()
+
+    def skip(pos: int) -> int:
+        """The position of the first non-blank character at or after ``pos``."""
+        blank = _WS.match(text, pos)
+        return blank.end() if blank else pos
+
     def walk(pos: int, prefix: Path_) -> int:
         """Index the value starting at ``pos``; return the position after it."""
-        pos = _WS.match(text, pos).end()
+        pos = skip(pos)
         lines.setdefault(prefix, line_of(pos))
         char = text[pos]
         if char == "{":
-            pos = _WS.match(text, pos + 1).end()
+            pos = skip(pos + 1)
             while text[pos] != "}":
-                key, end = json.decoder.scanstring(text, pos + 1)
+                key, end = decoder.raw_decode(text, pos)  # the key, a string: it ends at its closing quote
                 here = prefix + (key,)
                 if here in lines:
                     raise InputError(
@@ -528,21 +535,21 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
                         f"(first on line {lines[here]}); keep only one"
                     )
                 lines[here] = line_of(pos)
-                pos = _WS.match(text, end).end() + 1  # the ':'
-                pos = _WS.match(text, walk(pos, here)).end()
+                pos = skip(end) + 1  # the ':'
+                pos = skip(walk(pos, here))
                 if text[pos] == ",":
-                    pos = _WS.match(text, pos + 1).end()
+                    pos = skip(pos + 1)
             return pos + 1
         if char == "[":
-            pos = _WS.match(text, pos + 1).end()
+            pos = skip(pos + 1)
             index = 0
             while text[pos] != "]":
-                pos = _WS.match(text, walk(pos, prefix + (index,))).end()
+                pos = skip(walk(pos, prefix + (index,)))
                 index += 1
                 if text[pos] == ",":
-                    pos = _WS.match(text, pos + 1).end()
+                    pos = skip(pos + 1)
             return pos + 1
-        _, end = json.JSONDecoder().raw_decode(text, pos)
+        _, end = decoder.raw_decode(text, pos)
         return end
 
     walk(0, ())
@@ -1079,7 +1086,7 @@ def _type_mismatch(error: ValidationError) -> bool:
     if error.validator in ("anyOf", "oneOf"):
         return all(_type_mismatch(e) for e in error.context)
     if error.validator in ("enum", "const"):
-        allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+        allowed = _listed(error.validator_value) if error.validator == "enum" else [error.validator_value]
         return not any(_same_kind(error.instance, v) for v in allowed)
     return False
 
@@ -1101,7 +1108,7 @@ def _translate(error: ValidationError, index: _RuleIndex) -> tuple[Path_, str]:
         parts = parts + (key,)
         return parts, _unknown_key_message(parts, key, error, index)
     if kind == "enum":
-        allowed = [str(v) for v in error.validator_value]
+        allowed = [str(v) for v in _listed(error.validator_value)]
         msg = f"must be one of {', '.join(allowed)}, not {_show(value)}"
         if isinstance(value, str):
             close = difflib.get_close_matches(value.lower(), allowed, n=1)
@@ -1142,7 +1149,7 @@ def _hint(parts: Path_, index: _RuleIndex) -> str | None:
 
 def _unknown_key_message(parts: Path_, key: Any, error: ValidationError, index: _RuleIndex) -> str:
     # Old places of moved settings are accepted but not offered.
-    allowed = sorted(k for k, v in error.schema.get("properties", {}).items() if not (isinstance(v, dict) and v.get("deprecated")))
+    allowed = sorted(k for k, v in _keywords(error).get("properties", {}).items() if not (isinstance(v, dict) and v.get("deprecated")))
     if len(parts) == 2 and parts[0] == "rules":
         return index.unknown(key)
     if len(parts) == 2 and parts[0] == "settings":
@@ -1173,14 +1180,24 @@ def _unknown_key_message(parts: Path_, key: Any, error: ValidationError, index: 
     return f"{what}; allowed keys: {', '.join(allowed)}"
 
 
+def _keywords(error: ValidationError) -> Mapping[str, Any]:
+    """The keywords of the schema ``error`` failed (none for a boolean schema)."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _listed(value: object) -> list[Any]:
+    """A keyword's value as a list: ``enum`` holds one, ``type`` one name or a list of names."""
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _extra_keys(error: ValidationError) -> list[Any]:
     """Keys of the instance that neither ``properties`` nor ``patternProperties`` allow."""
-    schema = error.schema
+    schema = _keywords(error)
     known = schema.get("properties", {})
     patterns = list(schema.get("patternProperties", {}))
     return [
         k
-        for k in error.instance
+        for k in (error.instance if isinstance(error.instance, Mapping) else {})
         if k not in known and not any(isinstance(k, str) and re.search(p, k) for p in patterns)
     ]
 
@@ -1202,10 +1219,9 @@ def _expected_types(error: ValidationError) -> str:
 
     def collect(e: ValidationError) -> None:
         if e.validator == "type":
-            types = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
-            found.extend(_TYPE_WORDS.get(t, t) for t in types)
+            found.extend(_TYPE_WORDS.get(t, t) for t in _listed(e.validator_value))
         elif e.validator == "enum":
-            found.append("one of (" + ", ".join(str(v) for v in e.validator_value) + ")")
+            found.append("one of (" + ", ".join(str(v) for v in _listed(e.validator_value)) + ")")
         elif e.validator == "const":
             found.append(json.dumps(e.validator_value))
         elif e.validator in ("anyOf", "oneOf"):

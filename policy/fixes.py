@@ -154,7 +154,7 @@ class _ScriptMap:
         self.script = instr.script
         self.starts = _line_starts(instr.script) if instr.script is not None else [0]
         self.lines = instr.original.split("\n")
-        heredocs = getattr(instr, "heredocs", ())
+        heredocs: Sequence[Any] = getattr(instr, "heredocs", ())
         self.strip_tabs = bool(heredocs) and instr.script_line == heredocs[0].line and heredocs[0].strip_tabs
 
     @classmethod

@@ -185,9 +185,9 @@ def _align(steps: Sequence[Step], instrs: Sequence[Instruction]) -> list[tuple[i
     pairs = []
     a, b = n, m
     while a > 0 and b > 0:
-        w = weight[a - 1][b - 1]
-        if w and dp[a][b] == dp[a - 1][b - 1] + w:
-            pairs.append((a - 1, b - 1, w))
+        strength = weight[a - 1][b - 1]
+        if strength and dp[a][b] == dp[a - 1][b - 1] + strength:
+            pairs.append((a - 1, b - 1, strength))
             a, b = a - 1, b - 1
         elif dp[a - 1][b] >= dp[a][b - 1]:
             a -= 1

@@ -42,7 +42,7 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -411,7 +411,7 @@ class _Parser:
                 if op in ("|", "|&"):
                     self.pipes.append(Pipe(self.line, depth, len(self.commands)))
                     last = self.commands[before.slot] if before is not None else None
-                    if last is not None:
+                    if before is not None and last is not None:
                         self.commands[before.slot] = dataclasses.replace(last, piped=True)
                     piped = True
                     continue
@@ -868,7 +868,7 @@ def parse_script(script: str, heredoc_body: bool = False) -> Script:
     """
     parser = _Parser(script, dockerfile_lines=not heredoc_body)
     parser.parse(0)
-    commands = []
+    commands: list[Command] = []
     index = {}
     for i, cmd in enumerate(parser.commands):
         index[i] = len(commands)
@@ -926,7 +926,7 @@ def split_commands(script: str, *, dialect: str = "sh", heredoc_body: bool = Fal
 
 def _is_heredoc_script(instr) -> bool:
     """True when the RUN's script is a heredoc's body (``RUN <<EOF`` alone)."""
-    heredocs = getattr(instr, "heredocs", None)
+    heredocs: Sequence[Any] = getattr(instr, "heredocs", None) or ()
     return bool(heredocs) and getattr(instr, "script_line", 0) == heredocs[0].line
 
 

@@ -47,7 +47,7 @@ import tarfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence
 
 from .model import Finding, Report
 
@@ -79,7 +79,7 @@ class _Whiteout:
 WHITEOUT = _Whiteout()
 """Deletes the path (from the layers below) in a synthetic layer, as ``rm`` in a later ``RUN`` does."""
 
-Entry = Union[bytes, str, File, Symlink, _Whiteout, None]
+Entry = bytes | str | File | Symlink | _Whiteout | None
 
 
 @dataclass

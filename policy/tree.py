@@ -360,7 +360,8 @@ def walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
             entries = list(os.scandir(current))
         except OSError:
             continue
-        subdirs, names = [], []
+        subdirs: list[str] = []
+        names: list[str] = []
         for entry in entries:
             try:
                 (subdirs if entry.is_dir(follow_symlinks=False) else names).append(entry.name)

@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table, end="")
     if args.markdown:
         return 0
-    for name, message in sorted(result.refused.items()):
+    for _name, message in sorted(result.refused.items()):
         print(f"refused: {message}")
     for name in sorted(result.unparsed):
         print(f"unparsed by hadolint: {name}")

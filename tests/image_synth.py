@@ -20,7 +20,7 @@ import json
 import os
 import tarfile
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class _Marker:
 DIR = Dir()
 WHITEOUT = _Marker("WHITEOUT")
 OPAQUE = _Marker("OPAQUE")
-Entry = Union[bytes, File, Dir, Symlink, Hardlink, Device, _Marker]
+Entry = bytes | File | Dir | Symlink | Hardlink | Device | _Marker
 
 
 @dataclass

@@ -68,10 +68,10 @@ def _cases() -> list[Case]:
         suffix = "_e" if editable else ""
 
         def add(name: str, backend: str, expect: str, extra: str = "", files: dict[str, str] | None = None) -> None:
-            name = name + suffix
+            name = name + suffix  # noqa: B023 - add() is called only during this iteration
             meta = {"pyproject.toml": _pyproject(backend, name, extra.replace("NAME", name))}
             meta.update({k: v.replace("NAME", name) for k, v in (files or {}).items()})
-            cases.append(Case(name, meta, _src(name), f"pip install --no-cache-dir {e}.", expect))
+            cases.append(Case(name, meta, _src(name), f"pip install --no-cache-dir {e}.", expect))  # noqa: B023 - as above
 
         add("hatch_default", "hatchling", "fails")
         add("hatch_packages", "hatchling", "crashes", '[tool.hatch.build.targets.wheel]\npackages = ["src/NAME"]\n')

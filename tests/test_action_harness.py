@@ -207,7 +207,7 @@ class Runner:
         if uses.startswith("actions/setup-python@"):
             assert with_.get("python-version"), "setup-python needs a python-version"
             self.steps[step.get("id", "")] = {"python-path": sys.executable,
-                                               "python-version": "%d.%d.%d" % sys.version_info[:3]}
+                                               "python-version": ".".join(map(str, sys.version_info[:3]))}
         elif uses.startswith("actions/cache@"):
             assert with_.get("path") and with_.get("key"), f"actions/cache got an empty path or key: {with_}"
         else:  # pragma: no cover - a new uses: step needs a simulation here

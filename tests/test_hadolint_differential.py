@@ -21,7 +21,7 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 import pytest
@@ -146,7 +146,7 @@ def imagepolicy_report() -> tuple[frozenset[Key], frozenset[tuple[str, int]]]:
     return frozenset(findings), frozenset(errors)
 
 
-@lru_cache(maxsize=None)
+@cache
 def run_spans(name: str) -> tuple[tuple[int, int], ...]:
     """(first line, last line) of each RUN and ONBUILD instruction, heredoc bodies included."""
     from imagepolicy.dockerfile import parse_dockerfile

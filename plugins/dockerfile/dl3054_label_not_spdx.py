@@ -60,5 +60,5 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(
             f"label {key!r} is {value!r}, not an SPDX license identifier (e.g. MIT, Apache-2.0)",
             line=instr.line,
-            fix=f"Use the SPDX identifier of the license (https://spdx.org/licenses/).",
+            fix="Use the SPDX identifier of the license (https://spdx.org/licenses/).",
         )

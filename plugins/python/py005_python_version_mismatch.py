@@ -104,8 +104,8 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
                 line=line,
                 end_line=end_line,
                 path_in_image=folder,
-                fix=f"Build and run with the same Python version: use a builder stage FROM the same base as the final stage, "
-                f"or install the packages in the final stage.",
+                fix="Build and run with the same Python version: use a builder stage FROM the same base as the final stage, "
+                "or install the packages in the final stage.",
                 details={"version": version, "distributions": dists, "interpreters": sorted(versions)},
             )
         elif interp is not None and interp.version and entry is not None and entry.source not in ("site", "user-site") and version != interp.version:

@@ -193,7 +193,7 @@ def _check_image(image, dockerfile) -> Iterator[Violation]:
             return data.decode("utf-8", "replace")
 
         def locate(top: str):
-            for folder in looked:
+            for folder in looked:  # noqa: B023 - locate() is called only during this iteration (by import_graph below)
                 res = image.resolve(folder)
                 if res is not None and res.type in ("file", "hardlink") and folder.endswith((".egg", ".zip", ".whl")):
                     if _find_in_zip(image, folder, top):

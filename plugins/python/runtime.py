@@ -385,7 +385,7 @@ def normalize_name(name: str) -> str:
 
 # --- public entry points -----------------------------------------------------------
 
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[str | None, PythonRuntime]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str | None, PythonRuntime]] = weakref.WeakKeyDictionary()
 
 
 def load_runtime(image: Any, python: str | None = None) -> PythonRuntime:

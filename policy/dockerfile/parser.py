@@ -269,7 +269,8 @@ class _Builder:
         lines inside a continuation are skipped; here-document bodies follow
         the line that names them and are never read as instructions.
         """
-        lines, out = self.lines, []
+        lines = self.lines
+        out: list[_RawInstruction] = []
         total = len(lines)
         cap = limits.get("dockerfile-instructions")
         i = 0
@@ -298,7 +299,7 @@ class _Builder:
             keyword, value = parts[0], (parts[1] if len(parts) > 1 else "")
             raw_instr = _RawInstruction(keyword, start, i, value)
             if "<<" in text and self._may_have_heredocs(keyword, value):
-                for fd, chomp, name, expand in _heredoc_words(text):
+                for _fd, chomp, name, expand in _heredoc_words(text):
                     body: list[str] = []
                     body_start = i + 1
                     while i < total:

@@ -57,7 +57,7 @@ class FileTimeline:
     def later_providers(self, after: Instruction, image_path: str) -> list[Provider]:
         """COPY/ADD instructions of the same stage after ``after`` that bring ``image_path``."""
         image_path = _norm_abs(image_path)
-        out = []
+        out: list[Provider] = []
         if after.stage is None:
             return out
         for instr in after.stage.instructions:
@@ -172,7 +172,5 @@ def _stage_end(stage: Stage) -> Instruction | None:
 
 
 def _norm_abs(path: str) -> str:
-    trailing = path.endswith("/") and path != "/"
-    norm = posixpath.normpath("/" + path)
-    norm = "/" + norm.lstrip("/")
-    return norm if not trailing else norm
+    """``path`` made absolute and normal, without a trailing slash (``a//b/`` -> ``/a/b``)."""
+    return "/" + posixpath.normpath("/" + path).lstrip("/")

@@ -406,7 +406,7 @@ class _Prefixed(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         if self._head:
             if size is None or size < 0:
                 data, self._head = self._head + self._raw.read(), b""

@@ -27,7 +27,7 @@ from imagepolicy.image import registry as registry_mod
 from imagepolicy.image.auth import ExplicitLogin
 from imagepolicy.image.sources import SourceOptions, open_target
 from imagepolicy.model import InputError
-from test_image_archives import TOOL, fs_view, sample
+from test_image_archives import fs_view, sample
 
 PASSWORD = "s3cr3t-Pa55w0rd-planted"
 READ = ["/etc/passwd", "/usr/local/bin/tool-hardlink", "/opt/data/new.txt", "/app/main.py", "/lib/libc.so.6"]

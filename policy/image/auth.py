@@ -192,11 +192,15 @@ def _shown(path: Path, env: Mapping[str, str]) -> str:
 
 def _from_file(path: Path, data: dict, host: str, repository: str, env: Mapping[str, str]) -> Credential | None:
     shown = _shown(path, env)
-    helpers = data.get("credHelpers") if isinstance(data.get("credHelpers"), dict) else {}
+    helpers = data.get("credHelpers")
+    if not isinstance(helpers, dict):
+        helpers = {}
     for key, helper in helpers.items():
         if normalize_registry_key(str(key)) == host and isinstance(helper, str) and helper:
             return run_helper(helper, key, f"{shown} credHelpers", env)
-    auths = data.get("auths") if isinstance(data.get("auths"), dict) else {}
+    auths = data.get("auths")
+    if not isinstance(auths, dict):
+        auths = {}
     store = data.get("credsStore")
     if isinstance(store, str) and store:
         server = next((k for k in auths if normalize_registry_key(str(k)) == host), None)

@@ -101,7 +101,7 @@ class Response:
     def read(self, size: int = -1) -> bytes:
         return self.raw.read(size) if size is not None and size >= 0 else self.raw.read()
 
-    def readinto(self, target) -> int:
+    def readinto(self, target: bytearray | memoryview) -> int:
         return self.raw.readinto(target)
 
     def read_all(self, limit: int) -> bytes:
@@ -117,7 +117,7 @@ class Response:
 
     @property
     def stream(self) -> BinaryIO:
-        return self.raw  # type: ignore[return-value]
+        return self.raw
 
     def _drop(self) -> None:
         self._closed = True

@@ -660,7 +660,7 @@ class RegistryStore(Store):
             body = self.client.blob(digest, MAX_JSON_BYTES, f"image config {digest}")
             self._docs[key] = body
             return io.BytesIO(body)
-        return io.BufferedReader(_BlobFile(self.client, digest, size), 1 << 20)  # type: ignore[return-value]
+        return io.BufferedReader(_BlobFile(self.client, digest, size), 1 << 20)
 
     def view(self) -> RegistryStore:
         """A store for later file reads: same registry session, same documents, nothing refetched."""

@@ -289,7 +289,7 @@ def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
             rest -= len(chunk)
 
 
-def _plain(raw: io.BufferedReader, fail: Callable[[str], InputError]) -> tuple[str, BinaryIO]:
+def _plain(raw: io.BufferedReader[Any], fail: Callable[[str], InputError]) -> tuple[str, BinaryIO]:
     """(compression, the layer's plain tar bytes): an uncompressed layer is read as it is, with no extra copy."""
     compression = sniff_compression(raw.peek(8)[:8])
     if compression == "none":
@@ -332,9 +332,9 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
     return found
 
 
-def _scan_member(raw: io.BufferedReader, what: str, keep: KeepPolicy | None) -> _Scanned:
+def _scan_member(raw: io.BufferedReader[Any], what: str, keep: KeepPolicy | None) -> _Scanned:
     compression, plain = _plain(raw, lambda problem: InputError(f"{what}: {problem}"))
-    tap = _Tap(plain)  # type: ignore[arg-type]
+    tap = _Tap(plain)
 
     def on_member(member: TarMember) -> None:
         if keep is not None and member.kind == "file" and keep.keep(normalize_member(member.name), member.size):
@@ -478,7 +478,7 @@ class StreamContents:
                 indexes = by_member.pop(key)
                 wanted = sorted({w for index in indexes for w in missing[index]})
                 what = f"{self.label}: {member.name}"
-                _, plain = _plain(io.BufferedReader(member.data, CHUNK), lambda problem: InputError(f"{what}: {problem}"))
+                _, plain = _plain(io.BufferedReader(member.data, CHUNK), lambda problem: InputError(f"{what}: {problem}"))  # noqa: B023 - read below, in this iteration
                 self._read_ranges(plain, wanted, indexes, what, results)
                 if not by_member:
                     break  # every layer needed has passed: drop the rest of the stream

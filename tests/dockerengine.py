@@ -3,7 +3,8 @@
 * :func:`docker_engine` (session fixture): Debian's ``dockerd`` on ``vfs``, with no
   iptables and no bridge, its own ``--data-root`` (kept in the test cache, so a
   second run finds its images and build cache), ``--exec-root``, ``--pidfile``
-  and a private ``unix://`` socket under a short temporary folder. It is
+  and a private ``unix://`` socket under a short temporary folder, and a
+  127.0.0.1 port with TLS and client certificates (``--tlsverify``). It is
   stopped by its pid at the end of the session. Nothing is pulled: the base
   image is ``docker import``-ed from the rootfs of :func:`imagebuild.base_image`
   (debootstrap), with the host-made wheelhouse and a ``pip.conf`` pointing at it,
@@ -92,6 +93,8 @@ class Engine:
     pid: int
     log: Path
     env: dict[str, str] = field(default_factory=dict)
+    tcp_host: str = ""
+    client_cert_path: Path | None = None
 
     @property
     def host(self) -> str:
@@ -167,8 +170,12 @@ def _stop(pid: int) -> None:
 
 
 @contextlib.contextmanager
-def running_engine(cache: Path) -> Iterator[Engine]:
-    """Start dockerd with a data-root in ``cache`` (or a fresh one when another session holds it); stop it by pid."""
+def running_engine(cache: Path, tls: bool = False) -> Iterator[Engine]:
+    """Start dockerd with a data-root in ``cache`` (or a fresh one when another session holds it); stop it by pid.
+
+    With ``tls`` it listens on a 127.0.0.1 port too, with TLS and client certificates from a test CA
+    (``Engine.tcp_host``; the client's ca.pem, cert.pem and key.pem in ``Engine.client_cert_path``).
+    """
     runtime = Path(tempfile.mkdtemp(prefix="ipd-"))  # short: unix socket paths are limited to ~100 bytes
     lock_file = open(cache / "docker.lock", "w")
     try:
@@ -182,6 +189,19 @@ def running_engine(cache: Path) -> Iterator[Engine]:
     argv = ["dockerd", "--storage-driver", "vfs", "--iptables=false", "--ip6tables=false", "--bridge=none",
             "--data-root", str(data_root), "--exec-root", str(runtime / "exec"), "--pidfile", str(runtime / "dockerd.pid"),
             "-H", f"unix://{socket_path}", "--log-level", "warn"]
+    tcp, client = "", None
+    if tls and shutil.which("openssl"):
+        # Also on 127.0.0.1 over TCP, TLS with client certificates (--tlsverify), as DOCKER_TLS_VERIFY expects.
+        folder = runtime / "tls"
+        folder.mkdir()
+        ca_crt, crt, key = _make_ca(folder)
+        client_crt, client_key = _make_client_cert(folder, ca_crt, folder / "ca.key")
+        client = runtime / "client"
+        client.mkdir()
+        for source, name in ((ca_crt, "ca.pem"), (client_crt, "cert.pem"), (client_key, "key.pem")):
+            shutil.copy(source, client / name)
+        tcp = f"tcp://127.0.0.1:{_free_port()}"
+        argv += ["--tlsverify", "--tlscacert", str(ca_crt), "--tlscert", str(crt), "--tlskey", str(key), "-H", tcp]
     with open(log, "wb") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -191,7 +211,7 @@ def running_engine(cache: Path) -> Iterator[Engine]:
                 tail = log.read_text(errors="replace")[-2000:]
                 pytest.skip(f"dockerd could not start here (exit {proc.returncode}): {tail}")
             time.sleep(0.2)
-        yield Engine(socket_path, data_root, proc.pid, log)
+        yield Engine(socket_path, data_root, proc.pid, log, tcp_host=tcp, client_cert_path=client)
     finally:
         _stop(proc.pid)
         lock_file.close()
@@ -285,6 +305,18 @@ class TestRegistry:
     def blob_file(self, digest: str) -> Path:
         hexa = digest.split(":", 1)[1]
         return self.root / "docker/registry/v2/blobs/sha256" / hexa[:2] / hexa / "data"
+
+
+def _make_client_cert(folder: Path, ca_crt: Path, ca_key: Path) -> tuple[Path, Path]:
+    """A client certificate (extendedKeyUsage clientAuth) signed by the test CA in ``folder``."""
+    key, csr, crt = folder / "client.key", folder / "client.csr", folder / "client.crt"
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    _run(["openssl", "req", *ec, "-keyout", str(key), "-out", str(csr), "-subj", "/CN=imagepolicy-test-client"], "making the client key")
+    ext = folder / "client-ext.cnf"
+    ext.write_text("basicConstraints=critical,CA:FALSE\nextendedKeyUsage=clientAuth\n")
+    _run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
+          "-out", str(crt), "-days", "2", "-extfile", str(ext)], "signing the client certificate")
+    return crt, key
 
 
 def _make_ca(folder: Path) -> tuple[Path, Path, Path]:
@@ -386,7 +418,7 @@ def docker_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         pytest.skip(reason)
     cache = imagebuild.default_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
-    with running_engine(cache) as engine:
+    with running_engine(cache, tls=True) as engine:
         import_base(engine, cache)
         yield engine
 

@@ -175,3 +175,21 @@ def test_podman_api_is_the_same_transport(podman_service, built_images, tmp_path
         found[source] = comparable(report)
     assert found["podman"] == found["archive"]
     assert any(f[0] == "PY003" and f[2] is not None for f in found["podman"]), "the seed is caught through Podman too"
+
+
+def test_a_daemon_over_tcp_with_tls_and_client_certificates(docker_engine: Engine, seed, env, tmp_path):
+    """DOCKER_HOST=tcp://..., DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them."""
+    if not docker_engine.tcp_host:
+        pytest.skip("openssl not installed: the daemon has no TLS port")
+    tls = {**env, "DOCKER_HOST": docker_engine.tcp_host, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(docker_engine.client_cert_path)}
+    code, report, stderr = run_check([seed["broken"]["dockerfile"], "--image", seed["broken"]["daemon"]], tls, REPO, tmp_path / "tls.json")
+    assert report["errors"] == [], stderr
+    _, archive, _ = run_check([seed["broken"]["dockerfile"], "--image", seed["broken"]["archive"]], env, REPO, tmp_path / "archive.json")
+    assert comparable(report) == comparable(archive)
+    no_client = tmp_path / "ca-only"
+    no_client.mkdir()
+    (no_client / "ca.pem").write_bytes((docker_engine.client_cert_path / "ca.pem").read_bytes())
+    code, report, _ = run_check(["--image", seed["broken"]["daemon"]], {**tls, "DOCKER_CERT_PATH": str(no_client)}, REPO, tmp_path / "refused.json")
+    message = report["errors"][0]["message"]
+    assert code == 2 and f"cannot reach the Docker daemon at https://127.0.0.1:{docker_engine.tcp_host.rsplit(':', 1)[1]}: TLS failed" in message
+    assert "check DOCKER_CERT_PATH" in message

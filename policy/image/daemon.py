@@ -99,7 +99,12 @@ class Engine:
             raise InputError(f"{self.label}: permission denied on the Docker daemon's socket {self._where()}; "
                              "run as a user in the docker group, or set DOCKER_HOST to a socket you may use") from None
         except (OSError, http.client.HTTPException) as exc:  # refused, missing socket, TLS, broken response
-            hint = "start the Docker daemon, or set DOCKER_HOST to its socket (Podman: podman system service, then DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock)"
+            if isinstance(exc, ssl.SSLError):
+                hint = ("the daemon wants TLS with certificates it trusts: check DOCKER_CERT_PATH (ca.pem, and the client's "
+                        "cert.pem and key.pem) and DOCKER_TLS_VERIFY")
+            else:
+                hint = ("start the Docker daemon, or set DOCKER_HOST to its socket (Podman: podman system service, then "
+                        "DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock)")
             raise InputError(f"{self.label}: cannot reach the Docker daemon at {self._where()}: {describe_oserror(exc)}; {hint}") from None
 
     def _message(self, resp: Response) -> str:

@@ -1,4 +1,4 @@
-"""The CI gates, run by the test suite itself: ruff finds nothing, mypy finds no error in the core.
+"""The CI gates, run by the test suite itself: ruff finds nothing, mypy finds no error in the core or the plugins.
 
 `.ci/run` runs exactly the README's test command (pytest), so a lint finding or a type error
 fails CI, and every developer running the suite sees it first. The third gate, the import
@@ -9,12 +9,12 @@ The rule set and the mypy settings live in pyproject.toml ([tool.ruff], [tool.my
 versions are pinned in the test extras. Each gate also runs on a planted bad module and must
 find what was planted: a gate that finds nothing proves nothing.
 
-mypy needs the import name ``imagepolicy`` to be a folder, but the core lives in ``policy/``
-(setuptools maps it; mypy cannot follow an editable install's import hook). So the gate
-checks a tree of symbolic links, ``.cache/mypy/src/imagepolicy/`` -> ``policy/*``, with no
-``plugins`` in it (importing a plugin from the core is then an error for mypy too). Errors
-are shown with their ``policy/`` paths. The cache stays in ``.cache/mypy/``: a second run
-re-checks only what changed.
+mypy needs the import name ``imagepolicy`` to be a folder, but the core lives in ``policy/`` and
+the plugins in ``plugins/`` (setuptools maps them; mypy cannot follow an editable install's import
+hook). So the gate checks a tree of symbolic links, ``.cache/mypy/src/imagepolicy/`` ->
+``policy/*`` and ``.cache/mypy/src/imagepolicy/plugins/`` -> ``plugins/*``, where the probes are
+planted. Errors are shown with their ``policy/`` and ``plugins/`` paths. The cache stays in
+``.cache/mypy/``: a second run re-checks only what changed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -32,14 +33,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache" / "mypy"
 TREE = CACHE / "src" / "imagepolicy"
-PROBE = "_gate_probe.py"
+PROBE = "_gate_probe.py"  # planted in the link tree only, never in policy/ or plugins/
 REINSTALL = "reinstall the test extras: .venv/bin/pip install -e '.[test]'"
 
-# Each planted line carries the error code mypy must report on it.
-PROBE_SOURCE = '''"""Planted by tests/test_gates.py (not part of imagepolicy): mypy must report every marked line."""
+# Each planted line carries the error code mypy must report on it: one probe in the core, one in
+# the plugins (whose functions may be unannotated, and are still checked).
+PROBES = {
+    "policy": '''"""Planted by tests/test_gates.py (not part of imagepolicy): mypy must report every marked line."""
 from __future__ import annotations
-
-import imagepolicy.plugins.shell  # expect: import-not-found
 
 from imagepolicy.model import Severity
 
@@ -52,8 +53,19 @@ def untyped(value):  # expect: no-untyped-def
 
 def lowest() -> Severity:
     return "error"  # expect: return-value
-'''
+''',
+    "plugins": '''"""Planted by tests/test_gates.py (not part of imagepolicy): mypy must report every marked line."""
+from __future__ import annotations
 
+
+def check(dockerfile, ctx):
+    return "line " + 1  # expect: operator
+
+
+def first_word(text: str) -> int:
+    return text.split()[0]  # expect: return-value
+''',
+}
 
 def _pins() -> dict[str, str]:
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
@@ -92,39 +104,41 @@ def test_ruff_gate_catches_planted_bugs():
     assert proc.returncode == 1 and codes == {"S506", "ISC001", "F821"}, proc.stdout + proc.stderr
 
 
-def _link_tree() -> None:
-    """``TREE`` mirrors ``policy/`` with one link per entry, plus the planted probe; stale links go."""
-    TREE.mkdir(parents=True, exist_ok=True)
-    wanted = {entry.name: entry for entry in (REPO / "policy").iterdir() if entry.name != "__pycache__"}
-    wanted["schemas"] = REPO / "schemas"
-    for link in TREE.iterdir():
-        if link.name != PROBE and (link.name not in wanted or not link.is_symlink() or link.resolve() != wanted[link.name]):
+def _mirror(source: Path, tree: Path, wanted: dict[str, Path], probe: str, keep: str = "") -> None:
+    """``tree`` holds a link to each entry of ``source`` (and of ``wanted``) and the probe; stale links go,
+    the folder named ``keep`` stays."""
+    tree.mkdir(parents=True, exist_ok=True)
+    wanted = {**{entry.name: entry for entry in source.iterdir() if entry.name != "__pycache__"}, **wanted}
+    for link in tree.iterdir():
+        if link.name not in (PROBE, keep) and (link.name not in wanted or not link.is_symlink() or link.resolve() != wanted[link.name]):
             if link.is_symlink() or link.is_file():
                 link.unlink()
             else:
-                os.rmdir(link)
+                shutil.rmtree(link)
     for name, target in wanted.items():
-        if not (TREE / name).is_symlink():
-            (TREE / name).symlink_to(target)
-    probe = TREE / PROBE
-    if not probe.is_file() or probe.read_text() != PROBE_SOURCE:
-        probe.write_text(PROBE_SOURCE)
+        if not (tree / name).is_symlink():
+            (tree / name).symlink_to(target)
+    if not (tree / PROBE).is_file() or (tree / PROBE).read_text() != probe:
+        (tree / PROBE).write_text(probe)
 
 
-def test_mypy_finds_no_error_in_the_core():
-    _link_tree()
+def test_mypy_finds_no_error_in_the_core_and_the_plugins():
+    # imagepolicy/ links to policy/*, imagepolicy/plugins/ (a real folder, for its probe) to plugins/*.
+    _mirror(REPO / "policy", TREE, {"schemas": REPO / "schemas"}, PROBES["policy"], keep="plugins")
+    _mirror(REPO / "plugins", TREE / "plugins", {}, PROBES["plugins"])
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "--cache-dir", str(CACHE / "cache"),
          "--no-error-summary", "--show-error-codes", "--no-color-output", "-p", "imagepolicy"],
         cwd=REPO, env={**os.environ, "MYPYPATH": str(TREE.parent)}, capture_output=True, text=True, timeout=600)
     prefix = TREE.relative_to(REPO).as_posix() + "/"
-    output = proc.stdout.replace(prefix + PROBE, PROBE).replace(prefix, "policy/")
-    # The planted probe proves that the gate sees the core and reports what it must.
-    expected = {(number, line.split("# expect: ", 1)[1]) for number, line in enumerate(PROBE_SOURCE.splitlines(), 1) if "# expect: " in line}
-    reported = {(int(m.group(1)), m.group(2)) for m in re.finditer(rf"^{re.escape(PROBE)}:(\d+): error: .*\[([\w-]+)\]$", output, flags=re.M)}
-    assert reported == expected, f"mypy did not report the planted errors as planted:\n{output}{proc.stderr}"
-    errors = [line for line in output.splitlines() if not line.startswith(PROBE) and ": error:" in line]
-    if errors:
-        pytest.fail("mypy found type errors in the core (settings in pyproject.toml [tool.mypy]; fix the types, or add a "
-                    "targeted `# type: ignore[code]  # reason` where the code is right):\n"
-                    + "\n".join(line for line in output.splitlines() if not line.startswith(PROBE)), pytrace=False)
+    output = proc.stdout.replace(prefix + "plugins/", "plugins/").replace(prefix, "policy/")
+    # The planted probes prove that the gate sees the core and the plugins and reports what it must.
+    for folder, source in PROBES.items():
+        expected = {(number, line.split("# expect: ", 1)[1]) for number, line in enumerate(source.splitlines(), 1) if "# expect: " in line}
+        where = re.escape(f"{folder}/{PROBE}")
+        reported = {(int(m.group(1)), m.group(2)) for m in re.finditer(rf"^{where}:(\d+): error: .*\[([\w-]+)\]$", output, flags=re.M)}
+        assert reported == expected, f"mypy did not report the errors planted in {folder}/ as planted:\n{output}{proc.stderr}"
+    shown = [line for line in output.splitlines() if not line.endswith(PROBE) and f"/{PROBE}:" not in line]
+    if any(": error:" in line for line in shown):
+        pytest.fail("mypy found type errors (settings in pyproject.toml [tool.mypy]; fix the types, or add a targeted "
+                    "`# type: ignore[code]  # reason` where the code is right):\n" + "\n".join(shown), pytrace=False)

@@ -29,11 +29,15 @@ ADD vendor.tar.gz /opt/
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
 from imagepolicy.model import Violation, rule
 from imagepolicy.shellcmd import Command, instruction_commands
 
 from ._packages import ARCHIVE_SUFFIXES
+
+if TYPE_CHECKING:
+    from imagepolicy.dockerfile import Instruction
 
 DECOMPRESSORS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"})
 
@@ -62,7 +66,7 @@ def _copied_archives(instr) -> list[str]:
 @rule("DL3010", "copy-then-extract", "info", "dockerfile", "COPY of an archive that a later RUN extracts")
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
-        copied: dict[str, object] = {}
+        copied: dict[str, Instruction] = {}
         flagged: set[int] = set()
         for instr in stage.instructions:
             if instr.keyword == "COPY":

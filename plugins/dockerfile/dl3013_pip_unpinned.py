@@ -79,7 +79,7 @@ def is_pinned(spec: str) -> bool:
 
 
 def unpinned_packages(instr) -> list[str]:
-    found = []
+    found: list[str] = []
     for cmd, _ in instruction_commands(instr):
         pip = pip_install(cmd)
         if pip is None or pip.has_flag("c", "constraint"):

@@ -56,7 +56,7 @@ def is_pinned(spec: str) -> bool:
 @rule("DL3016", "npm-unpinned", "warning", "dockerfile", "npm install without package versions")
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
-        unpinned = []
+        unpinned: list[str] = []
         for cmd, _ in instruction_commands(instr):
             if cmd.name != "npm":
                 continue

@@ -65,18 +65,18 @@ def images_used(dockerfile: Dockerfile) -> Iterator[tuple[str, int, str]]:
         yield "FROM", stage.from_instruction.line, image
     for instr in dockerfile.instructions:
         if instr.keyword == "COPY" and instr.from_stage is None:
-            image = _image(dockerfile, instr, from_reference(instr))
-            if image:
-                yield "COPY --from", instr.line, image
+            copied = _image(dockerfile, instr, from_reference(instr))
+            if copied:
+                yield "COPY --from", instr.line, copied
     for run in iter_run_instructions(dockerfile):
         for mount in run.mounts:
             raw = mount.options.get("from")
             if mount.type not in ("cache", "bind") or not raw:
                 continue
             missing: list[str] = []
-            image = _image(dockerfile, run, expand_variables(raw, run.variables, missing))
-            if image and not missing:
-                yield f"RUN --mount=type={mount.type},from=", run.line, image
+            mounted = _image(dockerfile, run, expand_variables(raw, run.variables, missing))
+            if mounted and not missing:
+                yield f"RUN --mount=type={mount.type},from=", run.line, mounted
 
 
 @rule("DL3026", "untrusted-registry", "error", "dockerfile", "Image from a registry outside trusted-registries (FROM, COPY --from, RUN --mount from=)")

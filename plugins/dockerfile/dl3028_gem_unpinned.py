@@ -38,7 +38,7 @@ GEM_VALUE_FLAGS = ("s", "source", "i", "install-dir", "n", "bindir", "platform",
 
 
 def unpinned_gems(instr) -> list[str]:
-    found = []
+    found: list[str] = []
     for cmd, _ in instruction_commands(instr):
         if cmd.name != "gem":
             continue

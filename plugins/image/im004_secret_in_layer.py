@@ -82,13 +82,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
 
 from ._provenance import compile_patterns, deleted_by, glob_matcher, layer_details, layer_label
 from ._secrets import SecretMatch, credential_file_kind, find_tokens, find_url_credentials, redact, scan_credential_file
+
+if TYPE_CHECKING:
+    from imagepolicy.image.model import FileEntry
 
 DEFAULT_ALLOW_PATHS = [
     "*/test/*",
@@ -122,7 +125,7 @@ _KEY_KINDS = ("key", "ssh-key", "json-key")
 
 @dataclass(frozen=True)
 class _Candidate:
-    entry: object
+    entry: FileEntry
     kind: str | None  # a credential-file kind, or None for a scanned text file
     hidden: bool
 
@@ -188,7 +191,7 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             yield _violation(image, ctx.dockerfile, candidate, matches)
 
 
-def _versions(image) -> Iterator[tuple[object, bool]]:
+def _versions(image) -> Iterator[tuple[FileEntry, bool]]:
     for entry in image.files.values():
         yield entry, False
     for versions in image.deleted.values():

@@ -23,7 +23,7 @@ import ast
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, cast
 
 from imagepolicy import limits
 
@@ -245,6 +245,7 @@ def read_imports(source: str, file: str, package: str | None) -> tuple[list[Impo
             elif isinstance(node, ast.ClassDef):
                 stack.append((node.body, guard))
             elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+                node = cast(ast.Try, node)  # ast.TryStar (3.11+) has the same fields
                 catches = any(_catches_import_error(h.type) for h in node.handlers)
                 stack.append((node.body, guard or ("try" if catches else None)))
                 for handler in node.handlers:

@@ -25,7 +25,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Mapping
 
 from imagepolicy import limits
 from imagepolicy.shellcmd import split_commands
@@ -232,7 +232,7 @@ def _join(cwd: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(cwd, path))
 
 
-def find_commands(script: str, workdir: str, variables: dict[str, str] | None = None) -> tuple[list[ProjectInstall], list[FileRef]]:
+def find_commands(script: str, workdir: str, variables: Mapping[str, str] | None = None) -> tuple[list[ProjectInstall], list[FileRef]]:
     """Every command in ``script`` that installs a local project, and every file an installer reads."""
     from imagepolicy.dockerfile import expand_variables
 
@@ -396,18 +396,18 @@ def _requirements(ref: FileRef, read: Reader, version: str | None, budget: list[
             continue  # constraints restrict versions, they install nothing
         if first in ("-e", "--editable") or first.startswith(("-e", "--editable=")):
             value = words[1] if first in ("-e", "--editable") and len(words) > 1 else first.split("=", 1)[1] if "=" in first else first[2:]
-            target = _local_target(value, ref.cwd)
-            if target:
-                out.append(ProjectInstall(ref.tool, ref.command, target, True, ref.line, via=where, system=ref.system))
+            local = _local_target(value, ref.cwd)
+            if local:
+                out.append(ProjectInstall(ref.tool, ref.command, local, True, ref.line, via=where, system=ref.system))
             continue
         if first.startswith("-"):
             continue  # --index-url, --hash=..., --no-binary ...
         requirement, marker = _split_marker(line)
         if marker is not None and not _marker_true(marker, version):
             continue
-        target = _local_target(requirement.strip(), ref.cwd)
-        if target:
-            out.append(ProjectInstall(ref.tool, ref.command, target, False, ref.line, via=where, system=ref.system))
+        local = _local_target(requirement.strip(), ref.cwd)
+        if local:
+            out.append(ProjectInstall(ref.tool, ref.command, local, False, ref.line, via=where, system=ref.system))
     return out
 
 

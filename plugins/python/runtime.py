@@ -303,9 +303,9 @@ class PythonRuntime:
             if not finder.active or top not in finder.mapping:
                 continue
             looked.append(f"{finder.path} (maps {top} to {finder.mapping[top]})")
-            location = _find_mapped(self.image, finder.mapping[top], self.interpreter.version)
-            if location is not None:
-                return Resolution(top, "editable", location, finder=finder.path, looked=tuple(looked))
+            mapped = _find_mapped(self.image, finder.mapping[top], self.interpreter.version)
+            if mapped is not None:
+                return Resolution(top, "editable", mapped, finder=finder.path, looked=tuple(looked))
         return Resolution(top, looked=tuple(looked), reasons=tuple(self._why_missing(top)))
 
     # --- diagnosis ---------------------------------------------------------------
@@ -628,6 +628,7 @@ def _describe_interpreter(image: Any, path: str, env: dict[str, str], files: _Fi
         match = re.match(r"^(\d+)\.(\d+)", cfg.get("version") or cfg.get("version_info") or "")
         version = f"{match.group(1)}.{match.group(2)}" if match else None
     home_env = env.get("PYTHONHOME")
+    prefix: str | None
     if home_env:
         prefix, _, exec_prefix = home_env.partition(":")
         exec_prefix = exec_prefix or prefix
@@ -793,7 +794,7 @@ def _parse_finder(path: str, data: bytes, active: bool) -> EditableFinder:
     mapping: dict[str, str] = {}
     for node in ast.walk(tree):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and node.value is not None:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(isinstance(t, ast.Name) and t.id == "MAPPING" for t in targets) and node.value is not None:
             try:
                 value = ast.literal_eval(node.value)
             except (ValueError, SyntaxError, TypeError):

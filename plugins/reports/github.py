@@ -120,7 +120,7 @@ def _annotation(item: Located) -> tuple[str, str]:
     )
 
 
-def annotations(report: Report, per_level: int = MAX_PER_LEVEL) -> list[str]:
+def workflow_commands(report: Report, per_level: int = MAX_PER_LEVEL) -> list[str]:
     """The workflow commands, capped at ``per_level`` per level, with a final note when capped."""
     candidates = [
         ("error", command("error", fit_message(message), file=relative_posix(target), line=error_line(target, message),
@@ -154,7 +154,7 @@ def annotations(report: Report, per_level: int = MAX_PER_LEVEL) -> list[str]:
 
 def render(report: Report, color: bool = False) -> str:
     """The annotations, one command per line (``color`` is ignored)."""
-    lines = annotations(report)
+    lines = workflow_commands(report)
     return "\n".join(lines) + "\n" if lines else ""
 
 

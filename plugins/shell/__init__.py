@@ -46,4 +46,5 @@ def imagepolicy_prepare_dockerfiles(dockerfiles: list[Any], config: Any) -> None
 def _any_code_on(rule: Rule, config: Any) -> bool:
     import re
 
-    return any(s.enabled and re.fullmatch(rule.code_pattern, c) for c, s in config.rules.items() if c != rule.code)
+    pattern = rule.code_pattern
+    return pattern is not None and any(s.enabled and re.fullmatch(pattern, c) for c, s in config.rules.items() if c != rule.code)

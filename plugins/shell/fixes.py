@@ -40,7 +40,8 @@ def process_substitution_fix(instr: Any, line: int, column: int, heredoc_body: b
     if not substitutions or not command.placed:
         return None
     edits: list[Edit] = []
-    producers, files = [], []
+    producers: list[str] = []
+    files: list[str] = []
     for word in substitutions:
         inner = word.text[2:-1].strip()
         if not inner or not word.text.endswith(")"):

@@ -251,7 +251,7 @@ class Batch:
     def results(self, script_ids: Iterable[str]) -> list[ScResult]:
         """Comments on the given scripts, in script order, then line and column."""
         wanted = set(script_ids)
-        positioned = []
+        positioned: list[tuple[Script, ScResult]] = []
         for chunk in self._wait(wanted):
             positioned.extend(item for item in self._outputs[chunk] if item[0].id in wanted)
         positioned.sort(key=lambda item: (self._order.get(item[0].id, 0), item[1].line, item[1].column))

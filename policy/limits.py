@@ -78,6 +78,19 @@ LIMITS: dict[str, Limit] = _table(
     Limit("ignore-file-bytes", 1 * MiB, "bytes", "size of a .dockerignore, .gitignore or .git/info/exclude file"),
     Limit("ignore-patterns", 2_000, "patterns", "patterns in one .dockerignore, .gitignore or .git/info/exclude file"),
     Limit("path-depth", 256, "folders", "depth of a folder below a build context or a searched folder"),
+    # Image archives and OCI layouts (imagepolicy.image). The defaults keep one hostile image under
+    # about 10 s and 500 MB on a 2-core machine; an image legitimately larger needs --limit.
+    Limit("tar-header-bytes", 1 * MiB, "bytes", "one PAX extended header or GNU long name/link record in an image archive or layer tar (Go's archive/tar caps it alike)"),
+    Limit("tar-path-bytes", 4096, "bytes", "one path or link target in an image archive or layer tar (Linux's PATH_MAX: longer ones cannot be unpacked)"),
+    Limit("archive-members", 50_000, "members", "members of one image archive file (docker-archive, oci-archive)"),
+    Limit("image-layers", 1000, "layers", "layers of one image"),
+    Limit("image-entries", 500_000, "entries", "tar members (files, folders, links, whiteouts) read from all the layers of one image; each costs memory"),
+    Limit("image-path-bytes", 128 * MiB, "bytes", "paths and link targets read from all the layers of one image, in total"),
+    Limit("inflate-ratio", 100, "times the compressed size", "bytes inflated from compressed layers, per layer and per image, once more than 256 MiB are inflated (gzip, zstd, bzip2, xz bombs)"),
+    Limit("json-bytes", 8 * MiB, "bytes", "one manifest, index, image config or manifest.json of an image"),
+    Limit("image-json-bytes", 64 * MiB, "bytes", "JSON documents read to find one image in an archive or layout, in total"),
+    Limit("index-depth", 8, "levels", "OCI image indexes nested in image indexes"),
+    Limit("index-manifests", 10_000, "descriptors", "manifest descriptors visited in the image indexes of one archive or layout, in total"),
 )
 
 _values: dict[str, int] = {}

@@ -1,15 +1,25 @@
-"""A fast, forward-only reader of tar headers (ustar, GNU and PAX), for layer streams.
+"""A fast, forward-only reader of tar headers (ustar, GNU and PAX), for image archives and layer streams.
 
 tarfile parses each header through many small Python calls and silently stops
 at a truncated or garbled header. This reader unpacks a header in one struct
 call, skips member data without keeping it, and tells a clean end (with or
 without end-of-archive blocks) from a truncated or corrupt stream.
+
+Every field is hostile until checked: a malformed number, PAX record or
+header is a :class:`TarError` naming the byte offset, never a raw exception;
+an extended header (PAX, GNU long name) larger than the ``tar-header-bytes``
+limit is refused before it is read, and so is a path longer than
+``tar-path-bytes`` (:class:`imagepolicy.limits.LimitExceeded`).
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import zlib
 from typing import BinaryIO, Callable, Iterator, NamedTuple
+
+from imagepolicy import limits
 
 BLOCK = 512
 _ZERO_BLOCK = bytes(BLOCK)
@@ -21,6 +31,11 @@ _KINDS = {
     b"1": "hardlink", b"2": "symlink", b"3": "char", b"4": "block", b"5": "dir", b"6": "fifo",
 }  # fmt: skip
 _NO_DATA = {b"1", b"2", b"3", b"4", b"5", b"6"}  # like tarfile: these never carry data blocks
+_EXTENDED = (b"x", b"g", b"L", b"K")
+_MAX_EXTENDED_RUN = 16  # extended headers in a row before a member: real tars write at most a few
+_DECIMAL = re.compile(rb"[0-9]{1,20}")
+_PAX_TIME = re.compile(rb"-?[0-9]{1,20}(?:\.[0-9]{0,20})?")
+_PAX_NUMBERS = {"size": _DECIMAL, "uid": _DECIMAL, "gid": _DECIMAL, "mtime": _PAX_TIME}
 
 
 class TarMember(NamedTuple):
@@ -38,19 +53,76 @@ class TarMember(NamedTuple):
 
 
 class TarError(Exception):
-    """The stream is not a complete tar; ``str()`` says where and why."""
+    """The stream is not a complete tar; ``str()`` says where and why.
+
+    ``not_tar`` is set when the very first header is no tar header at all
+    (the stream is something else, not a damaged tar).
+    """
+
+    def __init__(self, message: str, not_tar: bool = False) -> None:
+        super().__init__(message)
+        self.not_tar = not_tar
 
 
 def _text(raw: bytes) -> str:
-    return raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+    return raw.partition(b"\0")[0].decode("utf-8", "surrogateescape")
+
+
+_NUMBERS: dict[bytes, int] = {}  # mode, uid, gid fields repeat: parse each spelling once
+_NUMBERS_KEPT = 4096
 
 
 def _number(raw: bytes) -> int:
+    """An octal (or GNU base-256) header field; ValueError when it is neither."""
+    value = _NUMBERS.get(raw)
+    if value is None:
+        value = _parse_number(raw)
+        if len(_NUMBERS) < _NUMBERS_KEPT:
+            _NUMBERS[raw] = value
+    return value
+
+
+def _parse_number(raw: bytes) -> int:
     if raw and raw[0] & 0x80:  # GNU base-256
         value = int.from_bytes(raw[1:], "big")
         return value - (1 << (8 * (len(raw) - 1))) if raw[0] == 0xFF else value
-    digits = raw.split(b"\0", 1)[0].strip()
-    return int(digits, 8) if digits else 0
+    digits = raw.partition(b"\0")[0].strip()
+    if not digits.isdigit():  # int() would take a sign, underscores or inner spaces
+        if digits:
+            raise ValueError(digits)
+        return 0
+    return int(digits, 8)
+
+
+_NUMBER_FIELDS = ((1, "mode"), (2, "uid"), (3, "gid"), (4, "size"), (5, "mtime"))
+
+
+def _bad_field(fields: tuple, at: int) -> TarError:
+    """The error for a header whose numeric fields did not parse, naming the first bad one."""
+    for index, name in _NUMBER_FIELDS:
+        try:
+            _number(fields[index])
+        except ValueError:
+            return TarError(f"corrupt tar header at byte {at} (the {name} field {_shown(fields[index])} is not an octal number)")
+    return TarError(f"corrupt tar header at byte {at} (not a number)")
+
+
+def _checksum_ok(header: bytes, stored: int) -> bool:
+    """The stored checksum is the sum of the header's bytes, its own field counted as spaces.
+
+    adler32 sums the bytes in C (modulo 65521, and a header's sum is below
+    2 x 65521): a header whose checksum is off by exactly 65521 passes, which
+    is harmless since anyone can write a right checksum. Old tars summed
+    signed bytes: checked exactly when the unsigned sum fails.
+    """
+    unsigned = (zlib.adler32(header) & 0xFFFF) - 1 - sum(header[148:156]) + 256
+    return (stored - unsigned) % 65521 == 0 or stored == _signed_sum(header)
+
+
+def _shown(raw: bytes) -> str:
+    """A hostile value, quoted and shortened for an error message."""
+    text = repr(raw.split(b"\0", 1)[0][:24])[1:]
+    return text if len(raw) <= 24 else text[:-1] + "...'"
 
 
 def _signed_sum(header: bytes) -> int:
@@ -59,27 +131,74 @@ def _signed_sum(header: bytes) -> int:
 
 
 def _pax(data: bytes, at: int) -> dict[str, str]:
-    records, pos = {}, 0
-    while pos < len(data) and data[pos:pos + 1] != b"\0":
-        space = data.find(b" ", pos)
-        try:
-            length = int(data[pos:space])
-        except ValueError:
-            raise TarError(f"corrupt PAX header at byte {at}") from None
-        key, _, value = data[space + 1 : pos + length - 1].partition(b"=")
-        records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
-        pos += length
+    """The records of a PAX extended header: ``"%d %s=%s\\n"`` each, the length counting the whole record.
+
+    Each record must be whole: a length of 0 (which made tarfile loop forever,
+    CVE-2019-20907), one that runs past the header or backwards, a missing
+    ``=`` or newline are corrupt. Numeric values (size, uid, gid, mtime) must be numbers.
+    """
+    records, pos, end = {}, 0, len(data)
+    while pos < end and data[pos] != 0:
+        space = data.find(b" ", pos, pos + 21)
+        digits = data[pos:space] if space > pos else b""
+        if not _DECIMAL.fullmatch(digits):
+            raise TarError(f"corrupt PAX header at byte {at} (record at offset {pos} has no length)")
+        length = int(digits)
+        stop = pos + length
+        if length <= len(digits) + 1 or stop > end or data[stop - 1] != 0x0A:
+            raise TarError(f"corrupt PAX header at byte {at} (record at offset {pos} has the impossible length {length})")
+        key, eq, value = data[space + 1 : stop - 1].partition(b"=")
+        if not eq or not key:
+            raise TarError(f"corrupt PAX header at byte {at} (record at offset {pos} is not key=value)")
+        name = key.decode("utf-8", "surrogateescape")
+        check = _PAX_NUMBERS.get(name)
+        if check is not None and not check.fullmatch(value):
+            raise TarError(f"corrupt PAX header at byte {at} ({name}={_shown(value)} is not a number)")
+        records[name] = value.decode("utf-8", "surrogateescape")
+        pos = stop
     return records
 
 
+def _check_path(name: str, what: str, at: int, where: str, limit: int) -> None:
+    if len(name.encode("utf-8", "surrogateescape")) > limit:
+        raise limits.LimitExceeded("tar-path-bytes", f"{where}member at byte {at}", f"a {what} of {len(name.encode('utf-8', 'surrogateescape')):,} bytes")
+
+
+class _Overlay(dict):
+    """A member's PAX records over the global ones, without copying the global ones per member."""
+
+    def __init__(self, own: dict[str, str], base: dict[str, str]) -> None:
+        super().__init__(own)
+        self._base = base
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self._base
+
+    def __getitem__(self, key: str) -> str:
+        return dict.__getitem__(self, key) if dict.__contains__(self, key) else self._base[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[key] if key in self else default
+
+
+def _mtime(text: str) -> int:
+    seconds = text.split(".", 1)[0]
+    return int(seconds) if seconds not in ("", "-") else 0
+
+
 class _Reader:
-    def __init__(self, read: Callable[[int], bytes]) -> None:
+    def __init__(self, read: Callable[[int], bytes], skip: Callable[[int], int] | None = None) -> None:
         self._read = read
+        self._skip = skip
         self.position = 0
 
     def read(self, size: int) -> bytes:
-        parts, want = [], size
-        while want > 0:
+        data = self._read(size)
+        if len(data) == size:
+            self.position += size
+            return data
+        parts, want = [data], size - len(data)
+        while want > 0 and data:
             chunk = self._read(want)
             if not chunk:
                 break
@@ -90,6 +209,10 @@ class _Reader:
         return data
 
     def skip(self, size: int) -> bool:
+        if self._skip is not None and size > 0:
+            skipped = self._skip(size)
+            self.position += skipped
+            return skipped == size
         while size > 0:
             chunk = self._read(min(size, _SKIP_CHUNK))
             if not chunk:
@@ -99,70 +222,101 @@ class _Reader:
         return True
 
 
-def iter_members(stream: BinaryIO) -> Iterator[TarMember]:
+def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int] | None = None,
+                 count: Callable[[TarMember, int], None] | None = None) -> Iterator[TarMember]:
     """Yield each member of the tar ``stream``; raise TarError when it is truncated or corrupt.
 
     A stream may end right after a member (no end-of-archive blocks); it may
-    not end inside a header or inside a member's data.
+    not end inside a header or inside a member's data. ``skip(n)``, when
+    given, passes over ``n`` data bytes without reading them and returns how
+    many there were (fewer at the end of the stream). ``count(member, at)`` is
+    called for each member before it is yielded (to enforce a budget); ``where``
+    prefixes limit messages (``"image.tar: "``).
     """
-    reader = _Reader(stream.read)
+    reader = _Reader(stream.read, skip)
     pax_global: dict[str, str] = {}
     pax: dict[str, str] = {}
     long_name = long_link = None
+    extended = global_bytes = 0
+    path_limit = limits.get("tar-path-bytes")
+    quarter_path = path_limit // 4  # a path of fewer characters cannot have more bytes
     while True:
         at = reader.position
         header = reader.read(BLOCK)
         if not header:
             return
         if len(header) < BLOCK:
-            raise TarError(f"truncated: the stream ends at byte {reader.position}, inside a header")
+            raise TarError(f"truncated: the stream ends at byte {reader.position}, inside a header", not_tar=at == 0)
         if header == _ZERO_BLOCK:
             return
         fields = _HEADER.unpack(header)
         try:
             checksum = _number(fields[6])
+        except ValueError:
+            raise TarError(f"corrupt tar header at byte {at} (not a number)", not_tar=at == 0) from None
+        if not _checksum_ok(header, checksum):
+            raise TarError(f"corrupt tar header at byte {at} (checksum mismatch)", not_tar=at == 0)
+        try:
             size = _number(fields[4])
         except ValueError:
-            raise TarError(f"corrupt tar header at byte {at} (not a number)") from None
-        if checksum != sum(header[:148]) + 256 + sum(header[156:]) and checksum != _signed_sum(header):
-            raise TarError(f"corrupt tar header at byte {at} (checksum mismatch)")
+            raise _bad_field(fields, at) from None
         flag = fields[7]
         offset_data = reader.position
-        if flag in (b"x", b"g", b"L", b"K"):
+        if flag in _EXTENDED:
+            extended += 1
+            if extended > _MAX_EXTENDED_RUN:
+                raise TarError(f"corrupt tar at byte {at} (more than {_MAX_EXTENDED_RUN} extended headers in a row)")
+            if size < 0:
+                raise TarError(f"corrupt tar header at byte {at} (negative size)")
+            if size > limits.get("tar-header-bytes"):
+                kind = "a PAX extended header" if flag in (b"x", b"g") else "a GNU long name record"
+                raise limits.LimitExceeded("tar-header-bytes", f"{where}member at byte {at}", f"{kind} of {size:,} bytes")
             data = reader.read(size)
             if len(data) < size or not reader.skip(-size % BLOCK):
                 raise TarError(f"truncated: the stream ends at byte {reader.position}, inside an extended header")
             if flag == b"x":
                 pax = _pax(data, at)
             elif flag == b"g":
+                global_bytes += size
+                if global_bytes > limits.get("tar-header-bytes"):
+                    raise limits.LimitExceeded("tar-header-bytes", f"{where}member at byte {at}", f"global PAX headers of {global_bytes:,} bytes in all")
                 pax_global.update(_pax(data, at))
             elif flag == b"L":
                 long_name = _text(data)
             else:
                 long_link = _text(data)
             continue
+        extended = 0
+        try:
+            mode, uid, gid, mtime = _number(fields[1]), _number(fields[2]), _number(fields[3]), _number(fields[5])
+        except ValueError:
+            raise _bad_field(fields, at) from None
         name = _text(fields[0])
-        if fields[9] == b"ustar\0" and fields[15][:1] != b"\0":
+        if fields[9] == b"ustar\0" and fields[15][0]:
             name = _text(fields[15]) + "/" + name
-        meta = {**pax_global, **pax} if pax_global else pax
-        name = meta.get("path") or long_name or name
-        linkname = meta.get("linkpath") or long_link or _text(fields[8])
-        if "size" in meta:
-            size = int(meta["size"])
+        linkname = _text(fields[8]) if fields[8][0] else ""
+        if pax or pax_global:
+            meta = _Overlay(pax, pax_global) if pax_global else pax
+            name = meta.get("path") or long_name or name
+            linkname = meta.get("linkpath") or long_link or linkname
+            size = int(meta["size"]) if "size" in meta else size
+            uid = int(meta["uid"]) if "uid" in meta else uid
+            gid = int(meta["gid"]) if "gid" in meta else gid
+            mtime = _mtime(meta["mtime"]) if "mtime" in meta else mtime
+            pax = {}
+        else:
+            name = long_name or name
+            linkname = long_link or linkname
+        if len(name) > quarter_path:
+            _check_path(name, "path", at, where, path_limit)
+        if len(linkname) > quarter_path:
+            _check_path(linkname, "link target", at, where, path_limit)
         if size < 0:
             raise TarError(f"corrupt tar header at byte {at} (negative size)")
-        member = TarMember(
-            name=name,
-            kind=_KINDS.get(flag),
-            mode=_number(fields[1]) & 0o7777,
-            uid=int(meta["uid"]) if "uid" in meta else _number(fields[2]),
-            gid=int(meta["gid"]) if "gid" in meta else _number(fields[3]),
-            size=size,
-            linkname=linkname,
-            mtime=int(float(meta["mtime"])) if "mtime" in meta else _number(fields[5]),
-            offset_data=offset_data,
-        )
-        pax, long_name, long_link = {}, None, None
+        member = TarMember(name, _KINDS.get(flag), mode & 0o7777, uid, gid, size, linkname, mtime, offset_data)
+        long_name = long_link = None
+        if count is not None:
+            count(member, at)
         yield member
         if flag not in _NO_DATA and not reader.skip(size + (-size % BLOCK)):
             if reader.position >= offset_data + size:

@@ -28,6 +28,7 @@ from image_synth import (
     oci_multi,
     write_shape,
 )
+from hostile_images import oci_layout
 from imagepolicy.image import FileEntry, HistoryEntry, Image, open_image
 from imagepolicy.model import InputError
 
@@ -412,9 +413,10 @@ def test_index_with_only_attestations_is_an_input_error(tmp_path) -> None:
 # --- damaged and foreign inputs ---------------------------------------------------------
 
 
-def _rewrite_blob(layout: str, digest: str, data: bytes) -> None:
-    with open(os.path.join(layout, "blobs", "sha256", digest.split(":")[1]), "wb") as fh:
-        fh.write(data)
+def _damaged_layout(tmp_path, spec: ImageSpec, blob: bytes) -> str:
+    """An OCI layout of ``spec`` whose one layer blob is ``blob``, its descriptor's digest and size made to match:
+    what the layer holds is damaged, not how it is addressed (that is checked apart)."""
+    return oci_layout(str(tmp_path / "oci-layout"), [blob], diff_ids=[build(spec).layers[0].diff_id])
 
 
 @pytest.mark.parametrize(
@@ -428,18 +430,15 @@ def _rewrite_blob(layout: str, digest: str, data: bytes) -> None:
 )
 def test_truncated_layer_is_an_input_error(tmp_path, compression: str, cut: int, problem: str) -> None:
     spec = ImageSpec(layers=[Layer({"/a": b"a" * 1000, "/b": b"b" * 3000}, compression=compression)])
-    layout = write_shape("oci-layout", spec, str(tmp_path))
-    layer = build(spec).layers[0]
-    _rewrite_blob(layout, layer.digest, layer.blob[:cut])
+    layout = _damaged_layout(tmp_path, spec, build(spec).layers[0].blob[:cut])
     with pytest.raises(InputError, match=rf"oci-layout: layer 0 \(sha256:[0-9a-f]+, 'blobs/sha256/[0-9a-f]+'\): .*{problem}"):
         open_image(layout)
 
 
 def test_corrupt_tar_header_is_an_input_error(tmp_path) -> None:
     spec = ImageSpec(layers=[Layer({"/a": b"a" * 1000, "/b": b"b" * 3000})])
-    layout = write_shape("oci-layout", spec, str(tmp_path))
-    layer = build(spec).layers[0]
-    _rewrite_blob(layout, layer.digest, layer.blob[:1536] + b"garbage!" + layer.blob[1544:])
+    blob = build(spec).layers[0].blob
+    layout = _damaged_layout(tmp_path, spec, blob[:1536] + b"garbage!" + blob[1544:])
     with pytest.raises(InputError, match=r"layer 0 .*corrupt tar header at byte 1536 \(checksum mismatch\)"):
         open_image(layout)
 

@@ -3,6 +3,15 @@ an OCI layout folder) and its layers' tar streams, decompressed by magic bytes.
 
 Nothing is ever extracted to disk: a part is a seekable file object, a layer
 is streamed through the decompressor its first bytes call for.
+
+The archive is hostile until proven otherwise (a pull request may have built
+it, or replaced it): only regular files are opened (never a FIFO, device or
+socket, which could block or never end), an OCI layout's links are never
+followed out of the layout and never under ``blobs/``, every JSON document is
+size-limited and checked against its digest when one names it, and every
+layer's bytes are checked against its digest and diff_id in the one pass that
+reads it (:class:`LayerDigests`). Inflation is bounded by ``inflate-ratio``
+(:class:`InflateBudget`), so a compression bomb stops early.
 """
 
 from __future__ import annotations
@@ -12,15 +21,22 @@ import json
 import os
 import posixpath
 import re
-import tarfile
+import stat
 from typing import Any, BinaryIO, Callable, Iterator
 
+from imagepolicy import limits
 from imagepolicy.model import InputError
 
+from .digests import LayerDigests, verify_bytes, well_formed
+from .tarstream import TarError, TarMember, iter_members
+
 CHUNK = 1 << 20
-_ZSTD_FEED = 1 << 13  # small input chunks bound the output of one zstd call
+_ZSTD_FEED = 1 << 11  # small input chunks bound the output of one zstd call (an RLE block: 4 bytes -> 128 KiB)
 _GZIP_FEED = 1 << 16
-MAX_JSON_BYTES = 64 << 20
+INFLATE_FLOOR = 256 << 20
+"""Bytes an image may inflate before ``inflate-ratio`` applies (small bombs cost little)."""
+MAX_JSON_BYTES = limits.LIMITS["json-bytes"].default
+"""The default size limit of one JSON document (the limit in force is ``limits.get("json-bytes")``)."""
 
 _MAGIC = (
     (b"\x1f\x8b", "gzip"),
@@ -29,6 +45,7 @@ _MAGIC = (
     (b"\xfd7zXZ\x00", "xz"),
 )
 _DIGEST_RE = re.compile(r"^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$")
+_NAMED_BY_DIGEST = re.compile(r"^(?:blobs/(?P<alg>[a-z0-9]+)/(?P<hex>[a-f0-9]+)|(?P<config>[a-f0-9]{64})\.json|sha256:(?P<ggcr>[a-f0-9]{64}))$")
 
 
 def sniff_compression(head: bytes) -> str:
@@ -42,15 +59,41 @@ def sniff_compression(head: bytes) -> str:
 def blob_path(digest: str, where: str) -> str:
     """The layout path of a blob (``blobs/sha256/<hex>``); InputError for a malformed digest."""
     match = _DIGEST_RE.match(digest or "")
-    if not match:
+    if not match or not well_formed(match.group(1), match.group(2)):
         raise InputError(f"{where}: {digest!r} is not a digest (expected ALGORITHM:HEX, like sha256:…)")
     return f"blobs/{match.group(1)}/{match.group(2)}"
 
 
+def digest_of_name(name: str) -> str | None:
+    """The digest a part's name states: ``blobs/ALG/HEX``, a docker-archive config ``HEX.json``, a ``sha256:HEX`` file."""
+    match = _NAMED_BY_DIGEST.match(normalize_member(name).lstrip("/"))
+    if not match:
+        return None
+    if match.group("alg"):
+        return f"{match.group('alg')}:{match.group('hex')}"
+    return "sha256:" + (match.group("config") or match.group("ggcr"))
+
+
 def normalize_member(name: str) -> str:
     """A tar member or relative path as an absolute, normalised path (``./a/../b/`` -> ``/b``)."""
+    if name and name[0] not in "./" and name[-1] != "/" and "//" not in name and "/." not in name:
+        return "/" + name  # already normal: the common case, without normpath
     path = posixpath.normpath("/" + name.lstrip("/"))
     return "/" if path in ("/", "//") else path
+
+
+_KIND_NAMES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KIND_NAMES if test(mode)), "not a regular file")
 
 
 class Store:
@@ -77,43 +120,133 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def read_json(self, name: str, what: str) -> Any:
-        """Parse the part ``name`` as JSON; InputError naming the archive and part on failure."""
-        if self.size(name) > MAX_JSON_BYTES:
-            raise InputError(f"{self.label}: {what} '{name}' is larger than {MAX_JSON_BYTES >> 20} MB")
+    def read_json(self, name: str, what: str, digest: str | None = None, size: int | None = None) -> Any:
+        """Parse the part ``name`` as JSON; InputError naming the archive and part on failure.
+
+        The part must be at most ``json-bytes`` long (and all JSON read from
+        this store at most ``image-json-bytes``), ``size`` bytes when a
+        descriptor says so, and hash to ``digest`` (or to the digest its name
+        states, ``blobs/sha256/HEX``).
+        """
+        where = f"{self.label}: {what} '{name}'"
+        actual = self.size(name)
+        if size is not None and actual != size:
+            raise InputError(f"{where} is {actual:,} bytes but its descriptor says {size:,}; the archive is damaged")
+        limit = limits.get("json-bytes")
+        if actual > limit:
+            raise limits.LimitExceeded("json-bytes", where, f"{actual:,} bytes")
+        total = getattr(self, "_json_read", 0) + actual
+        if total > limits.get("image-json-bytes"):
+            raise limits.LimitExceeded("image-json-bytes", where, f"{total:,} bytes read so far")
+        self._json_read = total
         with self.open(name) as fh:
-            raw = fh.read()
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:
+            raise limits.LimitExceeded("json-bytes", where, "it grew while read")
+        digest = digest or digest_of_name(name)
+        if digest:
+            verify_bytes(raw, digest, where)
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{self.label}: {what} '{name}' is not valid JSON ({exc}); the archive is damaged") from None
+            raise InputError(f"{where} is not valid JSON ({str(exc)[:120]}); the archive is damaged") from None
+        except RecursionError:
+            raise InputError(f"{where} nests JSON arrays or objects too deeply to read; the archive is damaged or hostile") from None
+
+
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_MAX_LINK_HOPS = 40
 
 
 class DirStore(Store):
-    """An OCI image-layout folder."""
+    """An OCI image-layout (or extracted docker-archive) folder.
+
+    Links are resolved here, never by the kernel: a relative link that stays
+    inside the folder is followed (``docker save`` writes ``<id>/layer.tar``
+    links to a layer saved before), a link under ``blobs/`` or one that
+    leaves the folder is an error, and every part is opened component by
+    component with ``O_NOFOLLOW``. Only regular files are opened.
+    """
 
     def __init__(self, root: str) -> None:
         self.root = root
         self.label = root
 
-    def _path(self, name: str) -> str:
-        rel = normalize_member(name).lstrip("/")
-        return os.path.join(self.root, rel)
+    def _locate(self, name: str) -> tuple[str, os.stat_result] | None:
+        """The folder-relative path ``name`` leads to and its lstat, or None when nothing is there."""
+        pending = [p for p in reversed(normalize_member(name).strip("/").split("/")) if p]
+        resolved: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not resolved:
+                    raise InputError(f"{self.label}: '{name}' leads out of the layout through a link; imagepolicy reads nothing outside it")
+                resolved.pop()
+                continue
+            path = "/".join([*resolved, part])
+            try:
+                st = os.lstat(os.path.join(self.root, path))
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror}") from None
+            if stat.S_ISLNK(st.st_mode):
+                if resolved[:1] == ["blobs"] or (not resolved and part == "blobs"):
+                    raise InputError(f"{self.label}: '{path}' is a symbolic link; an OCI layout's blobs must be regular files inside it, "
+                                     "and imagepolicy follows no link there")
+                target = os.readlink(os.path.join(self.root, path))
+                hops += 1
+                if target.startswith("/") or hops > _MAX_LINK_HOPS:
+                    raise InputError(f"{self.label}: '{path}' is a link to {'an absolute path' if target.startswith('/') else 'a link loop'}; "
+                                     "imagepolicy reads nothing outside the layout")
+                pending.extend(p for p in reversed(target.split("/")) if p)
+                continue
+            if pending and not stat.S_ISDIR(st.st_mode):
+                return None
+            resolved.append(part)
+            if not pending:
+                return path, st
+        return None
+
+    def _regular(self, name: str) -> tuple[str, os.stat_result]:
+        found = self._locate(name)
+        if found is None:
+            raise InputError(f"{self.label}: the layout has no file '{name}'")
+        path, st = found
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{self.label}: '{path}' is {_kind(st.st_mode)}, not a regular file; an image layout holds regular files only")
+        return path, st
 
     def has(self, name: str) -> bool:
-        return os.path.isfile(self._path(name))
+        found = self._locate(name)
+        return found is not None and not stat.S_ISDIR(found[1].st_mode)
 
     def open(self, name: str) -> BinaryIO:
+        path, _ = self._regular(name)
+        parts = path.split("/")
+        fd = -1
         try:
-            return open(self._path(name), "rb")
+            fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+            for part in parts[:-1]:
+                inner = os.open(part, _NOFOLLOW | getattr(os, "O_DIRECTORY", 0), dir_fd=fd)
+                os.close(fd)
+                fd = inner
+            leaf = os.open(parts[-1], _NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0), dir_fd=fd)
         except OSError as exc:
-            raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror}") from None
+            raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror} (the layout changed while it was read?)") from None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        if not stat.S_ISREG(os.fstat(leaf).st_mode):
+            os.close(leaf)
+            raise InputError(f"{self.label}: '{path}' is not a regular file; an image layout holds regular files only")
+        return os.fdopen(leaf, "rb")
 
     def size(self, name: str) -> int:
-        try:
-            return os.path.getsize(self._path(name))
-        except OSError as exc:
-            raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror}") from None
+        return self._regular(name)[1].st_size
 
 
 _FILE_KINDS = (
@@ -125,14 +258,11 @@ _FILE_KINDS = (
 )
 
 
-def _describe_non_tar(path: str) -> str:
-    """Say in a few words what the file that tarfile refused looks like (for one readable error line)."""
-    with open(path, "rb") as fh:
-        head = fh.read(512)
+def _describe_non_tar(head: bytes, compression: str) -> str:
+    """Say in a few words what a file that holds no tar looks like (for one readable error line)."""
     for magic, kind in _FILE_KINDS:
         if head.startswith(magic):
             return kind
-    compression = sniff_compression(head)
     if compression != "none":
         return f"it is a {compression}-compressed file that does not hold a tar archive"
     if head.lstrip()[:1] in (b"{", b"["):
@@ -140,58 +270,226 @@ def _describe_non_tar(path: str) -> str:
     return "it has no tar header"
 
 
-class TarStore(Store):
-    """A tar archive (docker-archive, oci-archive) read with random access.
+class _Region(io.RawIOBase):
+    """A seekable, read-only window ``[offset, offset + size)`` of a random-access source."""
 
-    Member paths are looked up normalised; symlinked members and folders (as
-    skopeo writes for legacy ``<id>/layer.tar``) and hardlinks are followed.
+    def __init__(self, read_at: Callable[[int, int], bytes], offset: int, size: int) -> None:
+        self._read_at = read_at
+        self._offset = offset
+        self._size = size
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self._size}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        left = self._size - self._pos
+        if size is None or size < 0 or size > left:
+            size = left
+        if size <= 0:
+            return b""
+        data = self._read_at(size, self._offset + self._pos)
+        self._pos += len(data)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
+class _GzipRandom:
+    """Random access to the plain bytes of a gzip file: resume points recorded as it is first inflated
+    (:class:`GzipIndex`) make a backward seek cost at most one spacing of inflation, and
+    ``inflate-ratio`` bounds what it inflates."""
+
+    def __init__(self, raw: BinaryIO, label: str) -> None:
+        self._raw = raw
+        self._label = label
+        self._index = GzipIndex()
+        self._chunks: Iterator[bytes] | None = None
+        self._pos = 0  # plain offset of self._buf
+        self._buf = b""
+        self._high = 0  # furthest plain offset inflated so far
+        self._ratio = limits.get("inflate-ratio")
+
+    def _fail(self, problem: str) -> InputError:
+        return InputError(f"{self._label}: {problem}; the archive is damaged or incomplete, save or copy the image again")
+
+    def _restart(self, offset: int) -> None:
+        point = self._index.before(offset)
+        self._chunks = _gzip_chunks(self._raw, self._fail, self._index, start=point or (0, 0, None))
+        self._pos, self._buf = (point[0] if point else 0), b""
+
+    def _next(self) -> bool:
+        assert self._chunks is not None
+        self._pos += len(self._buf)
+        self._buf = next(self._chunks, b"")
+        end = self._pos + len(self._buf)
+        if end > self._high:
+            self._high = end
+            if end > INFLATE_FLOOR and end > self._ratio * self._raw.tell() + INFLATE_FLOOR:
+                raise limits.LimitExceeded("inflate-ratio", self._label, f"{end:,} bytes inflated from {self._raw.tell():,}")
+        return bool(self._buf)
+
+    def read_at(self, size: int, offset: int) -> bytes:
+        if self._chunks is None or offset < self._pos:
+            self._restart(offset)
+        while offset >= self._pos + len(self._buf):
+            if not self._next():
+                return b""
+        parts, want = [], size
+        start = offset - self._pos
+        while want > 0:
+            piece = self._buf[start : start + want]
+            parts.append(piece)
+            want -= len(piece)
+            if want and not self._next():
+                break
+            start = 0
+        return b"".join(parts)
+
+
+class _Stdlib:
+    """Random access to a bzip2 or xz file's plain bytes through the standard library (rewinds to seek back)."""
+
+    def __init__(self, raw: BinaryIO, compression: str, label: str) -> None:
+        import bz2
+        import lzma
+
+        self._raw = raw
+        self._label = label
+        self._file = (bz2.BZ2File if compression == "bzip2" else lzma.LZMAFile)(raw)
+        self._compression = compression
+        self._ratio = limits.get("inflate-ratio")
+
+    def read_at(self, size: int, offset: int) -> bytes:
+        import lzma
+
+        try:
+            self._file.seek(offset)
+            data = self._file.read(size)
+        except (EOFError, OSError, lzma.LZMAError) as exc:
+            raise InputError(f"{self._label}: the {self._compression} data is damaged ({exc})") from None
+        end = offset + len(data)
+        if end > INFLATE_FLOOR and end > self._ratio * self._raw.tell() + INFLATE_FLOOR:
+            raise limits.LimitExceeded("inflate-ratio", self._label, f"{end:,} bytes inflated from {self._raw.tell():,}")
+        return data
+
+
+class _Sequential:
+    """A forward reader over a random-access source, for the tar index pass; ``skip`` passes over data."""
+
+    def __init__(self, read_at: Callable[[int, int], bytes], size: int | None) -> None:
+        self._read_at = read_at
+        self._size = size
+        self.position = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._read_at(size, self.position)
+        self.position += len(data)
+        return data
+
+    def skip(self, count: int) -> int:
+        if self._size is not None:  # a plain file: no need to read what is skipped
+            count = max(0, min(count, self._size - self.position))
+            self.position += count
+            return count
+        skipped = 0
+        while skipped < count:
+            data = self._read_at(min(count - skipped, CHUNK), self.position)
+            if not data:
+                break
+            skipped += len(data)
+            self.position += len(data)
+        return skipped
+
+
+class TarStore(Store):
+    """A tar archive (docker-archive, oci-archive), plain or gzip/bzip2/xz-compressed, read with random access.
+
+    Its members are indexed once by :func:`iter_members` (data skipped, not
+    read; at most ``archive-members``); member paths are looked up normalised;
+    symlinked members and folders (as skopeo writes for legacy
+    ``<id>/layer.tar``) and hardlinks are followed, inside the archive only.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, fh: BinaryIO | None = None) -> None:
         self.label = path
+        self._fh = fh if fh is not None else _open_regular(path)
         try:
-            self._tar = tarfile.open(path, "r:*")
-            members = self._tar.getmembers()
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            if "unexpected end of data" in str(exc) or isinstance(exc, EOFError):
-                raise InputError(f"{path}: truncated archive ({exc}); save or copy the image again") from None
-            raise InputError(f"{path}: not a readable tar archive ({_describe_non_tar(path)}); "
-                             "expected a docker-archive or oci-archive (docker save / skopeo copy output)") from None
-        self._members = {normalize_member(m.name): m for m in members}
-        self._check_complete(path, members)
+            self._index(path)
+        except BaseException:
+            self._fh.close()
+            raise
 
-    def _check_complete(self, path: str, members: list[tarfile.TarInfo]) -> None:
-        if not isinstance(self._tar.fileobj, io.BufferedReader):
-            return  # compressed outer archive: its decompressor reports truncation on read
-        total = os.path.getsize(path)
-        for m in members:
-            if m.isreg() and m.offset_data + m.size > total:
-                raise InputError(
-                    f"{path}: truncated archive: member '{m.name}' needs {m.size} bytes at offset "
-                    f"{m.offset_data} but the file has {total} bytes; save the image again"
-                )
+    def _index(self, path: str) -> None:
+        fd = self._fh.fileno()
+        head = os.pread(fd, 512, 0)
+        compression = sniff_compression(head)
+        size: int | None = None
+        if compression == "none":
+            size = os.fstat(fd).st_size
+            self._read_at: Callable[[int, int], bytes] = lambda n, offset: os.pread(fd, n, offset)
+        elif compression == "gzip":
+            self._read_at = _GzipRandom(self._fh, path).read_at
+        elif compression == "zstd":
+            raise InputError(f"{path}: a zstd-compressed archive cannot be read with random access; decompress it first (zstd -d)")
+        else:
+            self._read_at = _Stdlib(self._fh, compression, path).read_at
+        self._members: dict[str, TarMember] = {}
+        seq = _Sequential(self._read_at, size)
+        seen = 0
+
+        def count(member: TarMember, at: int) -> None:
+            nonlocal seen
+            seen += 1
+            if seen > limits.get("archive-members"):
+                raise limits.LimitExceeded("archive-members", f"{path}: member at byte {at}", f"more than {seen - 1:,} members")
+
+        try:
+            for member in iter_members(seq, where=f"{path}: ", skip=seq.skip, count=count):  # type: ignore[arg-type]
+                self._members[normalize_member(member.name)] = member
+        except TarError as exc:
+            if exc.not_tar:
+                raise InputError(f"{path}: not a readable tar archive ({_describe_non_tar(head, compression)}); "
+                                 "expected a docker-archive or oci-archive (docker save / skopeo copy output)") from None
+            if str(exc).startswith("truncated"):
+                raise InputError(f"{path}: truncated archive ({exc}); save or copy the image again") from None
+            raise InputError(f"{path}: damaged archive ({exc}); save or copy the image again") from None
 
     @property
     def names(self) -> list[str]:
         return [n.lstrip("/") for n in self._members]
 
-    def _lookup(self, name: str) -> tarfile.TarInfo | None:
+    def _lookup(self, name: str) -> TarMember | None:
         path, hops = normalize_member(name), 0
         while True:
             member = self._find(path)
-            if member is None or member.isreg():
+            if member is None or member.kind == "file":
                 return member
             hops += 1
-            if hops > 40:
+            if hops > _MAX_LINK_HOPS:
                 return None
-            if member.issym():
+            if member.kind == "symlink":
                 path = normalize_member(posixpath.join(posixpath.dirname(normalize_member(member.name)), member.linkname))
-            elif member.islnk():
+            elif member.kind == "hardlink":
                 path = normalize_member(member.linkname)
             else:
                 return None
 
-    def _find(self, path: str) -> tarfile.TarInfo | None:
+    def _find(self, path: str) -> TarMember | None:
         """The member at ``path``, following symlinked parent folders."""
         member = self._members.get(path)
         if member is not None:
@@ -200,7 +498,7 @@ class TarStore(Store):
         for i in range(1, len(parts)):
             parent = "/" + "/".join(parts[:i])
             link = self._members.get(parent)
-            if link is not None and link.issym():
+            if link is not None and link.kind == "symlink":
                 target = normalize_member(posixpath.join(posixpath.dirname(parent), link.linkname))
                 rest = "/".join(parts[i:])
                 return self._members.get(normalize_member(target + "/" + rest)) if target != path else None
@@ -213,9 +511,7 @@ class TarStore(Store):
         member = self._lookup(name)
         if member is None:
             raise InputError(f"{self.label}: the archive has no member '{name}'")
-        fh = self._tar.extractfile(member)
-        assert fh is not None
-        return fh  # type: ignore[return-value]
+        return io.BufferedReader(_Region(self._read_at, member.offset_data, member.size), CHUNK)  # type: ignore[return-value]
 
     def size(self, name: str) -> int:
         member = self._lookup(name)
@@ -224,7 +520,7 @@ class TarStore(Store):
         return member.size
 
     def close(self) -> None:
-        self._tar.close()
+        self._fh.close()
 
 
 class _ChunkReader(io.RawIOBase):
@@ -253,7 +549,7 @@ class _ChunkReader(io.RawIOBase):
 def _zstd_chunks(raw: BinaryIO, fail: Callable[[str], InputError]) -> Iterator[bytes]:
     import zstandard
 
-    dctx = zstandard.ZstdDecompressor()
+    dctx = zstandard.ZstdDecompressor(max_window_size=1 << 27)  # zstd's own default cap: 128 MiB of window memory
     dobj, in_frame = dctx.decompressobj(), False
     while True:
         data = raw.read(_ZSTD_FEED)
@@ -263,8 +559,8 @@ def _zstd_chunks(raw: BinaryIO, fail: Callable[[str], InputError]) -> Iterator[b
             return
         while data:
             if not in_frame:
-                if not data.strip(b"\0"):
-                    break  # zero padding between or after frames
+                if data[0] == 0:
+                    return  # zero padding after the last frame: the compressed data ends here
                 dobj, in_frame = dctx.decompressobj(), True
             try:
                 out = dobj.decompress(data)
@@ -311,16 +607,18 @@ class GzipIndex:
 
 def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None,
                  start: tuple[int, int, Any] | None = None) -> Iterator[bytes]:
-    """Plain bytes of a (multi-member) gzip stream read from ``raw``'s start, or from resume point ``start``.
+    """Plain bytes of a (multi-member) gzip stream read from ``raw``'s current position, or from resume point ``start``.
 
-    zlib checks each member's CRC and length; trailing zero padding is allowed.
-    Records resume points into ``index`` when given.
+    zlib checks each member's CRC and length. A zero byte where a member
+    would start ends the data (zero padding after the last member is never
+    read through). Records resume points into ``index`` when given.
     """
     import zlib
 
     plain, consumed = (start[0], start[1]) if start else (0, 0)
-    raw.seek(consumed)
-    dobj = start[2].copy() if start else zlib.decompressobj(31)
+    if start:
+        raw.seek(consumed)
+    dobj = start[2].copy() if start and start[2] is not None else zlib.decompressobj(31)
     while True:
         data = raw.read(_GZIP_FEED)
         if not data:
@@ -330,8 +628,8 @@ def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
         consumed += len(data)
         while data:
             if dobj is None:
-                if not data.strip(b"\0"):
-                    break  # zero padding after the last member
+                if data[0] == 0:
+                    return  # zero padding after the last member
                 dobj = zlib.decompressobj(31)
             try:
                 out = dobj.decompress(data, CHUNK)
@@ -351,7 +649,7 @@ def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
 def gzip_stream_from(raw: BinaryIO, index: GzipIndex, offset: int, fail: Callable[[str], InputError]) -> tuple[int, io.BufferedReader]:
     """A stream of a gzip layer's plain bytes starting at the resume point before ``offset``; (its offset, stream)."""
     point = index.before(offset)
-    chunks = _gzip_chunks(raw, fail, start=point)
+    chunks = _gzip_chunks(raw, fail, start=point or (0, 0, None))
     return (point[0] if point else 0), io.BufferedReader(_ChunkReader(chunks), CHUNK)
 
 
@@ -375,33 +673,82 @@ def _stdlib_chunks(raw: BinaryIO, compression: str, fail: Callable[[str], InputE
             yield chunk
 
 
-def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None) -> tuple[str, io.BufferedReader]:
+class InflateBudget:
+    """What an image's compressed layers inflated, against ``inflate-ratio``: each layer and the
+    whole image may inflate at most ratio x their compressed bytes, plus :data:`INFLATE_FLOOR`."""
+
+    def __init__(self) -> None:
+        self.plain = 0
+        self.packed = 0
+
+    def bounded(self, chunks: Iterator[bytes], source: _Source, where: str) -> Iterator[bytes]:
+        ratio = limits.get("inflate-ratio")
+        plain = 0
+        for chunk in chunks:
+            plain += len(chunk)
+            total = self.plain + plain
+            if total > INFLATE_FLOOR:
+                packed = source.consumed
+                if plain > ratio * packed + INFLATE_FLOOR or total > ratio * (self.packed + packed) + INFLATE_FLOOR:
+                    self.plain += plain
+                    raise limits.LimitExceeded("inflate-ratio", where, f"{plain:,} bytes inflated from {packed:,} compressed bytes")
+            yield chunk
+        self.plain += plain
+        self.packed += source.consumed
+
+
+def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], None]) -> Iterator[bytes]:
+    for chunk in chunks:
+        feed(chunk)
+        yield chunk
+
+
+def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None, *,
+                 where: str = "layer", budget: InflateBudget | None = None,
+                 digests: LayerDigests | None = None) -> tuple[str, io.BufferedReader]:
     """Sniff ``raw``'s compression and return (compression, a stream of its plain bytes).
 
     ``fail(problem)`` builds the InputError raised when the compressed data is
-    truncated or corrupt (the caller knows which archive and layer it is).
-    ``raw`` must be seekable; a gzip stream records resume points into ``index``.
+    truncated or corrupt (the caller knows which archive and layer it is);
+    ``where`` names the layer in limit errors. ``raw`` is read from its
+    current position; a gzip stream records resume points into ``index``.
+    Inflation is bounded by ``budget`` (a fresh one when None, so one layer
+    alone is still bounded); ``digests`` hashes the bytes as they pass.
     """
     head = raw.read(8)
     compression = sniff_compression(head)
-    source = _Prefixed(head, raw)
+    source = _Source(head, raw)
+    plain_feed = None
+    if digests is not None:
+        source.feed, plain_feed = digests.feeders(compression, source.drain)
     if compression == "gzip":
-        chunks: Iterator[bytes] = _gzip_chunks(raw, fail, index)
+        chunks: Iterator[bytes] = _gzip_chunks(source, fail, index)  # type: ignore[arg-type]
     elif compression == "none":
         chunks = iter(lambda: source.read(CHUNK), b"")
     elif compression == "zstd":
         chunks = _zstd_chunks(source, fail)  # type: ignore[arg-type]
     else:
         chunks = _stdlib_chunks(source, compression, fail)  # type: ignore[arg-type]
+    if compression != "none":
+        chunks = (budget or InflateBudget()).bounded(chunks, source, where)
+    if plain_feed is not None:
+        chunks = _fed(chunks, plain_feed)
     return compression, io.BufferedReader(_ChunkReader(chunks), CHUNK)
 
 
-class _Prefixed(io.RawIOBase):
-    """``head`` (already read) followed by the rest of ``raw``."""
+class _Source(io.RawIOBase):
+    """``head`` (already read) followed by the rest of ``raw``: counts what is consumed and feeds it to ``feed``."""
 
     def __init__(self, head: bytes, raw: BinaryIO) -> None:
         self._head = head
         self._raw = raw
+        self.consumed = 0
+        self.feed: Callable[[bytes], None] | None = None
+
+    def drain(self) -> None:
+        """Read (and feed) whatever is left."""
+        while self.read(CHUNK):
+            pass
 
     def readable(self) -> bool:
         return True
@@ -410,12 +757,16 @@ class _Prefixed(io.RawIOBase):
         if self._head:
             if size is None or size < 0:
                 data, self._head = self._head + self._raw.read(), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
-            if len(data) < size:
-                data += self._raw.read(size - len(data))
-            return data
-        return self._raw.read(size)
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+                if len(data) < size:
+                    data += self._raw.read(size - len(data))
+        else:
+            data = self._raw.read(size)
+        self.consumed += len(data)
+        if self.feed is not None and data:
+            self.feed(data)
+        return data
 
     def readinto(self, target: Any) -> int:
         data = self.read(len(target))
@@ -423,16 +774,38 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+def _open_regular(path: str) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (a FIFO or device is never opened blocking)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InputError(f"{path}: is {_kind(mode)}, not an image archive file or an OCI layout folder")
+    return os.fdopen(fd, "rb")
+
+
 def open_store(path: str) -> Store:
-    """A Store for an OCI layout folder or an archive tar; InputError when neither."""
-    if os.path.isdir(path):
+    """A Store for an OCI layout folder or an archive tar; InputError when neither.
+
+    ``path`` itself may be a link (the invoker named it); it must lead to a
+    folder or a regular file: a FIFO, socket or device is refused before it is
+    opened, so it can neither block nor stream forever.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder; expected an image archive (docker save / skopeo copy output) or an OCI layout folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
         return DirStore(path)
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file or folder; expected an image archive (docker save / skopeo copy output) or an OCI layout folder")
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if not head:
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: is {_kind(st.st_mode)}, not an image archive file or an OCI layout folder")
+    fh = _open_regular(path)
+    if os.fstat(fh.fileno()).st_size == 0:
+        fh.close()
         raise InputError(f"{path}: the file is empty; expected an image archive")
-    if sniff_compression(head) == "zstd":
-        raise InputError(f"{path}: a zstd-compressed archive cannot be read with random access; decompress it first (zstd -d)")
-    return TarStore(path)
+    return TarStore(path, fh)

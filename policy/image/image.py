@@ -8,9 +8,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from imagepolicy.model import InputError
 
-from .blobs import CHUNK, GzipIndex, Store, decompressed, gzip_stream_from, normalize_member, open_store
+from .blobs import CHUNK, GzipIndex, InflateBudget, Store, decompressed, gzip_stream_from, normalize_member, open_store
+from .digests import LayerDigests
 from .layout import LayerRef, Resolved, resolve as resolve_layout
-from .merge import MergedFS, parent_of, scan_layer
+from .merge import EntryBudget, LayerChanges, MergedFS, parent_of, scan_layer
 from .model import FileEntry, LayerInfo
 
 MAX_SYMLINK_HOPS = 40
@@ -28,8 +29,10 @@ def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Ima
     index; ``None`` means linux/amd64 when there is a choice and the only image
     otherwise (an explicit platform that the only image does not match is an
     error). Layers are streamed once to build the merged filesystem (metadata
-    only); file contents are read later, on demand. Raises
-    :class:`imagepolicy.model.InputError` for unreadable or inconsistent archives.
+    only), each checked against its digest and diff_id as it passes; file
+    contents are read later, on demand. Raises
+    :class:`imagepolicy.model.InputError` for unreadable, inconsistent or
+    hostile archives (:class:`imagepolicy.limits.LimitExceeded` past a limit).
     """
     source = os.fspath(path)
     with open_store(source) as store:
@@ -50,9 +53,19 @@ def image_from_store(source: str, store: Store, platform: str | None, opener: Ca
     layers = _layer_infos(resolved)
     merged = MergedFS()
     indexes: dict[int, GzipIndex] = {}
+    budget = _Budget()
+    scanned: dict[str, tuple[int, str, LayerChanges]] = {}
     for info, ref in zip(layers, resolved.layers):
-        _index_layer(store, info, ref, merged, indexes)
+        _index_layer(store, info, ref, merged, indexes, budget, scanned)
     return Image(source, resolved, layers, merged, indexes, opener=opener)
+
+
+class _Budget:
+    """What one image may cost while it is read: inflation and tar members."""
+
+    def __init__(self) -> None:
+        self.inflate = InflateBudget()
+        self.entries = EntryBudget()
 
 
 # The image config fields rules read, with the JSON type Docker and the OCI spec give them.
@@ -165,19 +178,48 @@ def _layer_label(store: Store, info: LayerInfo) -> str:
     return f"{store.label}: layer {info.index} ({info.digest}, '{info.member}')"
 
 
-def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS, indexes: dict[int, GzipIndex]) -> None:
+def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS, indexes: dict[int, GzipIndex],
+                 budget: _Budget, scanned: dict[str, tuple[int, str, LayerChanges]]) -> None:
     what = _layer_label(store, info)
-    index = GzipIndex()
-    with store.open(ref.member) as raw:
-        compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index)
-        changes = scan_layer(stream, info.index, what, merged.files.get)
-    if index.points:
-        indexes[info.index] = index
+    key = normalize_member(ref.member)
+    if key in scanned:  # the same blob again (empty layers often are): its bytes were read and checked once
+        first, compression, first_changes = scanned[key]
+        changes = _placed(first_changes, first, info.index, merged.files.get)
+        budget.entries.charge(len(changes.entries) + len(changes.whiteouts) + len(changes.opaque), 0, what)
+        if first in indexes:
+            indexes[info.index] = indexes[first]
+    else:
+        if ref.blob_size is not None and ref.size != ref.blob_size:
+            raise InputError(f"{what}: the blob is {ref.size:,} bytes but its descriptor says {ref.blob_size:,}; the archive is damaged")
+        index = GzipIndex()
+        with store.open(ref.member) as raw, LayerDigests(ref.blob_digest, ref.diff_id, what) as digests:
+            compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index,
+                                               where=what, budget=budget.inflate, digests=digests)
+            changes = scan_layer(stream, info.index, what, merged.files.get, budget=budget.entries)
+            digests.verify()
+        if index.points:
+            indexes[info.index] = index
+        scanned[key] = (info.index, compression, changes)
     info.compression = compression
     info.media_type = info.media_type or _MEDIA_TYPES.get(compression, "")
     info.uncompressed_size = changes.uncompressed_size
     info.entry_count = len(changes.entries) + len(changes.whiteouts) + len(changes.opaque)
     merged.apply(info.index, changes)
+
+
+def _placed(changes: LayerChanges, first: int, index: int, lower: Callable[[str], FileEntry | None]) -> LayerChanges:
+    """A layer scanned as layer ``first`` placed again as layer ``index``: entries copied, their bytes
+    located in the new layer, hardlinks to lower layers resolved anew (the layers below differ)."""
+    entries: dict[str, FileEntry] = {}
+    for path, entry in changes.entries.items():
+        data = entry.data
+        if entry.type == "hardlink":
+            target = changes.entries.get(entry.linkname) or lower(entry.linkname)
+            data = target.data if target is not None else None
+        if data is not None and data[0] == first:
+            data = (index, data[1], data[2])
+        entries[path] = FileEntry(entry.path, entry.type, entry.mode, entry.uid, entry.gid, entry.size, entry.linkname, index, entry.mtime, data=data)
+    return LayerChanges(entries, list(changes.whiteouts), list(changes.opaque), changes.uncompressed_size)
 
 
 class Image:
@@ -336,24 +378,29 @@ class Image:
             return results
         with self._opener() as store:
             for layer, wanted in sorted(by_layer.items()):
-                self._read_layer(store, self.layers[layer], sorted(wanted), results)
+                self._read_layer(store, self.layers[layer], sorted(wanted, key=lambda w: (w[0], -w[1], w[2])), results)
         return results
 
     def _read_layer(self, store: Store, info: LayerInfo, wanted: list[tuple[int, int, int]], results: list[bytes | None]) -> None:
         what = _layer_label(store, info)
         with store.open(info.member) as raw:
             if info.compression == "none":
+                last_offset, last_data = -1, b""
                 for offset, length, i in wanted:
+                    if offset == last_offset and length <= len(last_data):  # hardlinks share their target's bytes
+                        results[i] = last_data if length == len(last_data) else last_data[:length]
+                        continue
                     raw.seek(offset)
-                    results[i] = _read_exact(raw.read, length, what)
+                    last_offset, last_data = offset, _read_exact(raw.read, length, what)
+                    results[i] = last_data
                 return
             fail: Callable[[str], InputError] = lambda problem: InputError(f"{what}: {problem}")
             index = self._gzip_indexes.get(info.index)
             stream = None
             position, last_offset, last_data = 0, -1, b""
             for offset, length, i in wanted:
-                if offset == last_offset:  # a hardlink and its target share their bytes
-                    results[i] = last_data[:length]
+                if offset == last_offset and length <= len(last_data):  # a hardlink and its target share their bytes
+                    results[i] = last_data if length == len(last_data) else last_data[:length]
                     continue
                 if index is not None:
                     point = index.before(offset)

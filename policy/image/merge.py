@@ -12,6 +12,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
+from imagepolicy import limits
 from imagepolicy.model import InputError
 
 from .blobs import CHUNK, normalize_member
@@ -38,20 +39,52 @@ def parent_of(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
 
 
+class EntryBudget:
+    """Tar members read from the layers of one image, against ``image-entries`` and ``image-path-bytes``:
+    every member costs time and memory (the merged view keeps every version)."""
+
+    def __init__(self) -> None:
+        self.entries = 0
+        self.path_bytes = 0
+
+    def charge(self, entries: int, path_bytes: int, where: str) -> None:
+        self.entries += entries
+        self.path_bytes += path_bytes
+        if self.entries > limits.get("image-entries"):
+            raise limits.LimitExceeded("image-entries", where, f"more than {self.entries - 1:,} entries")
+        if self.path_bytes > limits.get("image-path-bytes"):
+            raise limits.LimitExceeded("image-path-bytes", where, f"{self.path_bytes:,} bytes of paths")
+
+    def counter(self, what: str) -> Callable[[TarMember, int], None]:
+        """The per-member callback :func:`iter_members` calls."""
+        entry_limit, path_limit = limits.get("image-entries"), limits.get("image-path-bytes")
+
+        def count(member: TarMember, at: int) -> None:
+            self.entries += 1
+            self.path_bytes += len(member.name) + len(member.linkname)
+            if self.entries > entry_limit or self.path_bytes > path_limit:
+                self.charge(0, 0, f"{what}: member at byte {at}")
+
+        return count
+
+
 def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], FileEntry | None],
-               on_member: Callable[[TarMember], None] | None = None) -> LayerChanges:
+               on_member: Callable[[TarMember], None] | None = None, *, budget: EntryBudget | None = None) -> LayerChanges:
     """Read one layer's tar stream into its changes; ``what`` names the layer in errors.
 
     ``lower(path)`` gives the merged entry below this layer, used for hardlinks
-    whose target is not in this layer. ``on_member`` sees each member after its
-    header is read and before its data is skipped (a streamed source uses it to
-    keep some files' bytes). Raises InputError for a truncated or corrupt tar
-    and for a bare ``.wh.`` whiteout.
+    whose target is not in this layer. Raises InputError for a truncated or
+    corrupt tar and for a bare ``.wh.`` whiteout. Members count against
+    ``budget`` (the image's; a fresh one when None, so one layer alone is
+    still bounded). ``on_member`` sees each member after its header is read
+    and before its data is skipped (a streamed source uses it to keep some
+    files' bytes).
     """
     changes = LayerChanges()
     counted = _Counting(stream)
+    count = (budget or EntryBudget()).counter(what)
     try:
-        for member in iter_members(counted):  # type: ignore[arg-type]
+        for member in iter_members(counted, where=f"{what}: ", count=count):  # type: ignore[arg-type]
             if on_member is not None:
                 on_member(member)
             _take_member(member, index, what, changes, lower)
@@ -78,7 +111,8 @@ class _Counting:
 
 def _take_member(member: TarMember, index: int, what: str, changes: LayerChanges, lower: Callable[[str], FileEntry | None]) -> None:
     path = normalize_member(member.name)
-    parent, base = posixpath.split(path)
+    parent, _, base = path.rpartition("/")
+    parent = parent or "/"
     if base.startswith(WHITEOUT_PREFIX):
         if base == OPAQUE_MARKER:
             changes.opaque.append(parent)
@@ -100,20 +134,11 @@ def _take_member(member: TarMember, index: int, what: str, changes: LayerChanges
         linkname = normalize_member(member.linkname)
         target = changes.entries.get(linkname) or lower(linkname)
         data = target.data if target is not None else None
-    entry = FileEntry(
-        path=path,
-        type=kind,
-        mode=member.mode,
-        uid=member.uid,
-        gid=member.gid,
-        size=member.size if kind == "file" else 0,
-        linkname=linkname,
-        layer=index,
-        mtime=member.mtime,
-        data=data,
-    )
-    changes.entries.pop(path, None)
-    changes.entries[path] = entry
+    entry = FileEntry(path, kind, member.mode, member.uid, member.gid, member.size if kind == "file" else 0, linkname, index, member.mtime, [], data)
+    entries = changes.entries
+    if path in entries:
+        del entries[path]  # the last member of a path wins, in its place in the tar
+    entries[path] = entry
 
 
 class MergedFS:
@@ -172,26 +197,35 @@ class MergedFS:
         self._link(path)
 
     def _ensure_dir(self, path: str, index: int) -> None:
-        """Create missing parent folders as a tar extractor would (0755, root)."""
-        existing = self.files.get(path)
-        if existing is not None and existing.type == "dir":
-            return
-        if path != "/":
-            self._ensure_dir(parent_of(path), index)
-        if existing is not None:
-            self._remove(path, index)
-        history = self._past_history(path)
-        history.append(HistoryEntry(index, "added", 0))
-        self.files[path] = FileEntry(path, "dir", 0o755, 0, 0, 0, "", index, 0, history)
-        self._link(path)
+        """Create missing parent folders as a tar extractor would (0755, root), top down, without recursion
+        (a path may be thousands of folders deep)."""
+        missing = []
+        while True:
+            existing = self.files.get(path)
+            if existing is not None and existing.type == "dir":
+                break
+            missing.append(path)
+            if path == "/":
+                break
+            path = parent_of(path)
+        for path in reversed(missing):
+            if path in self.files:
+                self._remove(path, index)
+            history = self._past_history(path)
+            history.append(HistoryEntry(index, "added", 0))
+            self.files[path] = FileEntry(path, "dir", 0o755, 0, 0, 0, "", index, 0, history)
+            self._link(path)
 
     def _remove(self, path: str, index: int) -> None:
-        entry = self.files.pop(path)
-        if entry.type == "dir":
-            for child in list(self.children.pop(path, ())):
-                self._remove(child, index)
-        entry.history.append(HistoryEntry(index, "deleted", 0))
-        self.deleted.setdefault(path, []).append(entry)
+        """Remove ``path`` and, for a folder, everything under it (iteratively: trees may be deep)."""
         siblings = self.children.get(parent_of(path))
         if siblings is not None:
             siblings.discard(path)
+        pending = [path]
+        while pending:
+            current = pending.pop()
+            entry = self.files.pop(current)
+            if entry.type == "dir":
+                pending.extend(self.children.pop(current, ()))
+            entry.history.append(HistoryEntry(index, "deleted", 0))
+            self.deleted.setdefault(current, []).append(entry)

@@ -181,12 +181,17 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
         yield from _git_folders(image, ctx.dockerfile, allowed)
     candidates = select_candidates(image, options, allowed)
     contents = image.read_entries([c.entry for c in candidates], max_bytes=int(options.get("max-file-bytes", 1048576)))
+    scanned: dict[tuple, list[SecretMatch]] = {}  # hardlinks share their bytes: each content is searched once
     for candidate, data in zip(candidates, contents):
         if not data:
             continue
-        matches = _secrets_in(candidate, data)
-        if allow_values:
-            matches = [m for m in matches if not _allowed_value(m, data, allow_values)]
+        key = (candidate.entry.data, candidate.kind, candidate.entry.path.endswith(_CODE_EXTENSIONS))
+        matches = scanned.get(key)
+        if matches is None:
+            matches = _secrets_in(candidate, data)
+            if allow_values:
+                matches = [m for m in matches if not _allowed_value(m, data, allow_values)]
+            scanned[key] = matches
         if matches:
             yield _violation(image, ctx.dockerfile, candidate, matches)
 

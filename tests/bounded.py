@@ -62,6 +62,7 @@ class Bounded:
     time_bound: float
     memory_bound: int
     leftovers: list[int] = field(default_factory=list)  # pids of the group alive after imagepolicy exited
+    cpu: float = 0.0  # seconds of CPU (user + system) imagepolicy used: the work done, whatever the machine's load
 
     @property
     def output(self) -> str:
@@ -162,6 +163,7 @@ def run_bounded(
         time_bound=timeout,
         memory_bound=memory,
         leftovers=leftovers,
+        cpu=usage.ru_utime + usage.ru_stime,
     )
 
 

@@ -610,3 +610,17 @@ def test_an_image_config_with_nulls_and_a_bare_string_cmd_reads_as_docker_does(t
     image = open_image(write_shape("oci-archive", ImageSpec(layers=[Layer({"/x": b"x"})], runtime=runtime), str(tmp_path)))
     assert (image.labels, image.env, image.user) == ({}, {}, "")
     assert image.runtime["Cmd"] == ["serve"]
+
+
+def test_a_docker_archive_folder_follows_its_own_links_but_none_out_of_it(tmp_path) -> None:
+    """An extracted `docker save` may link a layer saved twice (<id>/layer.tar -> ../<id>/layer.tar): the reader
+    resolves such links itself, inside the folder; one that leaves it is refused, whatever is outside."""
+    folder = emit(SHAPES["docker-symlinks"][0](sample()), str(tmp_path / "saved"), as_dir=True)
+    assert fs_view(open_image(folder)) == fs_view(open_image(write_shape("docker-symlinks", sample(), str(tmp_path))))
+    link = os.path.join(folder, "store", "l1", "layer.tar")
+    shutil.copy(os.path.realpath(link), tmp_path / "outside.tar")
+    for target in ("../../../outside.tar", str(tmp_path / "outside.tar")):
+        os.remove(link)
+        os.symlink(target, link)
+        with pytest.raises(InputError, match=r"saved: '.*' (leads out of the layout through a link|is a link to an absolute path)"):
+            open_image(folder)

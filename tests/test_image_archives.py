@@ -624,3 +624,19 @@ def test_a_docker_archive_folder_follows_its_own_links_but_none_out_of_it(tmp_pa
         os.symlink(target, link)
         with pytest.raises(InputError, match=r"saved: '.*' (leads out of the layout through a link|is a link to an absolute path)"):
             open_image(folder)
+
+
+@pytest.mark.parametrize("shape", ["oci-layout", "docker-dual"])
+def test_a_blob_listed_twice_is_read_once_and_placed_twice(tmp_path, shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imagepolicy.image import image as image_module
+
+    again = {"/etc/app.conf": b"v1", "/usr/bin/tool": File(TOOL, mode=0o755), "/usr/bin/tool-link": Hardlink("/usr/bin/tool")}
+    spec = ImageSpec(layers=[Layer(again), Layer({"/etc/app.conf": b"v2"}), Layer(again)])
+    scans = []
+    real = image_module.scan_layer
+    monkeypatch.setattr(image_module, "scan_layer", lambda *a, **kw: scans.append(a[1]) or real(*a, **kw))
+    image = open_image(write_shape(shape, spec, str(tmp_path)))
+    assert scans == [0, 1], "the repeated blob is scanned once"
+    assert image.files["/etc/app.conf"].layer == 2 and image.read("/etc/app.conf") == b"v1"
+    assert [h.layer for h in image.files["/etc/app.conf"].history] == [0, 1, 2]
+    assert image.read("/usr/bin/tool-link") == TOOL and image.files["/usr/bin/tool-link"].layer == 2

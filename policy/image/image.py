@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable, Iterator
 
 from imagepolicy.model import InputError
@@ -54,9 +54,10 @@ def image_from_store(source: str, store: Store, platform: str | None, opener: Ca
     merged = MergedFS()
     indexes: dict[int, GzipIndex] = {}
     budget = _Budget()
-    scanned: dict[str, tuple[int, str, LayerChanges]] = {}
+    uses = Counter(normalize_member(ref.member) for ref in resolved.layers)
+    scanned: dict[str, tuple[int, str, LayerChanges]] = {}  # blobs listed more than once, kept for their next use
     for info, ref in zip(layers, resolved.layers):
-        _index_layer(store, info, ref, merged, indexes, budget, scanned)
+        _index_layer(store, info, ref, merged, indexes, budget, scanned, uses)
     return Image(source, resolved, layers, merged, indexes, opener=opener)
 
 
@@ -179,7 +180,7 @@ def _layer_label(store: Store, info: LayerInfo) -> str:
 
 
 def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS, indexes: dict[int, GzipIndex],
-                 budget: _Budget, scanned: dict[str, tuple[int, str, LayerChanges]]) -> None:
+                 budget: _Budget, scanned: dict[str, tuple[int, str, LayerChanges]], uses: Counter[str]) -> None:
     what = _layer_label(store, info)
     key = normalize_member(ref.member)
     if key in scanned:  # the same blob again (empty layers often are): its bytes were read and checked once
@@ -199,7 +200,8 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
             digests.verify()
         if index.points:
             indexes[info.index] = index
-        scanned[key] = (info.index, compression, changes)
+        if uses[key] > 1:
+            scanned[key] = (info.index, compression, changes)
     info.compression = compression
     info.media_type = info.media_type or _MEDIA_TYPES.get(compression, "")
     info.uncompressed_size = changes.uncompressed_size

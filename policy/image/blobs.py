@@ -164,8 +164,9 @@ class DirStore(Store):
     Links are resolved here, never by the kernel: a relative link that stays
     inside the folder is followed (``docker save`` writes ``<id>/layer.tar``
     links to a layer saved before), a link under ``blobs/`` or one that
-    leaves the folder is an error, and every part is opened component by
-    component with ``O_NOFOLLOW``. Only regular files are opened.
+    leaves the folder is an error; a part is opened by the path so resolved,
+    whose folders are checked to be folders, with ``O_NOFOLLOW``. Only
+    regular files are opened.
     """
 
     def __init__(self, root: str) -> None:
@@ -226,24 +227,14 @@ class DirStore(Store):
 
     def open(self, name: str) -> BinaryIO:
         path, _ = self._regular(name)
-        parts = path.split("/")
-        fd = -1
-        try:
-            fd = os.open(self.root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-            for part in parts[:-1]:
-                inner = os.open(part, _NOFOLLOW | getattr(os, "O_DIRECTORY", 0), dir_fd=fd)
-                os.close(fd)
-                fd = inner
-            leaf = os.open(parts[-1], _NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0), dir_fd=fd)
+        try:  # every folder on the way was checked to be one (no link); the file itself must be no link either
+            fd = os.open(os.path.join(self.root, path), _NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
         except OSError as exc:
             raise InputError(f"{self.label}: cannot read '{name}': {exc.strerror} (the layout changed while it was read?)") from None
-        finally:
-            if fd >= 0:
-                os.close(fd)
-        if not stat.S_ISREG(os.fstat(leaf).st_mode):
-            os.close(leaf)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
             raise InputError(f"{self.label}: '{path}' is not a regular file; an image layout holds regular files only")
-        return os.fdopen(leaf, "rb")
+        return os.fdopen(fd, "rb")
 
     def size(self, name: str) -> int:
         return self._regular(name)[1].st_size

@@ -640,3 +640,12 @@ def test_a_blob_listed_twice_is_read_once_and_placed_twice(tmp_path, shape: str,
     assert image.files["/etc/app.conf"].layer == 2 and image.read("/etc/app.conf") == b"v1"
     assert [h.layer for h in image.files["/etc/app.conf"].history] == [0, 1, 2]
     assert image.read("/usr/bin/tool-link") == TOOL and image.files["/usr/bin/tool-link"].layer == 2
+
+
+def test_a_fifo_socket_or_device_is_refused_without_being_opened(tmp_path) -> None:
+    """The reader's own check (the CLI checks image paths before, library callers rely on this one)."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(InputError, match=r"pipe: is a FIFO \(named pipe\), not an image archive file or an OCI layout folder"):
+        open_image(tmp_path / "pipe")
+    with pytest.raises(InputError, match=r"null: is a character device"):
+        open_image("/dev/null")

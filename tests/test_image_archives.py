@@ -649,3 +649,18 @@ def test_a_fifo_socket_or_device_is_refused_without_being_opened(tmp_path) -> No
         open_image(tmp_path / "pipe")
     with pytest.raises(InputError, match=r"null: is a character device"):
         open_image("/dev/null")
+
+
+def test_a_zstd_layer_that_needs_a_huge_window_is_refused_with_the_reason(tmp_path) -> None:
+    """zstd --long=28 frames ask the decoder for 256 MiB of window: refused (as zstd does by default), not allocated."""
+    import io
+
+    import zstandard
+
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=28, enable_ldm=True, write_content_size=False)
+    out = io.BytesIO()
+    with zstandard.ZstdCompressor(compression_params=params).stream_writer(out, closefd=False) as writer:
+        writer.write(layer_tar({"/a": b"a" * 4096}))
+    layout = oci_layout(str(tmp_path / "long"), [out.getvalue()], diff_ids=[build(ImageSpec([Layer({"/a": b"a" * 4096})])).layers[0].diff_id])
+    with pytest.raises(InputError, match=r"layer 0 .*: the zstd frame needs a window over 128 MiB \(zstd --long\)"):
+        open_image(layout)

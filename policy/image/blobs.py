@@ -556,6 +556,9 @@ def _zstd_chunks(raw: BinaryIO, fail: Callable[[str], InputError]) -> Iterator[b
             try:
                 out = dobj.decompress(data)
             except zstandard.ZstdError as exc:
+                if "too much memory" in str(exc):
+                    raise fail("the zstd frame needs a window over 128 MiB (zstd --long); imagepolicy, like zstd itself by default, "
+                               "does not allocate that much: recompress the layer without --long") from None
                 raise fail(f"zstd data is corrupt ({exc})") from None
             if out:
                 yield out

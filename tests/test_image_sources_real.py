@@ -6,8 +6,8 @@ skopeo to docker-registry (TLS from a test CA, htpasswd auth). imagepolicy then
 checks each image three ways, ``docker-daemon:``, ``docker://`` and the
 ``docker save`` archive, and must give the same findings on the same
 Dockerfile lines. Failures a real engine and registry give (an unknown image or
-tag, refused credentials) are input errors that leave the other targets
-checked. See ``tests/dockerengine.py``.
+tag, refused credentials, a blob changed on the registry's disk) are input
+errors that leave the other targets checked. See ``tests/dockerengine.py``.
 """
 
 from __future__ import annotations
@@ -161,6 +161,24 @@ def test_a_multi_platform_image_in_the_registry_is_picked_by_platform(docker_eng
         assert report["errors"] == [], stderr
         runs[platform] = {f["rule"] for f in report["findings"]}
     assert "IM001" in runs["linux/arm64"] and "IM001" not in runs["linux/amd64"], runs  # only the arm64 image runs as root
+
+
+def test_a_blob_changed_on_the_registry_disk_is_a_digest_mismatch(docker_engine, test_registry, env, tmp_path):
+    spec = image_synth.ImageSpec(layers=[image_synth.Layer({"/app/data.txt": b"the original bytes\n" * 64})], runtime={"User": "1000"})
+    layout = image_synth.emit(image_synth.oci(spec, "gzip"), str(tmp_path / "layout"), as_dir=True)
+    ref = test_registry.push(docker_engine, "", "synthetic/tampered:1", source=f"oci:{layout}:latest")
+    code, report, stderr = run_check(["--image", f"docker://{ref}", *login(test_registry)], env, REPO, tmp_path / "before.json")
+    assert report["errors"] == [], stderr
+    index = json.loads((Path(layout) / "index.json").read_text())
+    manifest = json.loads((Path(layout) / "blobs" / "sha256" / index["manifests"][0]["digest"].split(":")[1]).read_bytes())
+    blob = test_registry.blob_file(manifest["layers"][0]["digest"])
+    data = bytearray(blob.read_bytes())
+    data[4:8] = b"\x01\x02\x03\x04"  # the gzip header's mtime: still a valid gzip of the same tar, other bytes
+    blob.write_bytes(bytes(data))
+    code, report, stderr = run_check(["--image", f"docker://{ref}", *login(test_registry)], env, REPO, tmp_path / "after.json")
+    assert code == 2, stderr
+    message = report["errors"][0]["message"]
+    assert manifest["layers"][0]["digest"] in message and "does not match" in message, message
 
 
 def test_podman_api_is_the_same_transport(podman_service, built_images, tmp_path):

@@ -35,9 +35,7 @@ from hostile_images import (
     image_blobs,
     index_json,
     member,
-    oci_archive,
     oci_layout,
-    pad,
     pax,
     pax_record,
     plain_layer,
@@ -251,7 +249,7 @@ def _index_nesting(d: Path) -> str:
 def _index_fanout(d: Path) -> str:
     """20,000 distinct manifest descriptors in index.json."""
     blobs, _ = image_blobs([plain_layer()])
-    descs = [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:%064x" % i, "size": 1,
+    descs = [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{i:064x}", "size": 1,
               "platform": {"os": "linux", "architecture": f"arch{i}"}} for i in range(20_000)]
     write_layout(str(d / "index-fanout"), blobs, index_json(descs))
     return "index-fanout"

@@ -284,7 +284,7 @@ class _Region(io.RawIOBase):
         self._pos = max(0, base + pos)
         return self._pos
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         left = self._size - self._pos
         if size is None or size < 0 or size > left:
             size = left
@@ -502,7 +502,7 @@ class TarStore(Store):
         member = self._lookup(name)
         if member is None:
             raise InputError(f"{self.label}: the archive has no member '{name}'")
-        return io.BufferedReader(_Region(self._read_at, member.offset_data, member.size), CHUNK)  # type: ignore[return-value]
+        return io.BufferedReader(_Region(self._read_at, member.offset_data, member.size), CHUNK)
 
     def size(self, name: str) -> int:
         member = self._lookup(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 from imagepolicy import limits
 from imagepolicy.plugins.shell import shellcheck as runner
@@ -88,11 +89,15 @@ def test_a_chunk_whose_scripts_pass_only_alone_keeps_its_results_and_one_that_ne
 
 
 def test_a_shellcheck_past_its_time_limit_is_killed(tmp_path):
-    fake = fake_shellcheck(tmp_path, "sleep 30")
+    # One process, as the real ShellCheck (exec'd by the memory-cap wrapper): a forked `sleep` would keep
+    # the output pipes open after the kill and the test would wait the whole 30 s for them.
+    fake = fake_shellcheck(tmp_path, "exec sleep 30")
+    started = time.monotonic()
     with limits.override(shellcheck_seconds=1):
         batch = start_shellcheck([Script("slow", "echo ok\n")], executable=fake)
         assert batch.results(["slow"]) == []
         assert batch.too_large(["slow"]) == {"slow": "ShellCheck took longer than the limit shellcheck-seconds=1"}
+    assert time.monotonic() - started < 20, "the 1 s limit did not stop the 30 s ShellCheck"
 
 
 def test_the_memory_cap_is_set_in_the_child_and_shellcheck_still_runs():

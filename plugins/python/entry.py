@@ -134,9 +134,9 @@ def parse_entry(argv: list[str], cwd: str, env: dict[str, str], resolve_program:
         if found is not None:
             return found
     if program.endswith(".py") or program == "manage.py":
-        script = posixpath.normpath(posixpath.join(cwd, words[0])) if "/" in words[0] else resolve_program(words[0])
-        if script:
-            return Entry("script", script, posixpath.dirname(script), tuple(words), program, env.get("DJANGO_SETTINGS_MODULE"))
+        found_script = posixpath.normpath(posixpath.join(cwd, words[0])) if "/" in words[0] else resolve_program(words[0])
+        if found_script:
+            return Entry("script", found_script, posixpath.dirname(found_script), tuple(words), program, env.get("DJANGO_SETTINGS_MODULE"))
         return None
     found_path = words[0] if words[0].startswith("/") else resolve_program(words[0])
     if found_path:

@@ -530,7 +530,10 @@ def _conda(ref: FileRef, read: Reader, version: str | None, budget: list[int]) -
             # conda writes the list to a requirements file next to the environment file and runs pip there
             synthetic = posixpath.join(folder, f".{name}.pip")
             sub = FileRef("requirements", synthetic, folder, ref.tool, ref.command, ref.line)
-            reader: Reader = lambda p, item=item, synthetic=synthetic: item if p == synthetic else read(p)  # noqa: E731
+
+            def reader(p: str, item: str = item, synthetic: str = synthetic) -> str | None:
+                return item if p == synthetic else read(p)
+
             for found in _requirements(sub, reader, version, budget, 0, set()):
                 out.append(replace(found, via=found.via.replace(f".{name}.pip line 1", f"{name} pip section") if found.via else found.via))
     return out

@@ -25,16 +25,17 @@ import fnmatch
 import glob
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from imagepolicy.model import InputError
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 __all__ = [
     "PROJECT_FILES",
@@ -310,9 +311,9 @@ class _Reader:
             self.setup_cfg = self._load_cfg(self.root / "setup.cfg")
         if (self.root / "setup.py").is_file():
             self.setup_py = _SetupPy.parse(self.root / "setup.py", self.notes)
-        for name in PROJECT_FILES:
-            if (self.root / name).is_file():
-                self.required.setdefault(name, None)
+        for file_name in PROJECT_FILES:
+            if (self.root / file_name).is_file():
+                self.required.setdefault(file_name, None)
 
         backend = self._backend(has_pyproject)
         name = self._name()

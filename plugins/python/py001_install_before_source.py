@@ -148,20 +148,21 @@ def project_for(dockerfile: Dockerfile, run: Instruction, path: str) -> tuple[st
     ``RUN --mount=type=bind`` of the context that puts it there.
     """
     ctx = dockerfile.context
-    if not ctx.available:
+    root = ctx.root
+    if root is None or not ctx.available:
         return None, None
     for name in PROJECT_FILES:
         image_file = posixpath.join(path, name)
         mounted = mount_source(run, image_file)
         if mounted is not None and ctx.exists(mounted):
             folder = posixpath.dirname(mounted)
-            return folder, load_project(ctx.root / folder if folder else ctx.root, display_root=ctx.root)
+            return folder, load_project(root / folder if folder else root, display_root=root)
         provider = dockerfile.provider(run, image_file)
         candidates = [provider] if provider is not None else dockerfile.later_providers(run, image_file)
         for found in candidates:
             if found.known and found.source and found.instruction.from_stage is None and posixpath.basename(found.source) == name:
                 folder = posixpath.dirname(found.source)
-                project = load_project(ctx.root / folder if folder else ctx.root, display_root=ctx.root)
+                project = load_project(root / folder if folder else root, display_root=root)
                 return folder, project
     return None, None
 
@@ -171,12 +172,13 @@ def _workspace_installs(dockerfile: Dockerfile, run: Instruction, install: Proje
     if install.workspace is None:
         return [install]
     folder = context_path(dockerfile, run, posixpath.join(install.path, "pyproject.toml"))
-    if folder is None:
+    context_root = dockerfile.context.root
+    if folder is None or context_root is None:
         return [install]
     from .project import load_toml_text
 
     try:
-        root = load_toml_text(read_text_bounded(dockerfile.context.root / folder, folder), folder)
+        root = load_toml_text(read_text_bounded(context_root / folder, folder), folder)
     except (OSError, UnicodeDecodeError, ValueError):
         return [install]
     members = _workspace_members(dockerfile, posixpath.dirname(folder), root)
@@ -207,11 +209,13 @@ def _workspace_installs(dockerfile: Dockerfile, run: Instruction, install: Proje
 
 def _workspace_members(dockerfile: Dockerfile, root: str, pyproject: dict) -> dict[str, str]:
     """Workspace member name -> context folder, from ``[tool.uv.workspace] members`` globs."""
-    tool = pyproject.get("tool") if isinstance(pyproject.get("tool"), dict) else {}
-    workspace = (tool.get("uv") or {}).get("workspace") if isinstance(tool.get("uv"), dict) else None
-    if not isinstance(workspace, dict) or not isinstance(workspace.get("members"), list):
+    tool = pyproject.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    workspace = uv.get("workspace") if isinstance(uv, dict) else None
+    context_root = dockerfile.context.root
+    if not isinstance(workspace, dict) or not isinstance(workspace.get("members"), list) or context_root is None:
         return {}
-    base = dockerfile.context.root / root if root else dockerfile.context.root
+    base = context_root / root if root else context_root
     found: dict[str, str] = {}
     from .project import load_toml_text
 
@@ -222,7 +226,7 @@ def _workspace_members(dockerfile: Dockerfile, root: str, pyproject: dict) -> di
             file = match / "pyproject.toml"
             if not file.is_file():
                 continue
-            rel = file.parent.relative_to(dockerfile.context.root).as_posix()
+            rel = file.parent.relative_to(context_root).as_posix()
             try:
                 data = load_toml_text(read_text_bounded(file, f"{rel}/pyproject.toml"), f"{rel}/pyproject.toml")
             except (OSError, UnicodeDecodeError, ValueError):
@@ -382,7 +386,7 @@ _HARMLESS = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "S
 
 def _move_fix(dockerfile: Dockerfile, run: Instruction, movers: list[Instruction]) -> Fix | None:
     """Move ``movers`` (COPYs after ``run`` in its stage) above ``run`` (see the docs' Fix section)."""
-    if not movers or any(m.stage is not run.stage or m.index <= run.index for m in movers):
+    if not movers or run.stage is None or any(m.stage is not run.stage or m.index <= run.index for m in movers):
         return None
     blocks = [instruction_block(dockerfile, m) for m in movers]
     top, _ = instruction_block(dockerfile, run)

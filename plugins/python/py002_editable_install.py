@@ -191,6 +191,8 @@ def _non_editable_fix(run, install) -> Fix | None:
 def _in_final_image(dockerfile: Dockerfile, path: str) -> bool:
     """True when a COPY/ADD of the final stage (or a stage it is built FROM) puts ``path``'s project files in the image."""
     final = dockerfile.final_stage
+    if final is None:
+        return False
     start = final.from_instruction
     for name in ("pyproject.toml", "setup.py", "setup.cfg", ""):
         target = posixpath.join(path, name) if name else path

@@ -63,7 +63,7 @@ CMD ["acme"]
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Any, Iterator
 
 from imagepolicy.layermap import layer_details, span_for
 from imagepolicy.model import RuleContext, Violation, rule
@@ -150,7 +150,7 @@ def _violation(runtime: PythonRuntime, project: PythonProject | None, found: Res
     )
     dist = runtime.distribution(project.name) if project and project.name else None
     path_in_image = dist.path if dist is not None else None
-    details = {"module": found.module, "sys_path": runtime.path_strings(), "reasons": list(found.reasons)}
+    details: dict[str, Any] = {"module": found.module, "sys_path": runtime.path_strings(), "reasons": list(found.reasons)}
     installed_by = distribution_layer(runtime.image, dist) if dist is not None else None
     if installed_by is not None:
         details["installed_by"] = layer_details(runtime.image, installed_by)

@@ -849,7 +849,9 @@ def _parse_distribution(site_dir: str, folder: str, data: dict[str, bytes | None
             direct = loaded if isinstance(loaded, dict) else {}
         except ValueError:
             direct = {}
-    dir_info = direct.get("dir_info") if isinstance(direct.get("dir_info"), dict) else {}
+    dir_info = direct.get("dir_info")
+    if not isinstance(dir_info, dict):
+        dir_info = {}
     top_level = tuple(l.strip() for l in (data.get("top_level.txt") or b"").decode("utf-8", "replace").splitlines() if l.strip())
     pths = tuple(posixpath.normpath(posixpath.join(site_dir, r)) for r in record if r.endswith(".pth"))
     return Distribution(

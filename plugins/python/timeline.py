@@ -53,12 +53,13 @@ def context_path(dockerfile: Dockerfile, run: Instruction, image_path: str) -> s
 def context_text(dockerfile: Dockerfile, run: Instruction, image_path: str) -> str | None:
     """The text of the context file at ``image_path`` while ``run`` runs (None when unknown or unreadable)."""
     rel = context_path(dockerfile, run, image_path)
-    if rel is None or dockerfile.context.is_dir(rel):
+    root = dockerfile.context.root
+    if rel is None or root is None or dockerfile.context.is_dir(rel):
         return None
     from .project import read_text_bounded
 
     try:
-        return read_text_bounded(dockerfile.context.root / rel, rel)
+        return read_text_bounded(root / rel, rel)
     except (OSError, UnicodeDecodeError):
         return None
 

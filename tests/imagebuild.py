@@ -45,8 +45,10 @@ __all__ = [
     "base_image",
     "build_image",
     "built_images",
+    "cached_archive",
     "default_cache_dir",
     "image_cache_dir",
+    "oci_variant",
     "run_in_image",
     "save_image",
     "tools_available",
@@ -73,6 +75,9 @@ RECIPE_VERSION = "2"
 WHEELHOUSE_MOUNT = "/run/imagepolicy-wheelhouse"
 PIP_CONF_MOUNT = "/etc/pip.conf"
 IMAGE_PATH = "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
+# Builds that reach the package index (network=True) see the host's CA bundle here, for the build only:
+# the path exists in the base (ca-certificates), so the bind mount leaves the image's own bundle unchanged.
+CA_BUNDLE_MOUNT = "/etc/ssl/certs/ca-certificates.crt"
 
 ARCHIVE_FORMATS = ("docker-archive", "oci-archive", "oci-dir")
 
@@ -234,14 +239,20 @@ def _wheelhouse(cache_dir: Path, extra: Sequence[str] = ()) -> Path:
     return wheels
 
 
-def _pip_conf(cache_dir: Path) -> Path:
-    """Write the pip config bind-mounted at ``/etc/pip.conf`` during builds."""
-    conf = cache_dir / "pip.conf"
+def _pip_conf(cache_dir: Path, network: bool = False) -> Path:
+    """Write the pip config bind-mounted at ``/etc/pip.conf`` during builds.
+
+    Offline builds install from the wheelhouse only; builds with the network
+    (``build_image(network=True)``) also use the package index, trusting the
+    CA bundle mounted at :data:`CA_BUNDLE_MOUNT`.
+    """
+    conf = cache_dir / ("pip-network.conf" if network else "pip.conf")
+    settings = [f"cert = {CA_BUNDLE_MOUNT}"] if network else ["no-index = true"]
     conf.write_text(
         "# Bind-mounted by tests/imagebuild.py during `buildah bud` only.\n"
         "[global]\n"
-        "no-index = true\n"
-        f"find-links = {WHEELHOUSE_MOUNT}\n"
+        + "".join(f"{line}\n" for line in settings)
+        + f"find-links = {WHEELHOUSE_MOUNT}\n"
         "disable-pip-version-check = true\n",
         encoding="utf-8",
     )
@@ -367,6 +378,8 @@ def build_image(
     cache_dir: Path | None = None,
     wheels: Sequence[str] = (),
     layers: bool = True,
+    replace_from: bool = False,
+    network: bool = False,
 ) -> str:
     """Build ``dockerfile`` in ``context`` as ``tag`` and return the image name.
 
@@ -377,11 +390,20 @@ def build_image(
     ``wheels`` are more requirements for the offline wheelhouse (see
     :func:`_wheelhouse`); ``layers=False`` commits one layer per stage, which
     is cheaper on ``vfs`` when no test maps layers to lines.
+    ``replace_from=True`` builds a Dockerfile written for ``python:3.12-slim``
+    (no ``ARG BASE``) unchanged: its first ``FROM`` is replaced by the base
+    (``buildah bud --from``).  ``network=True`` lets ``RUN`` reach the package
+    index (``--network host``) with the host's CA bundle bind-mounted at
+    :data:`CA_BUNDLE_MOUNT` for the build only; tools that do not use the
+    system bundle need ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE`` pointing there
+    (declare them as ``ARG`` so they do not stay in the image).
     """
     cache = _resolve_cache(cache_dir)
     args = {"BASE": base_image(cache), **(build_args or {})}
     variant = {"_wheels": json.dumps(sorted(wheels))} if wheels else {}
     variant.update({} if layers else {"_layers": "false"})
+    variant.update({"_from": "base"} if replace_from else {})
+    variant.update({"_network": "host"} if network else {})
     key = _build_key(context, dockerfile, {**args, **variant}, cache)
     record = cache / "builds" / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".json")
     if record.is_file():
@@ -389,7 +411,7 @@ def build_image(
         if known.get("key") == key and known.get("id") == _image_id(tag, cache):
             return tag  # same inputs, same image: skip even buildah's layer cache (~10 s)
     wheelhouse = _wheelhouse(cache, wheels)
-    conf = _pip_conf(cache)
+    conf = _pip_conf(cache, network)
     argv = _buildah_cmd(cache) + [
         "bud",
         "--isolation", "chroot",
@@ -402,6 +424,10 @@ def build_image(
         "--file", str(dockerfile),
         "--tag", tag,
     ]
+    if replace_from:
+        argv += ["--from", args["BASE"]]
+    if network:
+        argv += ["--network", "host", "--volume", f"{host_ca_bundle()}:{CA_BUNDLE_MOUNT}:ro"]
     for name, value in args.items():
         argv += ["--build-arg", f"{name}={value}"]
     argv.append(str(context))
@@ -424,11 +450,16 @@ def _build_key(context: Path, dockerfile: Path, args: Mapping[str, str], cache: 
     return digest.hexdigest()
 
 
-def save_image(image: str, dest: Path, fmt: str, *, cache_dir: Path | None = None) -> Path:
+def save_image(
+    image: str, dest: Path, fmt: str, *, cache_dir: Path | None = None, compression: str | None = None
+) -> Path:
     """Write ``image`` to ``dest`` as ``docker-archive``, ``oci-archive`` or ``oci-dir``.
 
     An existing ``dest`` is replaced.  The archives name the image, so
     ``manifest.json`` has ``RepoTags`` and ``index.json`` a ref-name annotation.
+    OCI layers are gzip unless ``compression`` says otherwise: ``zstd``, or
+    ``none`` (``oci-dir`` only, written by skopeo): an uncompressed layout is
+    the fastest to write and to read, and what :func:`oci_variant` copies.
     """
     transports = {"docker-archive": "docker-archive", "oci-archive": "oci-archive", "oci-dir": "oci"}
     if fmt not in transports:
@@ -443,11 +474,73 @@ def save_image(image: str, dest: Path, fmt: str, *, cache_dir: Path | None = Non
     last = image.rsplit("/", 1)[-1]
     tag = last.rsplit(":", 1)[1] if ":" in last else "latest"
     reference = image if fmt == "docker-archive" else tag
+    if compression == "none":
+        # buildah push always compresses OCI layers; skopeo keeps them as stored (no gzip/zstd to undo when read)
+        if fmt != "oci-dir":
+            raise ValueError("compression='none' is for oci-dir only (docker-archive layers are never compressed)")
+        cache = _resolve_cache(cache_dir)
+        source = f"containers-storage:[vfs@{cache / 'storage'}+{cache / 'run'}]{image}"
+        _run(["skopeo", "copy", "--quiet", "--dest-oci-accept-uncompressed-layers", source, f"oci:{dest}:{reference}"],
+             f"saving {image} as an uncompressed oci-dir to {dest}")
+        return dest
+    options = ["--compression-format", compression] if compression else []
     _run(
-        _buildah_cmd(cache_dir) + ["push", "--quiet", image, f"{transports[fmt]}:{dest}:{reference}"],
+        _buildah_cmd(cache_dir) + ["push", "--quiet", *options, image, f"{transports[fmt]}:{dest}:{reference}"],
         f"saving {image} as {fmt} to {dest}",
     )
     return dest
+
+
+def oci_variant(
+    layout: Path,
+    dest: Path,
+    *,
+    cmd: Sequence[str] | None = None,
+    entrypoint: Sequence[str] | None = None,
+    workdir: str | None = None,
+    env: Mapping[str, str] | None = None,
+    user: str | None = None,
+) -> Path:
+    """Copy the one-image OCI ``layout`` to ``dest`` with another CMD, ENTRYPOINT, WORKDIR, ENV or USER.
+
+    The same image a Dockerfile gets from ``FROM image`` followed by only those
+    instructions, made by ``umoci config`` without a build: the layer blobs are
+    hard links, so a variant costs a few kB instead of a ~150 MB ``vfs`` copy.
+    ``cmd``/``entrypoint`` replace the image's (an empty list clears it); ``env``
+    entries are added or replaced.
+    """
+    if shutil.which("umoci") is None:
+        raise ImageBuildError("umoci is not installed; run `.ci/install-image-tools` as root")
+    layout, dest = Path(layout), Path(dest)
+    index = json.loads((layout / "index.json").read_text(encoding="utf-8"))
+    (manifest,) = index["manifests"]
+    ref = (manifest.get("annotations") or {}).get("org.opencontainers.image.ref.name") or "latest"
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(layout, dest, copy_function=os.link)
+    for name in ("index.json", "oci-layout"):  # umoci rewrites these: never through a hard link
+        (dest / name).unlink()
+        shutil.copyfile(layout / name, dest / name)
+    argv = ["umoci", "config", "--image", f"{dest}:{ref}", "--history.created_by", "imagebuild.oci_variant"]
+    for key, words in (("cmd", cmd), ("entrypoint", entrypoint)):
+        if words is not None:
+            argv += [f"--clear=config.{key}", *[f"--config.{key}={w}" for w in words]]
+    if workdir is not None:
+        argv.append(f"--config.workingdir={workdir}")
+    for name, value in (env or {}).items():
+        argv.append(f"--config.env={name}={value}")
+    if user is not None:
+        argv.append(f"--config.user={user}")
+    _run(argv, f"writing an image variant to {dest}")
+    return dest
+
+
+def host_ca_bundle() -> str:
+    """The host's CA bundle (``$SSL_CERT_FILE``, else Debian's), which trusts this machine's way to the index."""
+    for candidate in (os.environ.get("SSL_CERT_FILE"), "/etc/ssl/certs/ca-certificates.crt"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    raise ImageBuildError("no CA bundle on the host (SSL_CERT_FILE or /etc/ssl/certs/ca-certificates.crt)")
 
 
 def run_in_image(
@@ -509,23 +602,27 @@ def built_images(
         )
         built[name] = {"image": ref, "context": context}
         for fmt, suffix in (("docker-archive", "docker.tar"), ("oci-archive", "oci.tar")):
-            cached = _cached_archive(ref, fmt, image_cache_dir)
+            cached = cached_archive(ref, fmt, image_cache_dir)
             built[name][fmt] = Path(shutil.copyfile(cached, out_dir / f"{name}.{suffix}"))
     return built
 
 
-def _cached_archive(image: str, fmt: str, cache_dir: Path) -> Path:
-    """Return an archive of ``image`` kept in the cache under its image ID (saved once)."""
+def cached_archive(image: str, fmt: str, cache_dir: Path, *, compression: str | None = None) -> Path:
+    """Return an archive (or ``oci-dir`` layout) of ``image`` kept in the cache under its image ID (saved once)."""
     image_id = _image_id(image, cache_dir)
     if image_id is None:
         raise ImageBuildError(f"{image} is not in the image storage under {cache_dir}")
     archives = cache_dir / "archives"
     archives.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", image)
-    dest = archives / f"{name}.{image_id[:12]}.{fmt}.tar"
-    if not dest.is_file():
-        for stale in archives.glob(f"{name}.*.{fmt}.tar"):
-            stale.unlink()
-        partial = save_image(image, archives / f".{dest.name}.partial", fmt, cache_dir=cache_dir)
+    kind = fmt + (f"-{compression}" if compression else "") + ("" if fmt == "oci-dir" else ".tar")
+    dest = archives / f"{name}.{image_id[:12]}.{kind}"
+    if not dest.exists():
+        for stale in archives.glob(f"{name}.*.{kind}"):
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+        partial = save_image(image, archives / f".{dest.name}.partial", fmt, cache_dir=cache_dir, compression=compression)
         partial.rename(dest)
     return dest

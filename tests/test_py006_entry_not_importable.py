@@ -1,7 +1,8 @@
 """PY006 entry-not-importable: the command the container starts, its entry module and imports.
 
 From the Dockerfile alone (inline Dockerfiles and context files) and from synthesized images; the
-same cases on real built images are in tests/test_python_real_builds.py.
+same cases on real built images are in tests/test_python_real_cases.py (CI) and
+tests/test_python_real_builds.py (opt-in).
 """
 
 import io
@@ -160,6 +161,24 @@ def test_pythonpath_is_searched(tmp_path):
         COPY acme/ /app/acme/
         CMD ["python", "-m", "acme"]
         """, PKG, CODE) == []
+
+
+@pytest.mark.parametrize("healthcheck", ['HEALTHCHECK CMD ["python", "/app/probe.py"]',
+                                         "HEALTHCHECK --interval=30s CMD python /app/probe.py"])
+def test_the_healthcheck_is_checked_from_the_dockerfile(tmp_path, healthcheck):
+    """A real build showed it (tests/pycases.py, healthcheck_missing_dep): the HEALTHCHECK's script cannot import
+    its dependency, while the Dockerfile-alone check looked at CMD/ENTRYPOINT only."""
+    dockerfile = f"""
+        FROM python:3.12-slim
+        WORKDIR /app
+        COPY probe.py ./
+        {healthcheck}
+        CMD ["sleep", "infinity"]
+        """
+    (f,) = check(tmp_path, dockerfile, {"probe.py": "import json\nimport requests\n"}, CODE)
+    assert f.line == 4 and "(the final stage's HEALTHCHECK, run as root from /app) cannot import requests" in f.message
+    assert check(tmp_path / "none", dockerfile.replace(healthcheck, "HEALTHCHECK NONE"), {"probe.py": "import requests\n"}, CODE) == []
+    assert check(tmp_path / "ok", dockerfile, {"probe.py": "import json\n"}, CODE) == []
 
 
 def test_docs_example_fires_and_use_instead_is_silent(tmp_path):

@@ -68,6 +68,7 @@ None.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import sys
 from typing import Any, Iterator
@@ -268,13 +269,20 @@ def _cap() -> int:
 
 def _check_dockerfile(dockerfile: Dockerfile) -> Iterator[Violation]:
     final = dockerfile.final_stage
-    ctx = dockerfile.context
-    if final is None or not ctx.available:
+    if final is None or not dockerfile.context.available:
         return
-    state = _final_state(final)
     argv, cmd_instr = _final_command(final)
-    if not argv:
-        return
+    if argv and cmd_instr is not None:
+        yield from _check_dockerfile_command(dockerfile, final, argv, cmd_instr)
+    health = _final_healthcheck(final)
+    if health is not None:
+        yield from _check_dockerfile_command(dockerfile, final, *health)
+
+
+def _check_dockerfile_command(dockerfile: Dockerfile, final, argv: list[str], cmd_instr: Instruction) -> Iterator[Violation]:
+    """One command of the final image (its ENTRYPOINT + CMD, or its HEALTHCHECK), judged from the file timeline."""
+    ctx = dockerfile.context
+    state = _final_state(final)
     env = state["env"]
     workdir = state["workdir"]
     start = final.from_instruction
@@ -401,6 +409,27 @@ def _final_command(final) -> tuple[list[str], Instruction | None]:
     if entrypoint and cmd:
         instr = cmd[1]
     return argv, instr
+
+
+def _final_healthcheck(final) -> tuple[list[str], Instruction] | None:
+    """The final image's HEALTHCHECK command (the last one through its FROM-stage parents), None for none or NONE."""
+    found: Instruction | None = None
+    for stage in reversed(final.lineage()):
+        for instr in stage.instructions:
+            if instr.keyword == "HEALTHCHECK":
+                found = instr
+    if found is None:
+        return None
+    kind, _, rest = found.args.strip().partition(" ")
+    if kind.upper() != "CMD" or not rest.strip():
+        return None
+    try:
+        words = json.loads(rest)
+    except ValueError:
+        words = None
+    if isinstance(words, list) and words and all(isinstance(w, str) for w in words):
+        return [found.expand(w) for w in words], found
+    return ["/bin/sh", "-c", found.expand(rest.strip())], found
 
 
 def _argv(instr: Instruction) -> list[str]:

@@ -1,7 +1,8 @@
 """imagepolicy: pre-merge image policy for CI.
 
 Plugins import :data:`hookimpl` from here to mark their hook implementations.
-Nothing is loaded or registered at import time.
+Nothing is loaded or registered at import time, and importing this package is
+cheap: ``hookimpl`` (and with it pluggy) is loaded on first use.
 """
 
 import sys as _sys
@@ -11,8 +12,14 @@ if _sys.argv[:1] == ["-m"]:  # `python -m imagepolicy` is locating us: see image
 
     drop_working_directory_from_sys_path()
 
-from .hookspecs import hookimpl  # noqa: E402 - after sys.path is cleaned
-
 __version__ = "0.1.0"
 
 __all__ = ["hookimpl", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "hookimpl":
+        from .hookspecs import hookimpl
+
+        return hookimpl
+    raise AttributeError(f"module 'imagepolicy' has no attribute {name!r}")

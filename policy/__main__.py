@@ -12,6 +12,6 @@ from .tree import drop_working_directory_from_sys_path
 
 drop_working_directory_from_sys_path()
 
-from .cli import main  # noqa: E402 - after sys.path is cleaned
+from .launch import main  # noqa: E402 - after sys.path is cleaned
 
 sys.exit(main())

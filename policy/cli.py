@@ -120,6 +120,9 @@ def _target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     _trust_flags(parser)
+    cache_choice = parser.add_mutually_exclusive_group()
+    cache_choice.add_argument("--cache-dir", metavar="DIR", help="keep results between runs in DIR (default: $IMAGEPOLICY_CACHE_DIR, else the user cache folder, e.g. ~/.cache/imagepolicy)")
+    cache_choice.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (also IMAGEPOLICY_NO_CACHE=1)")
 
 
 def _trust_flags(parser: argparse.ArgumentParser) -> None:
@@ -142,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     command = {"check": cmd_check, "baseline": cmd_baseline, "fix": cmd_fix, "rules": cmd_rules, "explain": cmd_explain,
                "schema": cmd_schema}[args.command]
+    store = _open_cache(args)
     try:
         with cleanup.signals_handled(), tree.use(args.root):
             return command(args)
@@ -164,6 +168,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _error(internal_error("imagepolicy", exc))
         return EXIT_ERROR
+    finally:
+        if store is not None:
+            store.prune()
+            from . import cache
+
+            cache.activate(None)
+
+
+def _open_cache(args):
+    """Open and activate the cache the arguments ask for; None without one (a note says why, if unexpected)."""
+    from . import cache
+
+    root, why = cache.choose_root(getattr(args, "cache_dir", None), getattr(args, "no_cache", False))
+    store = None
+    if root is not None:
+        store, why = cache.open_cache(root)
+    if why:
+        from .notes import note_once
+
+        note_once(why)
+    cache.activate(store)
+    return store
 
 
 def _error(message: str) -> None:
@@ -386,6 +412,9 @@ def _checked(args):
     report = run_checks(pm, registry, config, request)
     report.results[:0] = unsearched
     _adopt(report, args, baseline, change)
+    from .replay import record
+
+    record(args, request, config, registry, report, pm)  # the inputs, should this run be replayed later
     return registry, report
 
 

@@ -893,8 +893,9 @@ def resolve(
     index = _RuleIndex(rules)
     all_presets = _all_presets(presets)
     sections = {s.section: s for s in settings}
-    # Built on first use: a run without a config file never imports jsonschema.
-    validator = _Lazy(lambda: _validator(build_schema(rules, all_presets, sections.values())))
+    # Built on first use: a run without a config file never imports jsonschema, nor one whose
+    # config was found valid before (see _Remembering).
+    validator = _Remembering(lambda: build_schema(rules, all_presets, sections.values()))
     data = raw.data if raw else {}
     source = _Source.of(raw) if raw else _Source("(no config)")
     _validate(data, source, index, all_presets, validator)
@@ -970,17 +971,39 @@ def _all_presets(presets: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str
     return result
 
 
-class _Lazy:
-    """Create an object on first attribute access."""
+class _Remembering:
+    """Schema validation that remembers, in the cache, data it found valid.
 
-    def __init__(self, make: Callable[[], Any]) -> None:
-        self._make = make
-        self._made: Any = None
+    jsonschema costs about 50 ms to import, more than the rest of a one-file run:
+    a config (or command-line value) that passed against the very same schema
+    before passes again without it. Only "valid" is remembered; the key holds the
+    whole schema (every rule's and plugin's part) and the data.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        if self._made is None:
-            self._made = self._make()
-        return getattr(self._made, name)
+    def __init__(self, make_schema: Callable[[], dict[str, Any]]) -> None:
+        self._make_schema = make_schema
+        self._schema: dict[str, Any] | None = None
+        self._validator: Any = None
+
+    def iter_errors(self, data: Any) -> Iterable[ValidationError]:
+        from . import cache
+
+        if self._schema is None:
+            self._schema = self._make_schema()
+        store, key = cache.current(), None
+        if store is not None:
+            try:
+                key = cache.digest(["config", cache.FORMAT, self._schema, data])
+            except (TypeError, ValueError):  # a value JSON cannot hold: validate every time
+                key = None
+            if key is not None and store.get("verdict", key) is True:
+                return []
+        if self._validator is None:
+            self._validator = _validator(self._schema)
+        errors = list(self._validator.iter_errors(data))
+        if not errors and key is not None:
+            store.put("verdict", key, True)
+        return errors
 
 
 def _validator(schema: dict[str, Any]) -> Any:
@@ -1056,9 +1079,12 @@ def _own_problems(
 
 def _schema_problems(data: Any, validator: Any, index: _RuleIndex) -> list[tuple[Path_, str]]:
     """Every schema error in plain words, most relevant first."""
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return []
     from jsonschema.exceptions import relevance
 
-    errors = sorted(validator.iter_errors(data), key=relevance, reverse=True)
+    errors.sort(key=relevance, reverse=True)
     return [_translate(e, index) for e in errors]
 
 

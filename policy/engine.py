@@ -11,13 +11,13 @@ check completed on it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__
 from .model import Finding, InputError, Report, Rule, RuleContext, Severity, TargetResult, Violation
@@ -184,6 +184,8 @@ def _declared_fix(rule: Rule, fix: Any) -> Any:
 
 
 def internal_error(what: str, exc: BaseException) -> str:
+    import traceback
+
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
     return f"internal error in {what}: {type(exc).__name__}: {exc}{at}; please report it (run with --debug for the traceback)"
@@ -206,7 +208,8 @@ class CheckRequest:
 def run_checks(pm: PluginManager, registry: Registry, config: Any, request: CheckRequest) -> Report:
     results: list[TargetResult] = []
     texts = list(request.texts) + [None] * (len(request.dockerfiles) - len(request.texts))
-    parsed = [_parse_dockerfile(path, request, text) for path, text in zip(request.dockerfiles, texts)]
+    kept = _FileCache(pm, registry, config, request)
+    parsed = [kept.parse(path, text) for path, text in zip(request.dockerfiles, texts)]
     ready = [df for _, df in parsed if df is not None]
     paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
     # The paired image is read first: its /bin/sh decides how the Dockerfile's RUNs are checked.
@@ -219,7 +222,10 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
                 result.errors.extend(prepare_errors)  # each file's check may miss the batch work
     for result, df in parsed:
         if df is not None:
-            _check_dockerfile(pm, registry, config, result, df, request)
+            with kept.keeping(result):
+                _check_dockerfile(pm, registry, config, result, df, request)
+        else:
+            kept.replay(result)
         results.append(result)
     for image in request.images:
         results.append(_check_image(pm, registry, config, request, image, paired, early))
@@ -233,6 +239,65 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
         threshold=config.failure_threshold,
         rules={r.code: r for r in registry.rules},
     )
+
+
+class _FileCache:
+    """Whole-file results from the persistent cache (:mod:`imagepolicy.resultcache`); inert without one."""
+
+    def __init__(self, pm: PluginManager, registry: Registry, config: Any, request: CheckRequest) -> None:
+        from . import cache
+
+        self.files = None
+        self.request = request
+        self.keys: dict[int, str] = {}  # id(result) -> key, for results to store after their check
+        self.notes: dict[int, str] = {}  # id(result) -> what its check printed on standard error
+        if cache.current() is not None:
+            from .resultcache import FileResults
+
+            self.files = FileResults.start(pm, registry, config, request)
+
+    def parse(self, path: Path, text: str | None = None) -> tuple[TargetResult, Any]:
+        """``(result, Dockerfile model)`` as :func:`_parse_dockerfile`; a kept result comes with no model (nothing to check).
+
+        A Dockerfile given as ``text`` (a fix round's, not the file's) is never taken from nor kept in the cache.
+        """
+        key = None
+        if self.files is not None and str(path) != "-" and text is None:
+            key = self.files.key(path, display_path(path), self.request.context)
+            found = self.files.load(key) if key is not None else None
+            if found is not None:
+                result, notes = found
+                self.notes[id(result)] = notes
+                return result, None
+        result, df = _parse_dockerfile(path, self.request, text)
+        if key is not None and df is not None:
+            self.keys[id(result)] = key
+        return result, df
+
+    def keeping(self, result: TargetResult) -> Any:
+        """A context around a Dockerfile's check that stores its result afterwards, with its notes."""
+        key = self.keys.pop(id(result), None)
+        if key is None:
+            return contextlib.nullcontext()
+        return self._keep(key, result)
+
+    @contextlib.contextmanager
+    def _keep(self, key: str, result: TargetResult) -> Iterator[None]:
+        from .resultcache import StderrTee
+
+        saved = sys.stderr
+        tee = sys.stderr = StderrTee(saved)
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+        self.files.save(key, result, tee.text())
+
+    def replay(self, result: TargetResult) -> None:
+        """Print again what a kept result's check printed on standard error."""
+        notes = self.notes.pop(id(result), "")
+        if notes:
+            sys.stderr.write(notes)
 
 
 def _run_plugins(pm: PluginManager, registry: Registry, session: CheckSession, target: Any, check_hook: str, arg: str) -> list[Finding]:

@@ -11,7 +11,7 @@ parameters; hook wrappers are refused.
 The contract, phase by phase:
 
 *declare* (once per run): :func:`imagepolicy_rules`, :func:`imagepolicy_settings`,
-:func:`imagepolicy_presets`, :func:`imagepolicy_report_formats`.
+:func:`imagepolicy_presets`, :func:`imagepolicy_report_formats`, :func:`imagepolicy_cache_key`.
 
 *check* (per run, then per target): :func:`imagepolicy_prepare_dockerfiles` once
 with every Dockerfile; then for each target the engine runs **every rule a
@@ -117,6 +117,28 @@ def imagepolicy_presets() -> Mapping[str, Mapping]:
 
     If it raises or returns something else, the error names the plugin and the
     hook, and the run goes on without these presets (exit 2).
+    """
+
+
+@hookspec
+def imagepolicy_cache_key() -> str | None:
+    """Return what this plugin's findings depend on besides its code and the checked inputs (optional).
+
+    :return: a string that changes whenever the plugin's findings on the same
+        Dockerfile, config and build context could change although its code did
+        not: the version of an external tool it runs (the shell plugin returns
+        ShellCheck's). None when there is nothing of the kind.
+
+    Whole-file results are kept in the persistent cache under the installed
+    code (every plugin's distribution, version and files), the inputs and these
+    strings, so a plugin whose findings depend on anything else must say so here.
+
+    Called once per run, for every plugin, when a Dockerfile's result may be taken
+    from the cache.
+
+    If it raises or returns something else than a string or None, a note names the
+    plugin and the hook and nothing is taken from or stored in the cache for that
+    run; the check goes on.
     """
 
 

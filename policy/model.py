@@ -339,9 +339,28 @@ class Settings:
             for old in option.moved_from:
                 if not _OLD_KEY_RE.match(old):
                     return f"option {option.name!r}: moved_from {old!r} is neither a top-level key nor rules.CODE.option"
-            from jsonschema import Draft202012Validator
-            from jsonschema.exceptions import SchemaError
+        return self._schema_problem()
 
+    def _schema_problem(self) -> str | None:
+        """Each option's schema is a valid JSON Schema and its default matches it.
+
+        jsonschema costs about 50 ms to import: a section found valid once is
+        remembered in the cache (keyed by the schemas and defaults), so later runs
+        skip it.
+        """
+        from . import cache
+
+        store = cache.current()
+        try:
+            key = cache.digest(["settings", cache.FORMAT, [[o.name, o.schema, o.default] for o in self.options]])
+        except (TypeError, ValueError):  # not JSON: check every time
+            key = None
+        if store is not None and key is not None and store.get("verdict", key) is True:
+            return None
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        for option in self.options:
             try:
                 Draft202012Validator.check_schema(dict(option.schema))
                 valid = Draft202012Validator(dict(option.schema)).is_valid(option.default)
@@ -349,6 +368,8 @@ class Settings:
                 return f"option {option.name!r} has an invalid schema: {exc.message}"
             if not valid:
                 return f"option {option.name!r}: the default {option.default!r} does not match its own schema"
+        if store is not None and key is not None:
+            store.put("verdict", key, True)
         return None
 
 

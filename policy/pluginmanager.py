@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pluggy
@@ -33,11 +32,6 @@ ENTRY_POINT_GROUP = "imagepolicy"
 
 class PluginError(InputError):
     """A plugin failed to load or declared something invalid (exit code 2)."""
-
-
-def _dist_name(ep: EntryPoint) -> str:
-    dist = getattr(ep, "dist", None)
-    return getattr(dist, "name", None) or "?"
 
 
 @dataclass(frozen=True)
@@ -113,19 +107,20 @@ def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = 
     """
     pm = PluginManager()
     if autoload:
-        eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (_dist_name(e), e.name))
-        for ep in eps:
-            origin = Origin(ep.name, ep.value, distribution=_dist_name(ep))
+        from .installed import plugins
+
+        for ep in sorted(plugins(ENTRY_POINT_GROUP)[0], key=lambda e: (e.dist, e.name)):
+            origin = Origin(ep.name, ep.value, distribution=ep.dist)
             if _already_loaded(pm, origin):
                 continue
             try:
-                plugin = ep.load()
+                plugin = _load_entry_point(ep.value)
             except Exception as exc:  # noqa: BLE001 - any import failure is the plugin's
                 raise PluginError(
-                    f"plugin {ep.name!r} ({ep.value}) from distribution {_dist_name(ep)!r} failed to load: "
+                    f"plugin {ep.name!r} ({ep.value}) from distribution {ep.dist!r} failed to load: "
                     f"{type(exc).__name__}: {exc}; reinstall or uninstall that distribution"
                 ) from None
-            _register(pm, plugin, origin, f"entry point {ep.name!r} of {_dist_name(ep)!r}")
+            _register(pm, plugin, origin, f"entry point {ep.name!r} of {ep.dist!r}")
     where = config_path or "the config"
     for module_name in extra_modules:
         origin = Origin(module_name, module_name, config=where)
@@ -145,6 +140,21 @@ def build_plugin_manager(extra_modules: Sequence[str] = (), *, autoload: bool = 
             continue  # an installed plugin's module listed again: it is loaded once
         _register(pm, plugin, origin, f"module {module_name!r} listed in {where}")
     return pm
+
+
+_ENTRY_POINT_RE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+
+
+def _load_entry_point(value: str) -> object:
+    """What an entry point's value names (``module`` or ``module:attr.attr``), as EntryPoint.load() does."""
+    match = _ENTRY_POINT_RE.match(value.strip())
+    if match is None:
+        raise ValueError(f"{value!r} is not an entry point value (module or module:attribute)")
+    obj: object = importlib.import_module(match.group("module"))
+    attr = match.group("attr")
+    for part in attr.split(".") if attr else ():
+        obj = getattr(obj, part)
+    return obj
 
 
 def _already_loaded(pm: PluginManager, origin: Origin) -> bool:

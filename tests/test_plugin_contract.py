@@ -36,12 +36,16 @@ def _crash(what):
         raise RuntimeError(f"acme {what} broke")
 
 
+def _tool():
+    return os.environ.get("ACME_TOOL", "1")  # stands for an external tool's version
+
+
 @rule("AX001", "acme-every-from", "warning", "dockerfile", "Reports every FROM line")
 def every_from(dockerfile, ctx):
     _crash("AX001")
     for stage in dockerfile.stages:
         yield Violation(f"{ctx.settings.get('greeting', '?')} FROM {stage.base}", line=stage.from_instruction.line,
-                        fix="Nothing to fix: a test rule")
+                        fix=f"Nothing to fix: a test rule (acme-tool {_tool()})")
 
 
 @rule("AX002", "acme-image-only", "info", "image", "Image rule that never fires")
@@ -75,6 +79,12 @@ def imagepolicy_presets():
 def imagepolicy_report_formats():
     _crash("report_formats")
     return [ReportFormat("acme-count", "the number of findings", lambda report, color: f"{len(report.findings)}\\n")]
+
+
+@hookimpl
+def imagepolicy_cache_key():
+    _crash("cache_key")
+    return f"acme-tool {_tool()}"
 
 
 @hookimpl
@@ -135,8 +145,8 @@ def work(tmp_path: Path) -> Path:
     return folder
 
 
-def imagepolicy(python: Path, cwd: Path, *args: str, crash: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1", "ACME_CRASH": crash}
+def imagepolicy(python: Path, cwd: Path, *args: str, crash: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1", "ACME_CRASH": crash, **(env or {})}
     env.pop("PYTHONPATH", None)
     return subprocess.run([str(python), "-m", "imagepolicy", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
@@ -255,3 +265,29 @@ def test_an_installed_plugins_settings_are_configured_validated_and_in_the_schem
     acme = schema["properties"]["settings"]["properties"]["acme"]
     assert acme["additionalProperties"] is False
     assert acme["properties"]["greeting"] == {"type": "string", "minLength": 1, "default": "hello", "description": "What AX001 says first"}
+
+
+def test_a_plugins_cache_key_keeps_its_cached_results_apart_and_a_crash_of_it_is_a_note(venvs, work, tmp_path):
+    """AX001's fix names the acme tool's version, which the plugin's imagepolicy_cache_key declares."""
+    cache_dir = tmp_path / "cache"
+
+    def run(tool: str, crash: str = "") -> tuple[subprocess.CompletedProcess, set[str]]:
+        proc = imagepolicy(venvs["acme"], work, "check", "Dockerfile", "--format", "json", "--cache-dir", str(cache_dir),
+                           crash=crash, env={"ACME_TOOL": tool, "IMAGEPOLICY_NO_CACHE": ""})
+        assert proc.returncode == 1, proc.stderr
+        fixes = {f["fix"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "AX001"}
+        return proc, fixes
+
+    def kept() -> int:
+        return sum(1 for _ in (cache_dir / "v1" / "file").glob("*/*.json"))
+
+    first, fixes = run("1")
+    assert fixes == {"Nothing to fix: a test rule (acme-tool 1)"} and kept() == 1
+    _, fixes = run("2")
+    assert fixes == {"Nothing to fix: a test rule (acme-tool 2)"} and kept() == 2  # not tool 1's kept result
+    again, fixes = run("1")
+    assert again.stdout == first.stdout and kept() == 2  # tool 1's result, from the cache
+    crashed, fixes = run("3", crash="cache_key")
+    assert fixes == {"Nothing to fix: a test rule (acme-tool 3)"} and kept() == 2
+    assert "imagepolicy: note:" in crashed.stderr and "hook imagepolicy_cache_key" in crashed.stderr
+    assert "acme cache_key broke" in crashed.stderr and "results are not cached" in crashed.stderr

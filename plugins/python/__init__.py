@@ -3,32 +3,23 @@
 A plugin like any third-party one: registered through the ``imagepolicy``
 entry-point group (``python = "imagepolicy.plugins.python"``). PY001 reads the
 Dockerfile; PY002 and PY006 read a Dockerfile or a built image; PY003-PY005 read the
-built image through the static model in :mod:`.runtime`.
+built image through the static model in :mod:`.runtime`. Each rule is one module
+named ``pyNNN_slug.py``, collected in code order (imported only when it runs).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from imagepolicy import hookimpl
+from imagepolicy.rulepack import discover_rules
 
-from . import (
-    py001_install_before_source,
-    py002_editable_install,
-    py003_module_not_importable,
-    py004_console_script_missing,
-    py005_python_version_mismatch,
-    py006_entry_not_importable,
-)
 
-RULES = (
-    py001_install_before_source.check,
-    py002_editable_install.check,
-    py003_module_not_importable.check,
-    py004_console_script_missing.check,
-    py005_python_version_mismatch.check,
-    py006_entry_not_importable.check,
-)
+@lru_cache(maxsize=1)
+def rules() -> tuple:
+    return discover_rules(__name__, __path__, r"py\d{3}_[a-z0-9_]+")
 
 
 @hookimpl
 def imagepolicy_rules():
-    return list(RULES)
+    return list(rules())

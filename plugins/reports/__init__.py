@@ -21,18 +21,27 @@ from imagepolicy import hookimpl
 from imagepolicy.model import ReportFormat
 
 
+def _render(module: str, function: str = "render"):
+    """The ``function`` of format module ``module``, imported when a report is rendered (not at every start)."""
+
+    def render(report, color):
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{module}"), function)(report, color)
+
+    render.__qualname__ = render.__name__ = f"{module}.{function}"
+    return render
+
+
 @hookimpl
 def imagepolicy_report_formats() -> list[ReportFormat]:
     """Return the built-in report formats."""
-    from . import codeclimate, github, junit, sarif, text
-    from . import json as json_format
-
     return [
-        ReportFormat("text", "one line per finding, with a summary line (colour on a TTY)", text.render, "txt"),
-        ReportFormat("json", "findings, input errors and totals as JSON (version 1)", json_format.render, "json"),
-        ReportFormat("junit", "JUnit XML: a testsuite per target, a failing testcase per finding", junit.render, "xml"),
-        ReportFormat("sarif", "SARIF 2.1.0 for GitHub code scanning", sarif.render, "sarif"),
-        ReportFormat("codeclimate", "GitLab Code Quality report (JSON array of issues)", codeclimate.render, "json"),
-        ReportFormat("github", "GitHub Actions annotations (at most 10 per level)", github.render, ""),
-        ReportFormat("github-summary", "Markdown for $GITHUB_STEP_SUMMARY (under 1 MiB)", github.render_summary, "md"),
+        ReportFormat("text", "one line per finding, with a summary line (colour on a TTY)", _render("text"), "txt"),
+        ReportFormat("json", "findings, input errors and totals as JSON (version 1)", _render("json"), "json"),
+        ReportFormat("junit", "JUnit XML: a testsuite per target, a failing testcase per finding", _render("junit"), "xml"),
+        ReportFormat("sarif", "SARIF 2.1.0 for GitHub code scanning", _render("sarif"), "sarif"),
+        ReportFormat("codeclimate", "GitLab Code Quality report (JSON array of issues)", _render("codeclimate"), "json"),
+        ReportFormat("github", "GitHub Actions annotations (at most 10 per level)", _render("github"), ""),
+        ReportFormat("github-summary", "Markdown for $GITHUB_STEP_SUMMARY (under 1 MiB)", _render("github", "render_summary"), "md"),
     ]

@@ -28,6 +28,24 @@ def imagepolicy_rules() -> list[Rule]:
 
 
 @hookimpl
+def imagepolicy_cache_key() -> str:
+    """ShellCheck's version: kept results are not used once ShellCheck changes."""
+    import os
+
+    from .shellcheck import find_shellcheck, tool_version
+
+    try:
+        exe = find_shellcheck()
+    except RuntimeError:
+        return "shellcheck: not found"
+    version = tool_version(exe)
+    if version is not None:
+        return f"shellcheck {version}"
+    info = os.stat(exe)  # unknown version: this very binary
+    return f"shellcheck at {os.path.realpath(exe)} ({info.st_size} bytes, modified {info.st_mtime_ns})"
+
+
+@hookimpl
 def imagepolicy_prepare_dockerfiles(dockerfiles: list[Any], config: Any) -> None:
     """Start ShellCheck on the RUNs of every Dockerfile of the run, in the background.
 

@@ -24,6 +24,12 @@ with an address-space cap (``shellcheck-memory``) and a timeout
 (``shellcheck-seconds``). When a chunk hits a cap, its scripts are checked one
 by one, so only the script that needs more is left out. Scripts left out get
 no comment; :meth:`Batch.too_large` says which and why, for the caller's note.
+
+ShellCheck's comments on each file are kept in the persistent cache
+(:mod:`imagepolicy.cache`, kind ``shellcheck``) under the file's text (the
+dialect directive and the exported names included), ShellCheck's version and its
+flags: a script seen before, in any Dockerfile, is not checked again. A script
+that hit a limit is never kept.
 """
 
 from __future__ import annotations
@@ -31,17 +37,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from imagepolicy import cleanup, limits
+from imagepolicy import cache, cleanup, limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Future
 
 DIALECTS = ("sh", "bash", "dash", "ksh", "busybox")
 
@@ -119,6 +123,8 @@ def find_shellcheck() -> str:
     for candidate in (exe_dir / "shellcheck", exe_dir / "shellcheck.exe"):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)
+    import shutil
+
     found = shutil.which("shellcheck")
     if found:
         return found
@@ -204,13 +210,19 @@ def start_shellcheck(
 
 
 class Batch:
-    """ShellCheck running over a set of scripts, chunk by chunk (see :func:`start_shellcheck`)."""
+    """ShellCheck running over a set of scripts, chunk by chunk (see :func:`start_shellcheck`).
+
+    Scripts whose comments the cache holds are answered from it (chunk ``-1``);
+    the others are written to files and checked, and their comments stored.
+    """
 
     def __init__(self, scripts: Sequence[Script], command: list[str], chunk_size: int, jobs: int) -> None:
         self._order = {s.id: index for index, s in enumerate(scripts)}
         self._chunk_of: dict[str, int] = {}
-        self._outputs: dict[int, list[tuple[Script, ScResult]]] = {}
+        self._outputs: dict[int, list[tuple[Script, ScResult]]] = {-1: []}
         self._too_large: dict[str, str] = {}
+        self._chunks: list[list[str]] = []
+        self._keys: dict[str, str] = {}  # file name -> cache key
         # Identical files (the same RUN in many Dockerfiles) are checked once.
         by_text: dict[str, list[Script]] = {}
         cap = limits.get("shellcheck-script-bytes")
@@ -221,21 +233,39 @@ class Batch:
                 continue
             by_text.setdefault(wrap_script(script), []).append(script)
         self._by_file: dict[str, list[Script]] = {}
-        if not by_text:
-            self._futures: list[Future] = []
+        self._futures: list[Future] = []
+        store = cache.current()
+        stamp = _cache_stamp(command) if store is not None and by_text else None
+        to_check: list[tuple[str, list[Script], str | None]] = []
+        for text, same in by_text.items():
+            key = cache.digest(["shellcheck", stamp, text]) if stamp is not None else None
+            comments = store.get("shellcheck", key) if key is not None else None
+            if _valid_comments(comments):
+                self._outputs[-1].extend(_positioned(comments, same))
+                for script in same:
+                    self._chunk_of[script.id] = -1
+            else:
+                to_check.append((text, same, key))
+        if not to_check:
             return
+        import tempfile
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
         self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
         cleanup.track(self._tmp.name)  # removed, and ShellCheck killed, when the run is cancelled
-        for number, (text, same) in enumerate(by_text.items()):
+        for number, (text, same, key) in enumerate(to_check):
             name = f"{number}.sh"
             Path(self._tmp.name, name).write_text(text, encoding="utf-8")
             self._by_file[name] = same
+            if key is not None:
+                self._keys[name] = key
             for script in same:
                 self._chunk_of[script.id] = number // chunk_size
         names = list(self._by_file)
-        chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
-        pool = ThreadPoolExecutor(min(len(chunks), jobs))
-        self._futures = [pool.submit(_run_chunk, command, chunk, self._tmp.name) for chunk in chunks]
+        self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
+        pool = ThreadPoolExecutor(min(len(self._chunks), jobs))
+        self._futures = [pool.submit(_run_chunk, command, chunk, self._tmp.name) for chunk in self._chunks]
         pool.shutdown(wait=False)
         self._pending = len(self._futures)
         self._lock = threading.Lock()
@@ -269,11 +299,72 @@ class Batch:
         for chunk in chunks:
             if chunk not in self._outputs:
                 outputs, failed = self._futures[chunk].result()
-                self._outputs[chunk] = [item for output in outputs for item in _parse_json1(output, self._by_file)]
+                by_file: dict[str, list[dict]] = {name: [] for name in self._chunks[chunk] if name not in failed}
+                for output in outputs:
+                    for comment in _comments(output):
+                        if comment.get("file") in by_file:
+                            by_file[comment["file"]].append(comment)
+                self._outputs[chunk] = [item for name, comments in by_file.items() for item in _positioned(comments, self._by_file[name])]
+                self._store(by_file)
                 for name, reason in failed.items():
                     for script in self._by_file[name]:
                         self._too_large[script.id] = reason
         return chunks
+
+    def _store(self, by_file: dict[str, list[dict]]) -> None:
+        store = cache.current()
+        if store is None:
+            return
+        for name, comments in by_file.items():
+            key = self._keys.get(name)
+            if key is not None:
+                store.put("shellcheck", key, [{k: v for k, v in c.items() if k != "file"} for c in comments])
+
+
+def _cache_stamp(command: list[str]) -> list | None:
+    """What ShellCheck's comments depend on besides the file: its version and flags (None: unknown version)."""
+    version = tool_version(command[0])
+    return None if version is None else [version, command[1:]]
+
+
+def tool_version(exe: str) -> str | None:
+    """ShellCheck's version (``shellcheck --version``), remembered in the cache by the binary's stat."""
+    try:
+        info = os.stat(exe)
+    except OSError:
+        return None
+    cache.watch(exe)
+    store = cache.current()
+    key = cache.digest(["shellcheck-version", os.path.realpath(exe), info.st_size, info.st_mtime_ns, info.st_ino])
+    found = store.get("tool", key) if store is not None else None
+    if isinstance(found, str) and found:
+        return found
+    import subprocess
+
+    try:
+        proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"^version:\s*(\S+)", proc.stdout, re.M)
+    if proc.returncode != 0 or match is None:
+        return None
+    if store is not None:
+        store.put("tool", key, match.group(1))
+    return match.group(1)
+
+
+def _valid_comments(comments: object) -> bool:
+    """True for a cached list of json1 comments (anything else is a miss)."""
+    if not isinstance(comments, list):
+        return False
+    for c in comments:
+        if not isinstance(c, dict) or not all(isinstance(c.get(k), int) and not isinstance(c.get(k), bool) for k in ("line", "column", "code")):
+            return False
+        if not isinstance(c.get("level"), str) or not isinstance(c.get("message"), str):
+            return False
+        if not all(isinstance(c.get(k, 0), int) for k in ("endLine", "endColumn")):
+            return False
+    return True
 
 
 def _scratch_dir() -> str | None:
@@ -325,6 +416,8 @@ def _run(command: list[str], files: list[str], cwd: str) -> str:
         past ``shellcheck-seconds``.
     """
     seconds = limits.get("shellcheck-seconds")
+    import subprocess
+
     try:
         proc = cleanup.run(_capped([*command, "--", *files]), cwd=cwd, timeout=seconds)  # killed if the run is cancelled
     except subprocess.TimeoutExpired:
@@ -338,21 +431,25 @@ def _run(command: list[str], files: list[str], cwd: str) -> str:
     return proc.stdout
 
 
-def _parse_json1(output: str, by_file: dict[str, list[Script]]) -> list[tuple[Script, ScResult]]:
-    """Turn ShellCheck's json1 output into (script, ScResult) pairs, prefix lines removed.
-
-    A file stands for every script with the same text: each gets the comment.
-    """
+def _comments(output: str) -> list[dict]:
+    """The comments of ShellCheck's json1 output."""
     try:
         comments = json.loads(output or '{"comments": []}')["comments"]
     except (ValueError, KeyError, TypeError) as exc:
         raise RuntimeError(f"shellcheck printed output that is not its json1 format: {output[:200]!r}") from exc
+    if not isinstance(comments, list):
+        raise RuntimeError(f"shellcheck printed output that is not its json1 format: {output[:200]!r}")
+    return comments
+
+
+def _positioned(comments: list[dict], same: list[Script]) -> list[tuple[Script, ScResult]]:
+    """One file's comments as (script, ScResult) pairs, prefix lines removed.
+
+    A file stands for every script with the same text: each gets the comment.
+    """
     results = []
+    last = same[0].text.count("\n") + 1
     for c in comments:
-        same = by_file.get(c["file"])
-        if not same:
-            continue
-        last = same[0].text.count("\n") + 1
         line = min(max(1, c["line"] - _PREFIX_LINES), last)
         end_line = min(max(line, c.get("endLine", c["line"]) - _PREFIX_LINES), last)
         for script in same:

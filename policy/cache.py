@@ -248,10 +248,27 @@ def max_bytes_from_env() -> int:
     return int(value * 1024 * 1024) if 0 < value < 10**7 else DEFAULT_MAX_MB * 1024 * 1024
 
 
-def choose_root(cli_dir: str | None, no_cache: bool, cwd: str | None = None) -> tuple[str | None, str | None]:
+def checked_tree(root: str | None = None) -> str:
+    """The real path of the checked tree: ``root`` (``--root``), else the nearest folder from the working
+    directory up that holds ``.git``, else the working directory (as :func:`imagepolicy.tree.default_root`)."""
+    if root:
+        return os.path.realpath(root)
+    start = os.path.realpath(os.getcwd())
+    folder = start
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return start
+        folder = parent
+
+
+def choose_root(cli_dir: str | None, no_cache: bool, checked: str | None = None) -> tuple[str | None, str | None]:
     """``(folder, None)`` to use, or ``(None, why)`` when the run goes without a cache.
 
-    ``why`` is None when the user turned the cache off, else a sentence for a note.
+    ``checked`` is the checked tree (default: :func:`checked_tree`); the default folder is refused
+    inside it. ``why`` is None when the user turned the cache off, else a sentence for a note.
     """
     if no_cache or disabled_by_env():
         return None, None
@@ -261,7 +278,7 @@ def choose_root(cli_dir: str | None, no_cache: bool, cwd: str | None = None) -> 
     root = default_root()
     if root is None:
         return None, "no user cache folder (no home folder); give --cache-dir or set IMAGEPOLICY_CACHE_DIR"
-    here = os.path.realpath(cwd or os.getcwd())
+    here = checked or checked_tree()
     real = os.path.realpath(root)
     if real == here or real.startswith(here.rstrip(os.sep) + os.sep):
         return None, (f"the user cache folder {root} lies inside the folder being checked, where a change "

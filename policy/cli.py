@@ -180,7 +180,8 @@ def _open_cache(args):
     """Open and activate the cache the arguments ask for; None without one (a note says why, if unexpected)."""
     from . import cache
 
-    root, why = cache.choose_root(getattr(args, "cache_dir", None), getattr(args, "no_cache", False))
+    root, why = cache.choose_root(getattr(args, "cache_dir", None), getattr(args, "no_cache", False),
+                                  cache.checked_tree(getattr(args, "root", None)))
     store = None
     if root is not None:
         store, why = cache.open_cache(root)

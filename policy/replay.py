@@ -53,18 +53,19 @@ def _cache_for(argv: list[str], existing: bool = True) -> cache.Cache | None:
 
     ``existing``: only when its folder exists already (a replay needs it; a recording run creates it).
     """
-    cli_dir, no_cache = None, False
+    cli_dir, no_cache, checked = None, False, None
     for i, arg in enumerate(argv):
         if arg == "--no-cache":
             no_cache = True
-        elif arg == "--cache-dir" and i + 1 < len(argv):
-            cli_dir = argv[i + 1]
-        elif arg.startswith("--cache-dir="):
-            cli_dir = arg.partition("=")[2]
+        elif arg in ("--cache-dir", "--root") and i + 1 < len(argv):
+            cli_dir, checked = (argv[i + 1], checked) if arg == "--cache-dir" else (cli_dir, argv[i + 1])
+        elif arg.startswith(("--cache-dir=", "--root=")):
+            name, _, value = arg.partition("=")
+            cli_dir, checked = (value, checked) if name == "--cache-dir" else (cli_dir, value)
         elif arg == "--" or (len(arg) > 2 and arg.startswith("--") and any(
-                full.startswith(arg.partition("=")[0]) for full in ("--no-cache", "--cache-dir"))):
+                full.startswith(arg.partition("=")[0]) for full in ("--no-cache", "--cache-dir", "--root"))):
             return None  # an abbreviation argparse would accept, or files after "--": not told here
-    root, _ = cache.choose_root(cli_dir, no_cache)
+    root, _ = cache.choose_root(cli_dir, no_cache, cache.checked_tree(checked))
     if root is None or (existing and not os.path.isdir(root)):
         return None
     return cache.Cache(root, cache.max_bytes_from_env())

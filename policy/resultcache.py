@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, inputs
-from .model import Finding, Severity, TargetResult
+from .model import Edit, Finding, Fix, Severity, TargetResult
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
@@ -95,7 +95,8 @@ class FileResults:
             again = _result(entry, self.registry)
         except (KeyError, TypeError, ValueError):
             again = None
-        if again is None or again[0].findings != result.findings or [r.code for r in again[0].rules] != entry["rules"]:
+        if (again is None or again[0].findings != result.findings or [r.code for r in again[0].rules] != entry["rules"]
+                or [f.autofix for f in again[0].findings] != [f.autofix for f in result.findings]):
             return False  # something JSON does not hold as it is (a tuple in details): never cached
         return self.store.put("file", key, entry)
 
@@ -143,7 +144,21 @@ def _finding_json(finding: Finding) -> dict:
     data["severity"] = finding.severity.label
     data["aliases"] = list(finding.aliases)
     data["details"] = dict(finding.details)
+    fix = finding.autofix
+    if fix is not None:
+        data["autofix"] = {"edits": [[e.line, e.column, e.end_line, e.end_column, e.text] for e in fix.edits],
+                           "title": fix.title, "safe": fix.safe, "unsafe_because": fix.unsafe_because}
     return data
+
+
+def _autofix(data: Any) -> Fix | None:
+    if data is None:
+        return None
+    edits = tuple(Edit(*row) for row in data["edits"])
+    fix = Fix(edits, data["title"], data["safe"], data["unsafe_because"])
+    if fix.problem() is not None or not isinstance(fix.safe, bool) or not isinstance(fix.unsafe_because, str):
+        raise ValueError("not a fix")
+    return fix
 
 
 def _result(entry: Any, registry: Any) -> tuple[TargetResult, str] | None:
@@ -165,6 +180,7 @@ def _result(entry: Any, registry: Any) -> tuple[TargetResult, str] | None:
         if not isinstance(item["aliases"], list) or not isinstance(item["details"], dict):
             return None
         values["aliases"] = tuple(item["aliases"])
+        values["autofix"] = _autofix(item["autofix"])
         for name in ("rule", "name", "message", "target"):
             if not isinstance(values[name], str):
                 return None

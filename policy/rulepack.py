@@ -19,12 +19,13 @@ import importlib
 import json
 import pkgutil
 import re
+from dataclasses import fields
 from typing import Any, Iterable
 
 from .model import Rule, Severity
 
-#: The declaration fields kept in the cache (``check`` becomes a LazyCheck).
-_FIELDS = ("code", "name", "target", "summary", "docs", "aliases", "options", "code_pattern", "plugin", "default_enabled")
+#: The declaration fields kept in the cache: all but ``check`` (a LazyCheck) and ``severity`` (kept as its label).
+_FIELDS = tuple(f.name for f in fields(Rule) if f.name not in ("check", "severity"))
 
 
 class LazyCheck:

@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -151,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command(args)
     except InputError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         _error(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -162,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     except Exception as exc:  # noqa: BLE001 - exit 1 means "findings": a crash must not look like that
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         else:
             from .engine import internal_error
 
@@ -174,6 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from . import cache
 
             cache.activate(None)
+
+
+def _print_traceback() -> None:
+    import traceback  # only with --debug: it costs a few milliseconds to import
+
+    traceback.print_exc()
 
 
 def _open_cache(args):

@@ -48,7 +48,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 ONE_FILE = REPO / "tests" / "corpus" / "python.Dockerfile"
-REAL = REPO.parent / "shared" / "real-dockerfiles" / "files"
+#: The real corpus next to the repository (or next to the folder of worktrees).
+REAL = next((p for p in (base / "shared" / "real-dockerfiles" / "files" for base in (REPO.parent, REPO.parent.parent)) if p.is_dir()),
+            REPO.parent / "shared" / "real-dockerfiles" / "files")
 #: What the installation needs, kept in a "cold" cache (the per-file kinds are dropped).
 INSTALL_KINDS = ("env", "decl", "verdict", "tool")
 

@@ -79,6 +79,7 @@ class Cache:
         self.base = os.path.join(root, f"v{FORMAT}")
         self.max_bytes = max_bytes
         self.written = 0  # bytes stored by this process
+        self._folders: set[str] = set()  # folders made (or found) by this process
 
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.base, kind, key[:2], key[2:] + ".json")
@@ -133,8 +134,15 @@ class Cache:
         folder = os.path.dirname(path)
         tmp = os.path.join(folder, f".{key[:16]}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            if folder not in self._folders:
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                self._folders.add(folder)
+            try:
+                fd = os.open(tmp, flags, 0o600)
+            except FileNotFoundError:  # another run's pruning removed the folder meanwhile
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                fd = os.open(tmp, flags, 0o600)
             try:
                 view = memoryview(data)
                 while view:

@@ -40,7 +40,7 @@ class FileResults:
     def __init__(self, store: cache.Cache, base: str, registry: Any) -> None:
         self.store = store
         self.base = base
-        self.registry = registry
+        self.rules = {rule.code: rule for rule in registry.rules}  # a kept result names its rules by code
 
     @classmethod
     def start(cls, pm: Any, registry: Any, config: Any, request: Any) -> FileResults | None:
@@ -75,7 +75,7 @@ class FileResults:
         """The stored result and what its check printed on standard error, or None."""
         entry = self.store.get("file", key)
         try:
-            return _result(entry, self.registry)
+            return _result(entry, self.rules)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -92,7 +92,7 @@ class FileResults:
             "stderr": stderr,
         }
         try:
-            again = _result(entry, self.registry)
+            again = _result(entry, self.rules)
         except (KeyError, TypeError, ValueError):
             again = None
         if (again is None or again[0].findings != result.findings or [r.code for r in again[0].rules] != entry["rules"]
@@ -161,14 +161,14 @@ def _autofix(data: Any) -> Fix | None:
     return fix
 
 
-def _result(entry: Any, registry: Any) -> tuple[TargetResult, str] | None:
+def _result(entry: Any, by_code: dict[str, Any]) -> tuple[TargetResult, str] | None:
     """A TargetResult from a stored entry; None (or an exception) when it is not one."""
     if not isinstance(entry, dict):
         return None
     rules = []
     for code in entry["rules"]:
-        rule = registry.rule(code) if isinstance(code, str) else None
-        if rule is None or rule.code != code:
+        rule = by_code.get(code) if isinstance(code, str) else None
+        if rule is None:
             return None
         rules.append(rule)
     findings = []

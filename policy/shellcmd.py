@@ -882,8 +882,16 @@ def parse_script(script: str, heredoc_body: bool = False) -> Script:
 _PS_TOKEN = re.compile(r"""'(?:''|[^'])*'|"(?:`.|[^"`])*"|`\n|\\\n|&&|\|\||[;|&{}()\n]|[^\s;|&{}()'"]+|\s+""")
 
 
-def _powershell_commands(script: str) -> list[Command]:
-    """PowerShell or cmd statements, split on ``;``, ``|``, ``&&``, ``||``, braces, parentheses and newlines."""
+def _powershell_commands(script: str) -> tuple[Command, ...]:
+    """PowerShell or cmd statements, split on ``;``, ``|``, ``&&``, ``||``, braces, parentheses and newlines.
+
+    Kept per script, as :func:`parse_script` is: every rule asks for the commands of every RUN.
+    """
+    return _powershell_split(script)
+
+
+@functools.lru_cache(maxsize=4096)
+def _powershell_split(script: str) -> tuple[Command, ...]:
     commands: list[Command] = []
     words: list[str] = []
     line = start_line = 1
@@ -908,7 +916,7 @@ def _powershell_commands(script: str) -> list[Command]:
         line += token.count("\n")
     if words:
         commands.append(Command(tuple(words), start_line, " ".join(words)))
-    return [c for c in commands if c.words and not c.words[0].startswith("$")]
+    return tuple(c for c in commands if c.words and not c.words[0].startswith("$"))
 
 
 def split_commands(script: str, *, dialect: str = "sh", heredoc_body: bool = False) -> list[Command]:
@@ -920,7 +928,7 @@ def split_commands(script: str, *, dialect: str = "sh", heredoc_body: bool = Fal
     PowerShell or cmd script instead.
     """
     if dialect == "powershell":
-        return _powershell_commands(script)
+        return list(_powershell_commands(script))
     return [c for c in parse_script(script, heredoc_body).commands if c.depth == 0]
 
 

@@ -272,7 +272,7 @@ class Batch:
         names = list(self._by_file)
         self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
         pool = ThreadPoolExecutor(min(len(self._chunks), jobs))
-        self._futures = [pool.submit(_run_chunk, command, chunk, self._tmp.name) for chunk in self._chunks]
+        self._futures = [pool.submit(self._check_chunk, command, chunk) for chunk in self._chunks]
         pool.shutdown(wait=False)
         self._pending = len(self._futures)
         self._lock = threading.Lock()
@@ -305,18 +305,23 @@ class Batch:
         chunks = sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of})
         for chunk in chunks:
             if chunk not in self._outputs:
-                outputs, failed = self._futures[chunk].result()
-                by_file: dict[str, list[dict]] = {name: [] for name in self._chunks[chunk] if name not in failed}
-                for output in outputs:
-                    for comment in _comments(output):
-                        if comment.get("file") in by_file:
-                            by_file[comment["file"]].append(comment)
+                by_file, failed = self._futures[chunk].result()
                 self._outputs[chunk] = [item for name, comments in by_file.items() for item in _positioned(comments, self._by_file[name])]
-                self._store(by_file)
                 for name, reason in failed.items():
                     for script in self._by_file[name]:
                         self._too_large[script.id] = reason
         return chunks
+
+    def _check_chunk(self, command: list[str], chunk: list[str]) -> tuple[dict[str, list[dict]], dict[str, str]]:
+        """On a worker thread: ShellCheck one chunk; its comments per file (kept in the cache), and the files left out."""
+        outputs, failed = _run_chunk(command, chunk, self._tmp.name)
+        by_file: dict[str, list[dict]] = {name: [] for name in chunk if name not in failed}
+        for output in outputs:
+            for comment in _comments(output):
+                if comment.get("file") in by_file:
+                    by_file[comment["file"]].append(comment)
+        self._store(by_file)  # here, while the caller's rules run on the other core
+        return by_file, failed
 
     def _store(self, by_file: dict[str, list[dict]]) -> None:
         store = cache.current()

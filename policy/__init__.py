@@ -12,12 +12,16 @@ if _sys.argv[:1] == ["-m"]:  # `python -m imagepolicy` is locating us: see image
 
     drop_working_directory_from_sys_path()
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover - for the type checker; at run time see __getattr__
+    from .hookspecs import hookimpl
+
 __version__ = "0.1.0"
 
 __all__ = ["hookimpl", "__version__"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name == "hookimpl":
         from .hookspecs import hookimpl
 

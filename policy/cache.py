@@ -45,6 +45,10 @@ import os
 import sys
 import time
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; these names are for the type checker only
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 #: The layout and entry format; bump it when either changes (old entries are then never read).
 FORMAT = 1
 #: The largest entry read back (a hostile or broken file never costs more).
@@ -58,12 +62,12 @@ _active: Cache | None = None
 _watched: set[str] = set()
 
 
-def digest(value) -> str:
+def digest(value: Any) -> str:
     """The SHA-256 (hex) of ``value`` as canonical JSON: the key of an entry."""
     return hashlib.sha256(canonical(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def canonical(value) -> str:
+def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -84,7 +88,7 @@ class Cache:
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.base, kind, key[:2], key[2:] + ".json")
 
-    def get(self, kind: str, key: str):
+    def get(self, kind: str, key: str) -> Any:
         """The value stored under ``key``, or None (missing, unreadable, malformed or not ours)."""
         path = self._path(kind, key)
         try:
@@ -122,7 +126,7 @@ class Cache:
                 pass
         return entry.get("value")
 
-    def put(self, kind: str, key: str, value) -> bool:
+    def put(self, kind: str, key: str, value: Any) -> bool:
         """Store ``value`` (JSON-able) under ``key``; False when it could not be written."""
         try:
             data = canonical({"format": FORMAT, "kind": kind, "key": key, "value": value}).encode("utf-8", "surrogatepass")

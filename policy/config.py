@@ -1001,7 +1001,7 @@ class _Remembering:
         if self._validator is None:
             self._validator = _validator(self._schema)
         errors = list(self._validator.iter_errors(data))
-        if not errors and key is not None:
+        if not errors and key is not None and store is not None:
             store.put("verdict", key, True)
         return errors
 

@@ -291,7 +291,8 @@ class _FileCache:
             yield
         finally:
             sys.stderr = saved
-        self.files.save(key, result, tee.text())
+        if self.files is not None:
+            self.files.save(key, result, tee.text())
 
     def replay(self, result: TargetResult) -> None:
         """Print again what a kept result's check printed on standard error."""

@@ -127,11 +127,12 @@ def _context_digest(root: str) -> str | None:
                 stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
                 known = memo.get(rel)
                 if isinstance(known, list) and len(known) == 5 and known[:4] == stamp and isinstance(known[4], str):
-                    sha = known[4]
+                    sha: str = known[4]
                 else:
-                    sha = _hash_file(entry.path)
-                    if sha is None:
+                    hashed = _hash_file(entry.path)
+                    if hashed is None:
                         return None
+                    sha = hashed
                 if now - max(info.st_mtime, info.st_ctime) > _RACY_SECONDS:
                     fresh[rel] = [*stamp, sha]
                 rows.append([rel, "f", mode, info.st_size, sha])

@@ -21,6 +21,10 @@ import sys
 
 from . import cache as cache_mod
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; these names are for the type checker only
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 GROUP = "imagepolicy"
 
 
@@ -77,12 +81,12 @@ def plugins(group: str = GROUP) -> tuple[list[Plugin], list]:
     return result
 
 
-def _dist_name(ep) -> str:
+def _dist_name(ep: Any) -> str:
     dist = getattr(ep, "dist", None)
     return getattr(dist, "name", None) or "?"
 
 
-def _valid_scan(found) -> bool:
+def _valid_scan(found: Any) -> bool:
     if not isinstance(found, dict) or not isinstance(found.get("plugins"), list) or not isinstance(found.get("dists"), list):
         return False
     for row in found["plugins"]:
@@ -95,7 +99,7 @@ def _valid_scan(found) -> bool:
 def _scan(group: str) -> tuple[list[Plugin], list]:
     import importlib.metadata as metadata
 
-    dists = {}
+    dists: dict[str, str] = {}
     found = []
     for dist in metadata.distributions():
         name = dist.metadata["Name"] or "?"
@@ -114,7 +118,7 @@ def _scan(group: str) -> tuple[list[Plugin], list]:
     return unique, sorted([n, v] for n, v in dists.items())
 
 
-def _code_of(dist, value: str) -> tuple[str, list[str]]:
+def _code_of(dist: Any, value: str) -> tuple[str, list[str]]:
     """A digest of an installed distribution's RECORD, or the source paths of an editable one."""
     import json
 
@@ -138,7 +142,7 @@ def _sources(value: str) -> list[str]:
     names = [module.split(".", 1)[0], module]
     if names[0] == "imagepolicy":
         names += ["imagepolicy.plugins", "imagepolicy.schemas"]
-    paths = []
+    paths: list[str] = []
     for name in names:
         try:
             spec = importlib.util.find_spec(name)

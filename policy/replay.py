@@ -39,6 +39,10 @@ import sys
 
 from . import cache, inputs
 
+TYPE_CHECKING = False  # typing costs milliseconds to import; these names are for the type checker only
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 _recorder: Recorder | None = None
 
 
@@ -114,7 +118,7 @@ def _unchanged(entry: dict) -> bool:
     return True
 
 
-def _isatty(stream) -> bool:
+def _isatty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -140,7 +144,7 @@ def _env(name: str) -> str | None:
 class _Tee:
     """A text stream that writes through and keeps what was written."""
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: Any) -> None:
         self._stream = stream
         self.parts: list[str] = []
         self.failed = False
@@ -161,7 +165,7 @@ class _Tee:
             self.failed = True
             raise
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
@@ -195,10 +199,12 @@ class Recorder:
         store.put("run", _key(self.argv, store.root), entry)
 
 
-def record(args, request, config, registry, report, pm) -> None:
+def record(args: Any, request: Any, config: Any, registry: Any, report: Any, pm: Any) -> None:
     """Called by ``check`` when it is done: note the inputs of this run if it may be replayed."""
-    store = _cache_for(_recorder.argv, existing=False) if _recorder is not None else None
-    if store is None or cache.current() is None or cache.current().root != store.root:
+    recorder = _recorder
+    store = _cache_for(recorder.argv, existing=False) if recorder is not None else None
+    active = cache.current()
+    if recorder is None or store is None or active is None or active.root != store.root:
         return
     if (request.images or getattr(args, "new_from_rev", None) or args.debug or args.output or report.errors or registry.errors
             or getattr(config, "plugins", ()) or any(getattr(args, flag, None) for flag in ("junit", "json", "sarif", "codeclimate", "github_summary"))):
@@ -210,12 +216,12 @@ def record(args, request, config, registry, report, pm) -> None:
     if _third_party_cache_keys(pm):
         return
     try:
-        _recorder.inputs = _inputs(args, request, config)
+        recorder.inputs = _inputs(args, request, config)
     except (OSError, ValueError):
-        _recorder.inputs = None
+        recorder.inputs = None
 
 
-def _third_party_cache_keys(pm) -> bool:
+def _third_party_cache_keys(pm: Any) -> bool:
     """True when a plugin outside imagepolicy implements imagepolicy_cache_key (what it depends on is unknown here)."""
     for impl in pm.hook_impls("imagepolicy_cache_key"):
         origin = pm.origins.get(impl.plugin_name)
@@ -224,7 +230,7 @@ def _third_party_cache_keys(pm) -> bool:
     return False
 
 
-def _inputs(args, request, config) -> dict | None:
+def _inputs(args: Any, request: Any, config: Any) -> dict:
     from . import config as config_mod
     from .installed import _signature, plugins, stat_tree
 
@@ -232,7 +238,7 @@ def _inputs(args, request, config) -> dict | None:
     for path, _ in _signature()[2]:
         stats.append([path or ".", _stamp(path or ".")])
     sources = sorted({s for p in plugins()[0] for s in p.sources})
-    for path, size, mtime in stat_tree(sources):
+    for path, _size, _mtime in stat_tree(sources):
         stats.append([path, _stamp(path)])
     for path in sorted(cache.watched()):
         stats.append([path, _stamp(path)])
@@ -260,7 +266,7 @@ def _inputs(args, request, config) -> dict | None:
     return {"stat": stats, "env": env, "files": files, "contexts": contexts}
 
 
-def _probes(names: tuple[str, ...], found) -> list[list]:
+def _probes(names: tuple[str, ...], found: Any) -> list[list]:
     """Every place the config search looked (up to the found config, or a ``.git`` folder, or ``/``), by digest."""
     probes = []
     folder = os.path.realpath(os.getcwd())

@@ -102,7 +102,8 @@ def _key(package: str, folders: list[str], pattern: str) -> str | None:
 def _from_cache(key: str) -> tuple[Rule, ...] | None:
     from . import cache
 
-    rows = cache.current().get("decl", key)
+    store = cache.current()
+    rows = store.get("decl", key) if store is not None else None
     if not isinstance(rows, list):
         return None
     rules = []
@@ -135,4 +136,6 @@ def _store(key: str, rules: tuple[Rule, ...]) -> None:
         if not same:
             return  # options JSON cannot hold as they are (a tuple, a set): imported every time
         rows.append(row)
-    cache.current().put("decl", key, rows)
+    store = cache.current()
+    if store is not None:
+        store.put("decl", key, rows)

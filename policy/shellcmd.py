@@ -979,6 +979,7 @@ def instruction_commands(instr, *, nested: bool = True) -> Iterator[tuple[Comman
         if argv:
             yield Command(tuple(argv), 1, " ".join(argv), tuple(Word(a, (("q", a),)) for a in argv)), instr.line
         return
+    commands: Sequence[Command]
     if dialect == "powershell":
         commands = _powershell_commands(script)
     else:

@@ -246,8 +246,8 @@ class Batch:
         to_check: list[tuple[str, list[Script], str | None]] = []
         for text, same in by_text.items():
             key = cache.digest(["shellcheck", stamp, text]) if stamp is not None else None
-            comments = store.get("shellcheck", key) if key is not None else None
-            if _valid_comments(comments):
+            comments = store.get("shellcheck", key) if key is not None and store is not None else None
+            if isinstance(comments, list) and _valid_comments(comments):
                 self._outputs[-1].extend(_positioned(comments, same))
                 for script in same:
                     self._chunk_of[script.id] = -1

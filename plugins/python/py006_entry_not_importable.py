@@ -303,7 +303,7 @@ def _check_dockerfile_command(dockerfile: Dockerfile, final, argv: list[str], cm
 
     def read(path: str) -> str | None:
         rel = context_of(path)
-        if rel is None or ctx.is_dir(rel):
+        if rel is None or ctx.root is None or ctx.is_dir(rel):
             return None
         try:
             return read_text_bounded(ctx.root / rel, rel)

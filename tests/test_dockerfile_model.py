@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import subprocess
 import textwrap
-import time
 
 import pytest
 
@@ -941,10 +940,12 @@ def test_spans_and_values_match_dockerfile_parse_on_plain_files():
     assert ours == theirs
 
 
-# --- speed ---------------------------------------------------------------------------
+# --- a long multi-stage file ------------------------------------------------------------
+# (how fast it parses is measured by benchmarks/, not asserted here: a timed test measures the
+# machine's other jobs as much as the parser)
 
 
-def test_parses_a_300_line_dockerfile_quickly(tmp_path):
+def test_parses_a_300_line_dockerfile_with_30_chained_stages(tmp_path):
     blocks = []
     for n in range(30):
         blocks.append(
@@ -955,11 +956,10 @@ def test_parses_a_300_line_dockerfile_quickly(tmp_path):
     text = "".join(blocks)
     write(tmp_path, {f"src/m{n}.py": "" for n in range(50)})
     assert text.count("\n") == 300
-    start = time.perf_counter()
     df = parse_dockerfile(text=text, context_dir=tmp_path)
-    elapsed = time.perf_counter() - start
     assert len(df.stages) == 30 and len(df.instructions) == 240
-    assert elapsed < 0.5, f"parsing 300 lines took {elapsed:.3f}s"
+    assert [stage.name for stage in df.stages] == [f"s{n}" for n in range(30)]
+    assert df.stages[-1].instructions[-1].keyword == "USER"
 
 
 # --- shell dialect of Alpine/BusyBox stages -------------------------------------------------

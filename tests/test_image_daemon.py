@@ -189,3 +189,15 @@ def test_a_dockerfile_and_its_daemon_image_ask_the_daemon_once(daemon, tmp_path)
         inspects = [s.path for s in daemon.seen if s.path.endswith("/json")]
         assert len(inspects) == 1, inspects
         assert daemon.exports == (1 if image.endswith("app:1") else 0)
+
+
+def test_a_layer_that_is_not_the_configs_diff_id_is_refused(daemon, tmp_path):
+    """The export is checked like an archive: each layer's tar against the diff_id its config names."""
+    import image_synth
+
+    members = image_synth.docker_legacy(ImageSpec(layers=[Layer({"/app/run.sh": b"echo the built script\n"})]))
+    layer = next(n for n in members if n.endswith("layer.tar"))
+    members[layer] = members[layer].replace(b"echo the built script", b"echo a swapped script")
+    daemon.add("swapped:1", image_synth.emit(members, str(tmp_path / "swapped.tar")))
+    with pytest.raises(InputError, match=r"docker-daemon:swapped:1: layer 0 .*: its tar does not match its digest sha256:"):
+        open_target("docker-daemon:swapped:1", options=options(daemon))

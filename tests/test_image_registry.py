@@ -270,8 +270,10 @@ def test_an_artifact_is_not_an_image(home):
 def test_manifest_digest_mismatch(registry, home):
     top = registry.state.tags["1"]
     registry.state.blobs[top] = registry.state.blobs[top].replace(b'"schemaVersion": 2', b'"schemaVersion":2')
-    with pytest.raises(InputError, match=rf"digest mismatch: the digest asked for is {top} but the content hashes to sha256:"):
+    registry.state.send_digest_header = False  # the reader's own check: the body against the digest asked for
+    with pytest.raises(InputError, match=rf"manifest 'blobs/sha256/{top[7:]}': the content does not match its digest {top}"):
         open_target(ref(registry, f"team/app@{top}"), options=opts(registry, home))
+    registry.state.send_digest_header = True  # by tag: the digest the registry says it served
     with pytest.raises(InputError, match="digest mismatch: the registry's Docker-Content-Digest is"):
         open_target(ref(registry), options=opts(registry, home))
 
@@ -280,7 +282,7 @@ def test_config_blob_digest_mismatch(registry, home):
     manifest = json.loads(registry.state.blobs[registry.state.tags["1"]])
     config = manifest["config"]["digest"]
     registry.state.blobs[config] = registry.state.blobs[config].replace(b'"amd64"', b'"arm64"')
-    with pytest.raises(InputError, match=rf"image config {config}: digest mismatch"):
+    with pytest.raises(InputError, match=rf"image config 'blobs/sha256/{config[7:]}': the content does not match its digest {config}"):
         open_target(ref(registry), options=opts(registry, home))
 
 
@@ -364,3 +366,14 @@ def test_a_credential_helper_inside_the_checked_tree_is_never_run(registry, home
         with pytest.raises(InputError, match="docker-credential-desktop found on PATH is .*, inside the checked tree"):
             open_target(ref(registry), options=options)
     assert not marker.exists()
+
+
+def test_layer_blob_digest_mismatch(registry, home):
+    """A layer whose bytes are not the ones its digest names: the reader's check, in the one pass that streams it."""
+    manifest = json.loads(registry.state.blobs[registry.state.tags["1"]])
+    layer = manifest["layers"][0]["digest"]
+    data = bytearray(registry.state.blobs[layer])
+    data[4:8] = b"\x01\x02\x03\x04"  # gzip mtime: the same tar inflates, the blob's digest differs
+    registry.state.blobs[layer] = bytes(data)
+    with pytest.raises(InputError, match=rf"layer 0 .*does not match its digest {layer}"):
+        open_target(ref(registry), options=opts(registry, home))

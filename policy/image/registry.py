@@ -40,10 +40,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping
 
+from imagepolicy import limits
 from imagepolicy.model import InputError
 
 from .auth import Credential, find_credential, redact, remember_secret
-from .blobs import MAX_JSON_BYTES, Store, blob_path
+from .blobs import Store, blob_path
 from .http import Client, Endpoint, Response, describe_oserror
 from .reference import ImageTarget
 
@@ -57,7 +58,7 @@ MANIFEST_TYPES = (OCI_MANIFEST, DOCKER_MANIFEST)
 IMAGE_CONFIG_TYPES = ("application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json")
 ACCEPT = ", ".join([OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST] + [f"{t};q=0.5" for t in SCHEMA1])
 
-MAX_MANIFEST_BYTES = 4 << 20
+MAX_ERROR_BODY = 64 << 10  # an error answer's body: only its error codes are shown
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
 """Seconds to wait before each retry (with up to 25 % jitter); four retries, five attempts."""
@@ -174,7 +175,7 @@ class RegistryClient:
                                  + _plain_http_hint(exc, scheme)) from None
             if resp.status == 401 and netloc == authorized_host and auth_tries < 2:
                 challenge = resp.header("WWW-Authenticate")
-                resp.read_all(MAX_MANIFEST_BYTES)
+                resp.read_all(MAX_ERROR_BODY)
                 auth_tries += 1
                 self._authenticate(challenge)
                 if self._authorization is None:
@@ -182,13 +183,13 @@ class RegistryClient:
                 continue
             if resp.status in RETRY_STATUSES and attempt < len(RETRY_DELAYS):
                 delay = _retry_after(resp.header("Retry-After")) or _jitter(RETRY_DELAYS[attempt])
-                resp.read_all(MAX_MANIFEST_BYTES)
+                resp.read_all(MAX_ERROR_BODY)
                 _sleep(delay)
                 attempt += 1
                 continue
             if resp.status in (301, 302, 303, 307, 308) and resp.header("Location") and redirects < MAX_REDIRECTS:
                 location = resp.header("Location")
-                resp.read_all(MAX_MANIFEST_BYTES)
+                resp.read_all(MAX_ERROR_BODY)
                 scheme, netloc, target = self._redirect(scheme, netloc, target, location)
                 redirects += 1
                 continue
@@ -258,7 +259,7 @@ class RegistryClient:
                 raise InputError(f"{self.label}: cannot reach the registry's token service at {parts.scheme}://{parts.netloc}: "
                                  f"{describe_oserror(exc)}") from None
             if resp.status in RETRY_STATUSES and attempt < len(RETRY_DELAYS):
-                resp.read_all(MAX_MANIFEST_BYTES)
+                resp.read_all(MAX_ERROR_BODY)
                 _sleep(_retry_after(resp.header("Retry-After")) or _jitter(RETRY_DELAYS[attempt]))
                 continue
             break
@@ -293,7 +294,7 @@ class RegistryClient:
 
     def failure(self, resp: Response, what: str) -> InputError:
         """The InputError for a failed request for ``what``: 401/403, 404 or other, naming the registry's error codes."""
-        body = resp.read_all(MAX_MANIFEST_BYTES)
+        body = resp.read_all(MAX_ERROR_BODY)
         if resp.status in (401, 403):
             denied = self._denied(resp.status)
             if self.target.registry == "docker.io" and resp.status == 401 and self.credential() is None:
@@ -310,12 +311,14 @@ class RegistryClient:
         resp = self.get(f"/v2/{self.repository}/manifests/{reference}", {"Accept": ACCEPT}, what)
         if resp.status != 200:
             raise self.failure(resp, what)
-        body = resp.read_all(MAX_MANIFEST_BYTES + 1)
-        if len(body) > MAX_MANIFEST_BYTES:
-            raise InputError(f"{self.label}: {what} is larger than {MAX_MANIFEST_BYTES >> 20} MB; not an image manifest")
+        limit = limits.get("json-bytes")
+        body = resp.read_all(limit + 1)
+        if len(body) > limit:
+            raise limits.LimitExceeded("json-bytes", f"{self.label}: {what}", f"more than {limit:,} bytes")
         media_type = _media_type(resp.header("Content-Type"), body)
-        digest = _verify(body, expected_digest or (reference if ":" in reference else ""), resp.header("Docker-Content-Digest"),
-                         f"{self.label}: {what}")
+        # The reader checks what it reads against the digest that names it; a tag has none, but
+        # the registry says which digest it served, and that must be what came.
+        digest = _announced(body, resp.header("Docker-Content-Digest"), f"{self.label}: {what}")
         if media_type in SCHEMA1:
             raise InputError(f"{self.label}: {what} is a Docker schema 1 manifest ({media_type}), which is deprecated and not supported; "
                              "push the image again with a current docker, buildah or skopeo")
@@ -324,15 +327,15 @@ class RegistryClient:
                              f"(expected one of {', '.join(INDEX_TYPES + MANIFEST_TYPES)})")
         return body, media_type, digest
 
-    def blob(self, digest: str, limit: int, what: str) -> bytes:
-        """Fetch a small blob (the image config) whole and verify its digest."""
+    def blob(self, digest: str, what: str) -> bytes:
+        """Fetch a small blob (the image config) whole; the reader checks it against its digest."""
         resp = self.get(f"/v2/{self.repository}/blobs/{digest}", {}, what)
         if resp.status != 200:
             raise self.failure(resp, what)
+        limit = limits.get("json-bytes")
         body = resp.read_all(limit + 1)
         if len(body) > limit:
-            raise InputError(f"{self.label}: {what} is larger than {limit >> 20} MB")
-        _verify(body, digest, "", f"{self.label}: {what}")
+            raise limits.LimitExceeded("json-bytes", f"{self.label}: {what}", f"more than {limit:,} bytes")
         return body
 
 
@@ -444,24 +447,13 @@ def _media_type(header: str, body: bytes) -> str:
     return declared
 
 
-def _verify(body: bytes, expected: str, header: str, what: str) -> str:
-    """The sha256 digest of ``body``; InputError when it differs from the digest asked for or announced."""
+def _announced(body: bytes, header: str, what: str) -> str:
+    """The sha256 digest of ``body``; InputError when the registry's ``Docker-Content-Digest`` names another."""
     actual = "sha256:" + hashlib.sha256(body).hexdigest()
-    for claimed, source in ((expected, "the digest asked for"), (header, "the registry's Docker-Content-Digest")):
-        if not claimed or not claimed.startswith("sha"):
-            continue
-        algorithm = claimed.split(":", 1)[0]
-        if algorithm == "sha256":
-            computed = actual
-        elif algorithm in ("sha384", "sha512"):
-            computed = f"{algorithm}:" + hashlib.new(algorithm, body).hexdigest()
-        else:
-            raise InputError(f"{what}: digest algorithm {algorithm} is not supported")
-        if computed != claimed.lower():
-            raise InputError(f"{what}: digest mismatch: {source} is {claimed} but the content hashes to {computed}; "
-                             "the registry or something between it and here changed the data")
-        if source == "the digest asked for":
-            actual = computed
+    claimed = header.strip().lower()
+    if claimed.startswith("sha256:") and claimed != actual:
+        raise InputError(f"{what}: digest mismatch: the registry's Docker-Content-Digest is {claimed} but the content "
+                         f"hashes to {actual}; the registry or something between it and here changed the data")
     return actual
 
 
@@ -587,6 +579,7 @@ class RegistryStore(Store):
         """Fetch the manifest the reference names and describe it as the only entry of ``index.json``."""
         target = self.client.target
         body, media_type, digest = self.client.manifest(target.reference, target.digest or None)
+        digest = target.digest or digest  # asked by digest: the reader checks the body against it
         self._remember(digest, body, media_type)
         annotations = {"org.opencontainers.image.ref.name": target.tag} if target.tag else {}
         index = {"schemaVersion": 2, "mediaType": OCI_INDEX,
@@ -657,7 +650,7 @@ class RegistryStore(Store):
             self._remember(digest, body, fetched_type)
             return io.BytesIO(body)
         if kind == "config":
-            body = self.client.blob(digest, MAX_JSON_BYTES, f"image config {digest}")
+            body = self.client.blob(digest, f"image config {digest}")
             self._docs[key] = body
             return io.BytesIO(body)
         return io.BufferedReader(_BlobFile(self.client, digest, size), 1 << 20)

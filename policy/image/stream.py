@@ -19,6 +19,7 @@ layers it needs have passed.
 from __future__ import annotations
 
 import copy
+import hashlib
 import http.client
 import io
 import posixpath
@@ -27,11 +28,13 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
+from imagepolicy import limits
 from imagepolicy.model import InputError
 
-from .blobs import CHUNK, MAX_JSON_BYTES, Store, decompressed, normalize_member, sniff_compression
+from .blobs import CHUNK, InflateBudget, Store, decompressed, normalize_member, sniff_compression
+from .digests import mismatch
 from .layout import Resolved, resolve as resolve_layout
-from .merge import LayerChanges, MergedFS, scan_layer
+from .merge import EntryBudget, LayerChanges, MergedFS, scan_layer
 from .model import FileEntry, LayerInfo
 from .tarstream import TarMember
 
@@ -81,12 +84,14 @@ class _Tap:
         self.position = 0
         self._want: tuple[int, int, list[bytes]] | None = None
         self.kept: dict[int, bytes] = {}  # offset in the layer tar -> bytes
+        self.sha256 = hashlib.sha256()  # of the plain tar: checked against the config's diff_id once it is known
 
     def want(self, offset: int, length: int) -> None:
         self._want = (offset, offset + length, [])
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
+        self.sha256.update(data)
         start, end = self.position, self.position + len(data)
         self.position = end
         want = self._want
@@ -108,6 +113,7 @@ class _Scanned:
     compression: str
     uncompressed_size: int
     kept: dict[int, bytes]
+    diff_id: str = ""
     uses: int = 0
 
 
@@ -250,6 +256,7 @@ def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
     pax: dict[str, str] = {}
     pax_global: dict[str, str] = {}
     long_name = long_link = None
+    members = 0
     while True:
         header = _read_exactly(stream, tarfile.BLOCKSIZE)
         if not header or header == bytes(tarfile.BLOCKSIZE):
@@ -258,6 +265,8 @@ def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
             raise tarfile.ReadError("the stream ends inside a tar header")
         info = tarfile.TarInfo.frombuf(header, "utf-8", "surrogateescape")
         if info.type in (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK):
+            if info.size > limits.get("tar-header-bytes"):
+                raise limits.LimitExceeded("tar-header-bytes", "the image export", f"an extended header of {info.size:,} bytes")
             data = _read_exactly(stream, info.size)
             if len(data) < info.size or len(_read_exactly(stream, -info.size % tarfile.BLOCKSIZE)) < -info.size % tarfile.BLOCKSIZE:
                 raise tarfile.ReadError("the stream ends inside an extended tar header")
@@ -278,6 +287,9 @@ def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
         member = _OuterMember(meta.get("path") or long_name or info.name, info.type,
                               meta.get("linkpath") or long_link or info.linkname, size, _Bounded(stream, size))
         pax, long_name, long_link = {}, None, None
+        members += 1
+        if members > limits.get("archive-members"):
+            raise limits.LimitExceeded("archive-members", "the image export", f"more than {members - 1:,} members")
         yield member
         rest = member.data.left + (-size % tarfile.BLOCKSIZE)
         while rest > 0:
@@ -289,18 +301,20 @@ def _outer(stream: BinaryIO) -> Iterator[_OuterMember]:
             rest -= len(chunk)
 
 
-def _plain(raw: io.BufferedReader[Any], fail: Callable[[str], InputError]) -> tuple[str, BinaryIO]:
+def _plain(raw: io.BufferedReader[Any], fail: Callable[[str], InputError], where: str,
+           inflate: InflateBudget | None = None) -> tuple[str, BinaryIO]:
     """(compression, the layer's plain tar bytes): an uncompressed layer is read as it is, with no extra copy."""
     compression = sniff_compression(raw.peek(8)[:8])
     if compression == "none":
         return compression, raw
-    return decompressed(raw, fail)
+    return decompressed(raw, fail, where=where, budget=inflate)
 
 
 def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -> StreamIndex:
     """Read an image archive stream once: keep its JSON members, scan every tar member as a layer."""
     found = StreamIndex()
     first = True
+    entries, inflate = EntryBudget(), InflateBudget()  # the image's, as for an archive
     try:
         for member in _outer(stream):
             first = False
@@ -317,11 +331,13 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
             buffered = io.BufferedReader(member.data, CHUNK)
             head = buffered.peek(_DOC_PEEK)[:_DOC_PEEK]
             if sniff_compression(head) == "none" and not _is_tar_head(head):
-                if member.size <= MAX_JSON_BYTES and head.lstrip()[:1] in (b"{", b"["):
+                if member.size <= limits.get("json-bytes") and head.lstrip()[:1] in (b"{", b"["):
                     found.docs[name] = buffered.read()
                 continue  # VERSION files, oci-layout, ...: nothing the reader needs
             try:
-                found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep)
+                found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep, entries, inflate)
+            except limits.LimitExceeded:
+                raise
             except InputError as exc:  # a member that is no layer, or a broken one: fatal only if the manifest uses it
                 found.failed[name] = str(exc)
     except tarfile.HeaderError as exc:
@@ -332,16 +348,17 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
     return found
 
 
-def _scan_member(raw: io.BufferedReader[Any], what: str, keep: KeepPolicy | None) -> _Scanned:
-    compression, plain = _plain(raw, lambda problem: InputError(f"{what}: {problem}"))
+def _scan_member(raw: io.BufferedReader[Any], what: str, keep: KeepPolicy | None, entries: EntryBudget,
+                 inflate: InflateBudget) -> _Scanned:
+    compression, plain = _plain(raw, lambda problem: InputError(f"{what}: {problem}"), what, inflate)
     tap = _Tap(plain)
 
     def on_member(member: TarMember) -> None:
         if keep is not None and member.kind == "file" and keep.keep(normalize_member(member.name), member.size):
             tap.want(member.offset_data, member.size)
 
-    changes = scan_layer(tap, -1, what, lambda path: None, on_member)  # type: ignore[arg-type]
-    return _Scanned(changes, compression, changes.uncompressed_size, tap.kept)
+    changes = scan_layer(tap, -1, what, lambda path: None, budget=entries, on_member=on_member)  # type: ignore[arg-type]
+    return _Scanned(changes, compression, changes.uncompressed_size, tap.kept, "sha256:" + tap.sha256.hexdigest())
 
 
 class MemoryStore(Store):
@@ -411,6 +428,8 @@ def assemble(found: StreamIndex, label: str, platform: str | None, check_config:
         if scanned is None:
             why = found.failed.get(key) or f"{label}: layer {info.index} ('{ref.member}') is not a tar stream"
             raise InputError(why)
+        if ref.diff_id.startswith("sha256:") and ref.diff_id != scanned.diff_id:
+            raise mismatch(f"{label}: layer {info.index} ('{ref.member}')", "its tar", ref.diff_id)
         changes = _placed(scanned, info.index)
         for entry in changes.entries.values():
             if entry.type == "hardlink" and entry.data is None:  # its target is in a lower layer
@@ -478,7 +497,7 @@ class StreamContents:
                 indexes = by_member.pop(key)
                 wanted = sorted({w for index in indexes for w in missing[index]})
                 what = f"{self.label}: {member.name}"
-                _, plain = _plain(io.BufferedReader(member.data, CHUNK), lambda problem: InputError(f"{what}: {problem}"))  # noqa: B023 - read below, in this iteration
+                _, plain = _plain(io.BufferedReader(member.data, CHUNK), lambda problem: InputError(f"{what}: {problem}"), what)  # noqa: B023 - read below, in this iteration
                 self._read_ranges(plain, wanted, indexes, what, results)
                 if not by_member:
                     break  # every layer needed has passed: drop the rest of the stream

@@ -17,6 +17,9 @@ CASES = [
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="Apache-2.0"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="MIT"\n', []),
     ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses=""\n', [2]),  # empty: also DL3051's finding
+    # one identifier is asked for: an expression or a custom LicenseRef names no listed license
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="MIT OR Apache-2.0"\n', [2]),
+    ('FROM python:3.12-slim\nLABEL org.opencontainers.image.licenses="LicenseRef-acme"\n', [2]),
 ]
 
 

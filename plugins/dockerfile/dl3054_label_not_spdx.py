@@ -46,12 +46,21 @@ _ID = re.compile(r"^[A-Za-z0-9.+-]+$")
 
 
 def _is_spdx(value: str) -> bool:
-    """One SPDX license identifier (from packaging's SPDX list; any id-shaped word without it)."""
+    """One SPDX license identifier from the SPDX license list (``MIT``, ``apache-2.0``, ``GPL-2.0+``).
+
+    packaging's public ``canonicalize_license_expression`` knows the list; a single word is
+    asked for (an expression such as ``MIT OR Apache-2.0`` is not one identifier, nor is a
+    custom ``LicenseRef-...``, which names no license a scanner can look up).
+    """
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+    if not _ID.match(value) or value.lower().startswith(("licenseref-", "documentref-")):
+        return False
     try:
-        from packaging.licenses._spdx import LICENSES
-    except ImportError:  # pragma: no cover - packaging < 24.2
-        return _ID.match(value) is not None
-    return value.lower() in LICENSES
+        canonicalize_license_expression(value)
+    except InvalidLicenseExpression:
+        return False
+    return True
 
 
 @rule("DL3054", "label-not-spdx", "warning", "dockerfile", "A label typed spdx in the label schema is not an SPDX license identifier")

@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules")
     schema.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(schema)
+
+    docs = sub.add_parser("docs", help="write a Markdown page per rule and a rule index",
+                          description="Write DIR/rules/<CODE>.md for every rule the installed plugins declare (from its "
+                                      "docstring and declaration) and the index DIR/rules/README.md; generated pages of "
+                                      "rules that no longer exist are removed.")
+    docs.add_argument("--output", "-o", metavar="DIR", required=True, help="the documentation folder (e.g. docs)")
+    docs.add_argument("--config", metavar="FILE", help="config whose plugins to load")
+    _trust_flags(docs)
     return parser
 
 
@@ -143,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     debug = getattr(args, "debug", False)
     command = {"check": cmd_check, "baseline": cmd_baseline, "fix": cmd_fix, "rules": cmd_rules, "explain": cmd_explain,
-               "schema": cmd_schema}[args.command]
+               "schema": cmd_schema, "docs": cmd_docs}[args.command]
     store = _open_cache(args)
     try:
         with cleanup.signals_handled(), tree.use(args.root):
@@ -686,6 +694,22 @@ def cmd_schema(args) -> int:
 
     _, registry, _ = _load(args.config, no_config=args.config is None, allow_repo_plugins=args.allow_repo_plugins)
     _emit(config_mod.render_schema(list(registry.rules), registry.presets, registry.settings.values()))
+    return _plugin_errors(registry)
+
+
+def cmd_docs(args) -> int:
+    from . import ruledocs
+
+    _, registry, _ = _load(args.config, allow_repo_plugins=args.allow_repo_plugins)
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output {args.output}: not a folder")
+    try:
+        written, removed = ruledocs.write(ruledocs.pages(registry), folder)
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: cannot write the pages: {exc.strerror or exc}") from None
+    gone = f"; removed {removed} page{'s' * (removed != 1)} of rules that no longer exist" if removed else ""
+    print(f"imagepolicy: wrote {written} pages to {(folder / 'rules').as_posix()}{gone}", file=sys.stderr)
     return _plugin_errors(registry)
 
 

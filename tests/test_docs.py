@@ -1,0 +1,112 @@
+"""The documentation keeps up with the code: generated rule pages, the module map, links.
+
+``docs/rules/`` is the output of ``imagepolicy docs --output docs``; ARCHITECTURE.md's module
+map names every module of ``policy/`` and ``plugins/``; every relative link in the Markdown
+files points at a file (and heading) that exists.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from imagepolicy import ruledocs
+from imagepolicy.cli import main
+from ruletest import registry
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+
+
+def test_rule_pages_are_generated_from_the_rules(tmp_path, capsys):
+    assert main(["docs", "--output", str(tmp_path)]) == 0
+    assert "imagepolicy: wrote" in capsys.readouterr().err
+    fresh = ruledocs.generated_files(tmp_path)
+    committed = ruledocs.generated_files(DOCS)
+    assert sorted(committed) == sorted(fresh), "run `imagepolicy docs --output docs` (and git add docs/rules)"
+    stale = [path for path in fresh if committed[path] != fresh[path]]
+    assert not stale, f"run `imagepolicy docs --output docs`: {stale[:5]} changed"
+
+
+def test_every_rule_has_a_page_with_its_docs_and_options():
+    reg = registry()
+    index = (DOCS / "rules" / "README.md").read_text(encoding="utf-8")
+    for rule in reg.rules:
+        page = (DOCS / "rules" / f"{rule.code}.md").read_text(encoding="utf-8")
+        assert page.splitlines()[1] == f"# {rule.code} {rule.name}"
+        assert rule.docs.strip() in page
+        for option in ((rule.options or {}).get("properties") or {}):
+            assert f"| `{option}` |" in page, (rule.code, option)
+        assert f"[`{rule.code}`]({rule.code}.md)" in index
+
+
+def test_docs_replaces_its_own_pages_and_leaves_others_alone(tmp_path, capsys):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "XX999.md").write_text(f"{ruledocs.MARKER} from a rule that is gone -->\n# XX999\n")
+    (rules / "notes.md").write_text("# Notes a person wrote\n")
+    assert main(["docs", "--output", str(tmp_path)]) == 0
+    assert "removed 1 page of rules that no longer exist" in capsys.readouterr().err
+    assert not (rules / "XX999.md").exists()
+    assert (rules / "notes.md").read_text() == "# Notes a person wrote\n"
+    assert (rules / "PY001.md").read_text().startswith(ruledocs.MARKER)
+
+
+def test_docs_refuses_a_file_as_its_folder(tmp_path, capsys):
+    (tmp_path / "docs").write_text("")
+    assert main(["docs", "--output", str(tmp_path / "docs")]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+# --- ARCHITECTURE.md --------------------------------------------------------------------------
+
+
+def test_architecture_module_map_names_every_module():
+    text = (REPO / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    mapped = set(re.findall(r"^\| `((?:policy|plugins)/[^`]+\.py)` \|", text, re.M))
+    rule_modules = {ruledocs.source_path(rule) for rule in registry().rules}
+    missing = []
+    for path in sorted(p.relative_to(REPO).as_posix() for folder in ("policy", "plugins") for p in (REPO / folder).rglob("*.py")):
+        if path in mapped:
+            continue
+        if path in rule_modules and f"{path.rsplit('/', 1)[0]}/<code>_<slug>.py" in mapped:
+            continue
+        missing.append(path)
+    assert not missing, f"add these modules to ARCHITECTURE.md's module map, one line each: {missing}"
+    gone = [path for path in mapped if "<code>" not in path and not (REPO / path).is_file()]
+    assert not gone, f"ARCHITECTURE.md maps modules that do not exist: {gone}"
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+def _markdown_files() -> list[Path]:
+    return sorted([*REPO.glob("*.md"), *DOCS.rglob("*.md"), REPO / "benchmarks" / "README.md"])
+
+
+def _anchors(path: Path) -> set[str]:
+    """GitHub's heading anchors of a Markdown file (and explicit ids)."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+    found = set(re.findall(r'<a id="([^"]+)"', text))
+    for heading in re.findall(r"^#{1,6} (.+)$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+@pytest.mark.parametrize("path", _markdown_files(), ids=lambda p: p.relative_to(REPO).as_posix())
+def test_relative_links_point_at_files_and_headings_that_exist(path):
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"^[a-z]+:", target):
+            continue  # https:, mailto:
+        file, _, anchor = target.partition("#")
+        dest = (path.parent / file).resolve() if file else path
+        if not dest.exists():
+            broken.append(target)
+        elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
+            broken.append(target)
+    assert not broken, f"{path.relative_to(REPO)}: broken links {broken}"

@@ -599,6 +599,21 @@ class GzipIndex:
         return self.points[i - 1] if i else None
 
 
+def inflater() -> Any:
+    """The zlib module gzip layers are inflated with: zlib-ng's when it is installed (PyPI ``zlib-ng``, a
+    maintained drop-in whose inflate takes about half the time: 0.75 s instead of 1.3-1.6 s of CPU for the
+    benchmark image's 496 MB), else Python's own. Both give decompressor objects that ``copy()``, which the
+    resume points need (python-isal's, slightly faster still, cannot)."""
+    try:
+        from zlib_ng import zlib_ng
+
+        return zlib_ng
+    except ImportError:  # pragma: no cover - a platform without zlib-ng wheels
+        import zlib
+
+        return zlib
+
+
 def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None,
                  start: tuple[int, int, Any] | None = None) -> Iterator[bytes]:
     """Plain bytes of a (multi-member) gzip stream read from ``raw``'s current position, or from resume point ``start``.
@@ -607,8 +622,7 @@ def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
     would start ends the data (zero padding after the last member is never
     read through). Records resume points into ``index`` when given.
     """
-    import zlib
-
+    zlib = inflater()
     plain, consumed = (start[0], start[1]) if start else (0, 0)
     if start:
         raw.seek(consumed)

@@ -741,7 +741,66 @@ def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
         chunks = (budget or InflateBudget()).bounded(chunks, source, where)
     if plain_feed is not None:
         chunks = _fed(chunks, plain_feed)
+    if compression != "none" and _prefetch_cores() > 1:
+        chunks = _prefetched(chunks)
     return compression, io.BufferedReader(_ChunkReader(chunks), CHUNK)
+
+
+def _prefetch_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+_DONE = object()
+
+
+def _prefetched(chunks: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
+    """``chunks`` made on a worker thread, at most ``depth`` ahead of the caller.
+
+    Inflating a compressed layer (zlib releases the GIL) then runs on one core while the caller
+    reads its tar on the other: the benchmark image's gzip twin went from 2.0 to 1.4 times the
+    plain archive's time on 2 cores. The whole pipeline runs there (reading the blob, hashing it,
+    the inflate-ratio bound), so the bound sees exactly what was inflated; an error it raises is
+    raised to the caller when the caller gets that far. Closing the stream stops the worker.
+    """
+    import queue
+    import threading
+
+    handoff: queue.Queue[Any] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def hand(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not hand(chunk):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, raised there
+            hand(exc)
+            return
+        hand(_DONE)
+
+    threading.Thread(target=produce, name="imagepolicy-inflate", daemon=True).start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 class _Source(io.RawIOBase):

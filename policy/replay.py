@@ -17,8 +17,9 @@ The inputs a recorded run lists:
 * ``env``: the environment variables it read (build arguments given without a
   value, ``NO_COLOR``, ``PATH``), by digest (values are never stored);
 * ``files``: the Dockerfiles, the config, the baseline, each
-  ``<Dockerfile>.dockerignore``, by content digest; ``probes``: the places where a
-  config could have been found, and was not;
+  ``<Dockerfile>.dockerignore``, by content digest, and the places where a config
+  could have been found, and was not; ``paths``: where each named file leads (a
+  link changed to lead elsewhere is a change);
 * ``contexts``: each Dockerfile's build context (:func:`imagepolicy.inputs.context_digest`);
 * ``tty``: whether standard output and error were terminals (colour).
 
@@ -112,6 +113,9 @@ def _unchanged(entry: dict) -> bool:
     for path, sha in entry["files"]:
         if inputs.file_digest(path) != sha:
             return False
+    for named, real in entry["paths"]:
+        if os.path.realpath(named) != real:
+            return False  # a named file now leads elsewhere (a link): the checker decides whether that is allowed
     for root, sha in entry["contexts"]:
         if inputs.context_digest(root) != sha:
             return False
@@ -249,9 +253,10 @@ def _inputs(args: Any, request: Any, config: Any) -> dict:
         if not eq:
             names.add(key)
     env = {name: _env(name) for name in sorted(names)}
-    files, contexts = [], []
+    files, contexts, paths = [], [], []
     for path in request.dockerfiles:
         real = os.path.realpath(path)
+        paths.append([os.path.abspath(path), real])
         files.append([real, inputs.file_digest(real)])
         files.append([str(path) + ".dockerignore", inputs.file_digest(str(path) + ".dockerignore")])
         root = str(request.context) if request.context is not None else os.path.dirname(real)
@@ -259,11 +264,12 @@ def _inputs(args: Any, request: Any, config: Any) -> dict:
     for path in (args.config, getattr(args, "baseline", None)):
         if path:
             files.append([os.path.abspath(path), inputs.file_digest(os.path.abspath(path))])
+            paths.append([os.path.abspath(path), os.path.realpath(path)])
     if not args.config and not args.no_config:
         files.extend(_probes(config_mod.CONFIG_FILENAMES + (config_mod.PYPROJECT,), config.path))
     if any(sha is None for _, sha in files + contexts):
         raise ValueError("an input has no digest")
-    return {"stat": stats, "env": env, "files": files, "contexts": contexts}
+    return {"stat": stats, "env": env, "files": files, "contexts": contexts, "paths": paths}
 
 
 def _probes(names: tuple[str, ...], found: Any) -> list[list]:

@@ -311,6 +311,14 @@ def test_an_unchanged_one_file_run_is_replayed_without_loading_the_checker(tmp_p
     assert not fast and json.loads(proc.stdout)["findings"] == []
     proc, fast = replayed(NO_COLOR="")  # the environment it read
     assert not fast
+    # The same bytes, but the Dockerfile is now a link out of the checked tree: the checker refuses it.
+    outside = tmp_path / "outside.Dockerfile"
+    outside.write_bytes((repo / "Dockerfile").read_bytes())
+    replayed()
+    (repo / "Dockerfile").unlink()
+    (repo / "Dockerfile").symlink_to(outside)
+    proc, fast = replayed()
+    assert not fast and proc.returncode == 2, proc.stderr
 
 
 def test_the_github_action_restores_and_fills_its_results_cache(tmp_path):

@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix_config.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
     fix_config.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
     fix.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
-    fix.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README (repeatable)")
+    fix.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in docs/limits.md (repeatable)")
     fix.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     _trust_flags(fix)
 
@@ -124,7 +124,7 @@ def _target_arguments(parser: argparse.ArgumentParser) -> None:
     config_choice.add_argument("--config", metavar="FILE", help="config file (default: discovered from the working directory up to the repository root)")
     config_choice.add_argument("--no-config", action="store_true", help="ignore config files; use built-in defaults")
     parser.add_argument("--build-arg", action="append", default=[], metavar="K=V", help="build argument value, as for docker build (repeatable)")
-    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in the README, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N", help="raise (or lower) one of the input limits listed in docs/limits.md, e.g. --limit dockerfile-bytes=8388608 (repeatable)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     _trust_flags(parser)
     cache_choice = parser.add_mutually_exclusive_group()

@@ -3,7 +3,7 @@
 imagepolicy reads Dockerfiles, configs, ignore files and images that a pull
 request controls, so nothing it does may be unbounded. Each bound is a named
 :class:`Limit` declared here, in one table, with its default and what it caps;
-the README's "Limits" table is generated from :data:`LIMITS` (a test keeps it
+the table of ``docs/limits.md`` is generated from :data:`LIMITS` (a test keeps it
 fresh). Exceeding one raises :class:`LimitExceeded`, an input error that names
 the limit, the file and how to raise it (``--limit NAME=VALUE``).
 
@@ -139,7 +139,7 @@ def override(**values: int) -> Iterator[None]:
 
 
 def markdown_table() -> str:
-    """The README's table of limits, generated from :data:`LIMITS`."""
+    """The table of ``docs/limits.md``, generated from :data:`LIMITS`."""
     rows = ["| limit | default | caps |", "| --- | --- | --- |"]
     for limit in sorted(LIMITS.values(), key=lambda lim: lim.name):
         rows.append(f"| `{limit.name}` | {limit.default:,} {limit.unit} | {limit.what} |")

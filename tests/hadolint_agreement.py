@@ -25,9 +25,9 @@ the curated corpus. Every difference counted here is explained in the rule's
 
     python tests/hadolint_agreement.py                  # the table, refusals and crashes
     python tests/hadolint_agreement.py --show DL3009    # each DL3009 difference, with the line
-    python tests/hadolint_agreement.py --write-readme   # refresh the README's table
+    python tests/hadolint_agreement.py --write-docs     # refresh docs/hadolint-agreement.md
 
-The README's table between ``<!-- hadolint-agreement:start -->`` and
+The table of ``docs/hadolint-agreement.md`` between ``<!-- hadolint-agreement:start -->`` and
 ``<!-- hadolint-agreement:end -->`` is this tool's ``--markdown`` output;
 ``tests/test_hadolint_real_corpus.py`` keeps it fresh when the corpus is present.
 """
@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-README = REPO / "README.md"
+PAGE = REPO / "docs" / "hadolint-agreement.md"
 START, END = "<!-- hadolint-agreement:start -->", "<!-- hadolint-agreement:end -->"
 PARSE_ERROR = "DL1000"
 #: hadolint 2.15.1, as pinned by the test extras (the table is only valid for it).
@@ -173,7 +173,7 @@ def run(folder: Path, jobs: int | None = None, shellcheck: bool = False) -> Run:
 
 
 def markdown(result: Run) -> str:
-    """The per-rule table with its summary line (the README's generated section)."""
+    """The per-rule table with its summary line (the generated section of docs/hadolint-agreement.md)."""
     rows = result.per_rule()
     total = [sum(r[i] for r in rows.values()) for i in range(3)]
     lines = [
@@ -195,18 +195,18 @@ def _percent(both: int, only_h: int, only_us: int) -> str:
     return f"{100 * both / seen:.0f} %" if seen else "-"
 
 
-def readme_section(text: str) -> str | None:
-    """The generated text between the README's markers, or None without markers."""
+def page_section(text: str) -> str | None:
+    """The generated text between the page's markers, or None without markers."""
     match = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), text, re.S)
     return match.group(1) if match else None
 
 
-def write_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    if readme_section(text) is None:
-        raise SystemExit(f"{README}: no {START} ... {END} section")
+def write_page(table: str) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    if page_section(text) is None:
+        raise SystemExit(f"{PAGE}: no {START} ... {END} section")
     text = re.sub(re.escape(START) + r"\n.*?" + re.escape(END), lambda _: f"{START}\n{table}{END}", text, flags=re.S)
-    README.write_text(text, encoding="utf-8")
+    PAGE.write_text(text, encoding="utf-8")
 
 
 def _instruction_text(folder: Path, name: str, line: int) -> str:
@@ -221,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, help="folder of Dockerfiles (default: the real corpus)")
     parser.add_argument("--show", metavar="CODE", action="append", default=[], help="list each difference of this rule")
-    parser.add_argument("--markdown", action="store_true", help="print only the README table")
-    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--markdown", action="store_true", help="print only the table")
+    parser.add_argument("--write-docs", "--write-readme", action="store_true", help="write the table into docs/hadolint-agreement.md")
     parser.add_argument("--jobs", type=int, help="hadolint processes (default: CPUs, at most 4)")
     parser.add_argument("--with-shellcheck", action="store_true", help="run imagepolicy's ShellCheck rules too (for crashes; their codes are not compared)")
     args = parser.parse_args(argv)
@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the real corpus (../shared/real-dockerfiles/files) is absent: name a folder")
     result = run(folder, args.jobs, args.with_shellcheck)
     table = markdown(result)
-    if args.write_readme:
-        write_readme(table)
+    if args.write_docs:
+        write_page(table)
     print(table, end="")
     if args.markdown:
         return 0

@@ -101,6 +101,10 @@ def test_readme_first_command_checks_the_example_and_exits_1_with_the_two_docume
         "examples/service/Dockerfile.multistage:9 SC3001",
     ]
     assert proc.stdout.rstrip().endswith("in 3 targets")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("## What it catches", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    for line in shown.splitlines():  # the README's first example is this run's output, word for word
+        assert line in proc.stdout.splitlines(), f"README shows a line the first command does not print: {line[:90]}"
 
 
 # --- odd files given as Dockerfiles ------------------------------------------------------

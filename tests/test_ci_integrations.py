@@ -1,5 +1,5 @@
 """The CI integrations besides the GitHub Action: GitLab template, Jenkinsfile, pre-commit hook,
-the example pipelines, the README's "CI integration" section and ``--shard``.
+the example pipelines, docs/ci.md and the README's CI snippets, and ``--shard``.
 
 Every file is validated against the CI's official schema (``shared/external-schemas``), and the
 shell each CI would run is run here on a copy of the example service (two broken Dockerfiles and a
@@ -35,6 +35,7 @@ GITHUB_EXAMPLE = ROOT / "examples" / "github-workflow.yml"
 JENKINSFILE = ROOT / "examples" / "Jenkinsfile"
 PRE_COMMIT_HOOKS = ROOT / ".pre-commit-hooks.yaml"
 README = ROOT / "README.md"
+CI_PAGE = ROOT / "docs" / "ci.md"
 INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]")
 BIN = Path(sys.executable).parent
 
@@ -603,25 +604,21 @@ def test_cli_shards_cover_the_whole_run(tmp_path: Path, workspace: Path) -> None
     assert proc.returncode == 2 and "--shard 3/2: K must be between 1 and N" in proc.stderr
 
 
-# --- README -----------------------------------------------------------------------------------
+# --- docs/ci.md and the README ---------------------------------------------------------------
 
 
-def _readme_section() -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index("\n## CI integration\n")
-    end = text.index("\n## ", start + 1)
-    assert text[end:].startswith("\n## Layout\n"), "the CI integration section comes right before ## Layout"
-    return text[start:end]
+def _ci_page() -> str:
+    return CI_PAGE.read_text(encoding="utf-8")
 
 
 def _code_blocks(section: str, language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```", section, re.M | re.S)
 
 
-def test_readme_ci_section_has_a_copy_paste_example_per_ci() -> None:
+def test_ci_page_has_a_copy_paste_example_per_ci() -> None:
     import yaml
 
-    section = _readme_section()
+    section = _ci_page()
     blocks = [yaml.safe_load(block) for block in _code_blocks(section, "yaml")]
     workflows = [b for b in blocks if isinstance(b, dict) and "jobs" in b]
     assert workflows, "a GitHub workflow"
@@ -641,16 +638,37 @@ def test_readme_ci_section_has_a_copy_paste_example_per_ci() -> None:
     assert groovy, "a Jenkins pipeline"
     for block in groovy:
         flags = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", block))
-        assert flags <= _check_flags(), f"unknown flags in the README's Jenkins example: {flags - _check_flags()}"
+        assert flags <= _check_flags(), f"unknown flags in docs/ci.md's Jenkins example: {flags - _check_flags()}"
     for needle in ("recordIssues", "sarif(", "junit", "codequality", "category", "--shard", "parallel"):
         assert needle in section, needle
 
 
-def test_readme_ci_examples_match_the_example_files() -> None:
-    """The README's GitHub and GitLab examples are the files in examples/, minus their comment headers."""
+def test_ci_page_examples_match_the_example_files() -> None:
+    """docs/ci.md's GitHub and GitLab examples are the files in examples/, minus their comment headers."""
     import yaml
 
-    section = _readme_section()
+    section = _ci_page()
     blocks = [yaml.safe_load(block) for block in _code_blocks(section, "yaml")]
     assert yaml.safe_load(GITHUB_EXAMPLE.read_text(encoding="utf-8")) in blocks
     assert yaml.safe_load(GITLAB_EXAMPLE.read_text(encoding="utf-8")) in blocks
+
+
+def test_readme_ci_snippets_use_only_what_the_action_template_and_hooks_declare() -> None:
+    """The README's short snippets: the action's inputs, the template's inputs, the pre-commit hook id."""
+    import yaml
+
+    blocks = [yaml.safe_load(block) for block in _code_blocks(README.read_text(encoding="utf-8"), "yaml")]
+    steps = [step for block in blocks if isinstance(block, list) for step in block if isinstance(step, dict)]
+    ours = [step for step in steps if re.search(r"(^|/)imagepolicy@", step.get("uses", ""))]
+    assert ours, "a GitHub Actions step that uses the action"
+    for step in ours:
+        assert set(step.get("with", {})) <= set(_action()["inputs"]), "inputs the action does not declare"
+    pipelines = [b for b in blocks if isinstance(b, dict) and "include" in b]
+    assert pipelines, "a GitLab include"
+    declared = set(_template()[0]["spec"]["inputs"])
+    for pipeline in pipelines:
+        assert not _problems(_validator("gitlab-ci.json"), pipeline), _problems(_validator("gitlab-ci.json"), pipeline)
+        for include in pipeline["include"]:
+            assert set(include.get("inputs", {})) <= declared
+    hooks = [b for b in blocks if isinstance(b, dict) and "repos" in b]
+    assert hooks and hooks[0]["repos"][0]["hooks"][0]["id"] == _hook()["id"], "a pre-commit config"

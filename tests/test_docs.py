@@ -1,19 +1,21 @@
-"""The documentation keeps up with the code: generated rule pages, the module map, links.
+"""The documentation keeps up with the code: generated rule pages, the module map, commands, links.
 
 ``docs/rules/`` is the output of ``imagepolicy docs --output docs``; ARCHITECTURE.md's module
-map names every module of ``policy/`` and ``plugins/``; every relative link in the Markdown
-files points at a file (and heading) that exists.
+map names every module of ``policy/`` and ``plugins/``; docs/usage.md shows every command and
+flag, and every command line the docs show is one the CLI accepts; every relative link in the
+Markdown files points at a file (and heading) that exists.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 import pytest
 
 from imagepolicy import ruledocs
-from imagepolicy.cli import main
+from imagepolicy.cli import build_parser, main
 from ruletest import registry
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +79,51 @@ def test_architecture_module_map_names_every_module():
     assert not missing, f"add these modules to ARCHITECTURE.md's module map, one line each: {missing}"
     gone = [path for path in mapped if "<code>" not in path and not (REPO / path).is_file()]
     assert not gone, f"ARCHITECTURE.md maps modules that do not exist: {gone}"
+
+
+# --- commands and flags -----------------------------------------------------------------------
+
+
+def _commands() -> dict[str, set[str]]:
+    """Each subcommand with its long flags (``--help`` aside)."""
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {name: {o for a in p._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
+            for name, p in sub.choices.items()}
+
+
+def test_usage_page_shows_every_command_with_every_flag():
+    page = (DOCS / "usage.md").read_text(encoding="utf-8")
+    for name, flags in _commands().items():
+        assert f"\n## `imagepolicy {name}`\n" in page, f"docs/usage.md has no section for `imagepolicy {name}`"
+        section = page.split(f"\n## `imagepolicy {name}`\n", 1)[1].split("\n## ", 1)[0]
+        synopsis = re.search(r"```text\n(.*?)```", section, re.S)
+        assert synopsis, f"docs/usage.md: `imagepolicy {name}` has no synopsis"
+        shown = set(re.findall(r"--[a-z][a-z-]*", synopsis.group(1)))
+        assert flags == shown, f"`imagepolicy {name}`: missing {sorted(flags - shown)}, unknown {sorted(shown - flags)}"
+
+
+def _command_lines(path: Path) -> list[str]:
+    """``imagepolicy SUBCOMMAND ...`` lines in the shell, console and text blocks of a Markdown file."""
+    found = []
+    for block in re.findall(r"^```(?:sh|console|text)\n(.*?)^```", path.read_text(encoding="utf-8"), re.M | re.S):
+        for line in block.splitlines():
+            match = re.search(r"(?:^|[\s/$])imagepolicy ([a-z][a-z-]*)([^#\n]*)", line)
+            if match and not line.lstrip().startswith("#"):
+                found.append(match.group(0).strip())
+    return found
+
+
+def test_every_command_line_in_the_docs_is_one_the_cli_accepts():
+    commands = _commands()
+    pages = [REPO / "README.md", REPO / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
+    wrong = []
+    for page in pages:
+        for line in _command_lines(page):
+            name = re.search(r"imagepolicy ([a-z][a-z-]*)", line).group(1)
+            flags = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", line))
+            if name not in commands or not flags <= commands[name]:
+                wrong.append(f"{page.relative_to(REPO)}: {line}")
+    assert not wrong, wrong
 
 
 # --- links ------------------------------------------------------------------------------------

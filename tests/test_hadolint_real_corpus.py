@@ -2,7 +2,7 @@
 
 ``hadolint_agreement`` runs both tools once over the corpus (hadolint in parallel
 batches, about 15 s of CPU; imagepolicy about 5 s) and this module checks what it
-found: the README's per-rule agreement table is that run's table, nothing
+found: docs/hadolint-agreement.md's per-rule table is that run's table, nothing
 crashed, and every rule that disagrees with hadolint somewhere documents why
 (its "Differences from hadolint" section) and pins a minimal example of each
 reason in its own test module (``DIVERGENCES``). The corpus is third-party data
@@ -32,13 +32,13 @@ def corpus_run() -> agreement.Run:
     return agreement.run(folder)
 
 
-def test_readme_agreement_table_is_fresh():
-    table = agreement.readme_section(agreement.README.read_text(encoding="utf-8"))
-    assert table is not None, "README.md lost its hadolint-agreement section"
+def test_agreement_table_is_fresh():
+    table = agreement.page_section(agreement.PAGE.read_text(encoding="utf-8"))
+    assert table is not None, "docs/hadolint-agreement.md lost its hadolint-agreement section"
     assert table == agreement.markdown(corpus_run()), (
         "the DL rules' agreement with hadolint changed: check the differences with "
         "`python tests/hadolint_agreement.py --show CODE`, document new ones in the rule's "
-        "'Differences from hadolint', then refresh the table with `python tests/hadolint_agreement.py --write-readme`"
+        "'Differences from hadolint', then refresh the table with `python tests/hadolint_agreement.py --write-docs`"
     )
 
 

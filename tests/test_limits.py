@@ -1,4 +1,4 @@
-"""The limits table: one declaration per bound, the README generated from it, --limit checked."""
+"""The limits table: one declaration per bound, docs/limits.md generated from it, --limit checked."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from imagepolicy.model import InputError
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_readme_limits_table_is_generated_from_the_declarations():
-    readme = (REPO / "README.md").read_text()
-    table = readme.split("<!-- limits:start -->\n", 1)[1].split("<!-- limits:end -->", 1)[0]
-    assert table == limits.markdown_table(), "regenerate README's limits table from imagepolicy.limits.markdown_table()"
+def test_limits_page_table_is_generated_from_the_declarations():
+    page = (REPO / "docs" / "limits.md").read_text()
+    table = page.split("<!-- limits:start -->\n", 1)[1].split("<!-- limits:end -->", 1)[0]
+    assert table == limits.markdown_table(), "regenerate docs/limits.md's table from imagepolicy.limits.markdown_table()"
 
 
 def test_every_limit_is_kebab_case_positive_and_described():

@@ -1,4 +1,4 @@
-"""Meta-tests: every rule and hook is documented and tested; the README keeps up with the schema."""
+"""Meta-tests: every rule and hook is documented and tested; the docs keep up with the schema."""
 
 from __future__ import annotations
 
@@ -60,11 +60,11 @@ def test_every_hook_has_a_typed_docstring_in_the_one_template():
         assert "return" in spec.__annotations__ and all(p in spec.__annotations__ for p in inspect.signature(spec).parameters)
 
 
-def test_every_hook_is_documented_in_the_readme_and_exercised_by_a_third_party_test():
-    readme = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Limits", 1)[0]
+def test_every_hook_is_documented_in_the_plugin_guide_and_exercised_by_a_third_party_test():
+    guide = (REPO / "docs" / "plugins.md").read_text()
     contract = (TESTS / "test_plugin_contract.py").read_text()
     for spec in hook_specs():
-        assert f"| `{spec.__name__}` |" in readme, f"README's hook table lacks {spec.__name__}"
+        assert f"| `{spec.__name__}` |" in guide, f"docs/plugins.md's hook table lacks {spec.__name__}"
         assert f"def {spec.__name__}(" in contract, f"the third-party plugin in test_plugin_contract.py lacks {spec.__name__}"
 
 
@@ -86,35 +86,39 @@ def test_every_object_of_the_generated_config_schema_rejects_unknown_keys():
     assert open_objects == [], "set additionalProperties (false, or a schema for maps) on these objects"
 
 
-def test_readme_documents_every_config_key():
+def test_configuration_page_documents_every_config_key_and_preset():
     schema = json.loads((REPO / "schemas" / "config.schema.json").read_text())
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    page = (REPO / "docs" / "configuration.md").read_text()
     for key in schema["properties"]:
         if key == "$schema":
             continue
-        assert f"`{key}`" in section, f"README's Configuration section does not document `{key}`"
+        assert f"`{key}`" in page, f"docs/configuration.md does not document `{key}`"
+    for preset in registry().presets:
+        assert f"`{preset}`" in page, f"docs/configuration.md does not document the preset `{preset}`"
 
 
-def test_readme_rule_table_is_fresh():
+def test_rules_markdown_is_the_rule_index_table_without_its_links():
     import subprocess
     import sys
 
-    readme = (REPO / "README.md").read_text()
-    table = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
+    index = (REPO / "docs" / "rules" / "README.md").read_text()
+    rows = [line for line in index.splitlines() if line.startswith("| [`")]
+    expected = [re.sub(r"^\| \[(`[^`]+`)\]\([^)]+\)", r"| \1", row) for row in rows]
+    expected = [re.sub(r" \| (yes|off) \| ", " | ", row) for row in expected]  # the index's `on` column
     proc = subprocess.run([sys.executable, "-m", "imagepolicy", "rules", "--format", "markdown"], capture_output=True, text=True, check=True)
-    assert table == proc.stdout, "regenerate README's rule table with `imagepolicy rules --format markdown`"
+    printed = proc.stdout.splitlines()
+    assert printed[:2] == ["| code | name | severity | target | checks | fix | aliases |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    assert printed[2:] == expected, "`imagepolicy rules --format markdown` and docs/rules/README.md list different rules"
 
 
-def test_readme_config_examples_are_valid_configs(tmp_path):
-    """Every YAML example in the README's Configuration section loads and validates."""
-    import re
-
+def test_config_examples_are_valid_configs(tmp_path):
+    """Every YAML example of docs/configuration.md and the README's Configuration section loads and validates."""
     from imagepolicy import config as config_mod
 
+    page = (REPO / "docs" / "configuration.md").read_text()
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    blocks = re.findall(r"```yaml\n(.*?)```", page + section, flags=re.S)
     assert len(blocks) >= 2
     reg = registry()
     for number, block in enumerate(blocks):

@@ -1,4 +1,4 @@
-"""Plugins as a third party writes them: the README's example works, load errors are clear."""
+"""Plugins as a third party writes them: the plugin guide's example works, load errors are clear."""
 
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ def run(cwd: Path, *args: str, pythonpath: Path | None = None) -> subprocess.Com
 
 
 def readme_blocks() -> list[str]:
-    section = (REPO / "README.md").read_text().split("## Writing a plugin", 1)[1].split("\n## Limits", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    """The Python blocks of docs/plugins.md, the plugin guide (it was the README's 'Writing a plugin')."""
+    guide = (REPO / "docs" / "plugins.md").read_text()
+    return re.findall(r"```python\n(.*?)```", guide, flags=re.S)
 
 
 def readme_plugin(dest: Path) -> Path:
-    """Write the README's 'Writing a plugin' example as the package acme_policy, and its tests."""
+    """Write the plugin guide's example as the package acme_policy, and its tests."""
     rule_module, init_module, test_module = readme_blocks()[:3]
     package = dest / "acme_policy"
     package.mkdir(parents=True)
@@ -58,10 +59,10 @@ def test_the_readme_plugin_loads_from_the_config_and_reports(tmp_path):
 
 
 def test_the_readme_plugins_own_tests_pass_with_imagepolicy_testing(tmp_path):
-    """The README's example tests, run by pytest as a plugin author runs them."""
+    """The plugin guide's example tests, run by pytest as a plugin author runs them."""
     libs = readme_plugin(tmp_path / "libs")
     assert "from imagepolicy.testing import PolicyTester" in (libs / "test_acme_policy.py").read_text()
-    # The fixture the README promises, and a crashing rule that must fail its test rather than pass silently.
+    # The fixture the guide promises, and a crashing rule that must fail its test rather than pass silently.
     (libs / "conftest.py").write_text('pytest_plugins = ["imagepolicy.testing"]\n')
     (libs / "test_fixture.py").write_text(textwrap.dedent("""
         import pytest

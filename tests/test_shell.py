@@ -133,6 +133,14 @@ def test_finding_on_the_third_line_of_a_continued_run_with_a_comment():
     assert v.details["column"] > 1
 
 
+@pytest.mark.parametrize("ending", ["", "\n"])
+def test_a_script_that_ends_too_soon_is_reported_on_its_own_last_line(ending):
+    # ShellCheck places "expected more" one line past the script's end: never past the file's end.
+    violations = check_dockerfile(parse_dockerfile(None, text="FROM debian:12\nRUN [ -d /opt" + ending))
+    assert violations, "ShellCheck finds the unterminated test"
+    assert all(v.line == 2 and v.end_line == 2 for v in violations), [(v.code, v.line, v.end_line) for v in violations]
+
+
 def test_run_flags_do_not_shift_columns_or_lines():
     violations = lint("""
         FROM debian:12

@@ -244,6 +244,13 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
     """One ShellCheck comment as a Violation on the Dockerfile's line."""
     line, column = run.position(result.line, result.column)
     end_line, end_column = run.position(result.end_line, result.end_column, end=True)
+    # ShellCheck reports a script that ends too soon (`RUN [` as the file's last line) one line past
+    # its end: keep the finding on the instruction's own lines.
+    last = run.outer.end_line
+    if line > last:
+        line, column = last, 1
+    if end_line > last:
+        end_line, end_column = last, 1
     if (end_line, end_column) < (line, column):
         end_line, end_column = line, column
     dialect = run.script.dialect

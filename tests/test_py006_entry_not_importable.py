@@ -164,7 +164,9 @@ def test_pythonpath_is_searched(tmp_path):
 
 
 @pytest.mark.parametrize("healthcheck", ['HEALTHCHECK CMD ["python", "/app/probe.py"]',
-                                         "HEALTHCHECK --interval=30s CMD python /app/probe.py"])
+                                         "HEALTHCHECK --interval=30s CMD python /app/probe.py",
+                                         "HEALTHCHECK CMD python /app/probe.py || exit 1",
+                                         "HEALTHCHECK CMD cd /app && python probe.py && echo healthy"])
 def test_the_healthcheck_is_checked_from_the_dockerfile(tmp_path, healthcheck):
     """A real build showed it (tests/pycases.py, healthcheck_missing_dep): the HEALTHCHECK's script cannot import
     its dependency, while the Dockerfile-alone check looked at CMD/ENTRYPOINT only."""

@@ -30,6 +30,8 @@ from imagepolicy import limits
 _PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 _WRAPPERS = {"exec", "tini", "dumb-init", "env", "nice", "nohup", "stdbuf", "time", "su-exec", "gosu", "chpst"}
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
+#: Commands that end a shell-form list as its fallback or report, never as the program it runs.
+_FALLBACKS = frozenset({"exit", "true", "false", ":", "echo", "printf", "return"})
 # Servers that put their working directory (or --chdir/--app-dir) first on sys.path, and their option with a value.
 SERVERS = {
     "gunicorn": {"-c", "--config", "-b", "--bind", "-w", "--workers", "-k", "--worker-class", "--chdir", "-t", "--timeout",
@@ -74,6 +76,9 @@ def command_words(argv: list[str], shell_form: bool = False) -> list[str]:
         head = posixpath.basename(words[0])
         if head in _SHELLS and len(words) >= 3 and words[1] in ("-c", "-ec", "-ex", "-lc"):
             commands = [c for c in split_commands(words[2]) if c.argv]
+            # A trailing fallback (`python probe.py || exit 1`, `... && echo ok`) is not the entry.
+            while len(commands) > 1 and posixpath.basename(commands[-1].argv[0]) in _FALLBACKS:
+                commands.pop()
             if not commands:
                 return []
             words = list(commands[-1].argv)

@@ -230,6 +230,22 @@ def test_text_errors_name_the_file_once(example):
     assert "Dockerfile.bad: error: Dockerfile.bad" not in proc.stdout
 
 
+
+def test_errors_of_targets_with_colons_name_the_whole_target(example, tmp_path):
+    # An image reference or a path with a colon was cut at its first colon: `docker-daemon: error: app:ci: ...`.
+    (example / "v1:beta").mkdir()
+    (example / "v1:beta" / "Dockerfile").write_text("FROM python:3.12-slim\nRUNN echo hi\n")
+    summary = example / "summary.md"
+    proc = run("check", "v1:beta/Dockerfile", "--image", "docker-daemon:app:ci", "--github-summary", str(summary),
+               cwd=example, env={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
+    assert proc.returncode == 2
+    lines = proc.stdout.splitlines()
+    assert "v1:beta/Dockerfile:2: error: unknown instruction 'RUNN'" in lines[0]
+    assert any(line.startswith("docker-daemon:app:ci: error: cannot reach the Docker daemon at unix://")
+               for line in lines), proc.stdout
+    items = [line for line in summary.read_text().splitlines() if line.startswith("- ")]
+    assert [item.split(": ", 1)[0] for item in items] == ["- v1:beta/Dockerfile:2", "- docker-daemon:app:ci"]
+
 def test_an_image_with_several_dockerfiles_gets_a_note_about_pairing(example):
     (example / "image.tar").write_bytes(b"not an archive")
     proc = run("check", ".", "--image", "image.tar", cwd=example)

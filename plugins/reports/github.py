@@ -221,7 +221,9 @@ def step_summary(report: Report, limit: int = SUMMARY_LIMIT) -> str:
     if report.errors:
         budget.add("\n### Input errors\n\n", countable=False)
         for target, message in report.errors:
-            budget.add(f"- {markdown_cell(target)}: {markdown_cell(message)}\n")
+            # most messages start with their target ("Dockerfile:2: ..."): name it once
+            named = message if message.startswith(target) else f"{target}: {message}"
+            budget.add(f"- {markdown_cell(named)}\n")
     located = locate(report)
     for group, result in enumerate(report.results):
         items = [item for item in located if item.group == group]

@@ -110,7 +110,8 @@ def render(report: Report, color: bool = False) -> str:
         for error in result.errors:
             # Most errors already start with the file they are about ("Dockerfile:2: ..."): say it once.
             if error.startswith(result.target + ":") or error.startswith(result.target + " "):
-                where, _, error = error.partition(":") if error.startswith(result.target + ":") else (result.target, "", error[len(result.target) + 1 :])
+                # the target itself may hold colons (docker-daemon:app:ci, a:b/Dockerfile)
+                where, error = result.target, error[len(result.target) + 1 :]
                 head = error.split(":", 1)
                 if head[0].isdigit():  # keep the line number with the file
                     where, error = f"{where}:{head[0]}", head[1].lstrip() if len(head) > 1 else ""

@@ -61,9 +61,20 @@ globals().update(fix_tests(
         ("FROM python:3.12-slim\nADD missing.py /app/\n", "FROM python:3.12-slim\nCOPY missing.py /app/\n"),
     ],
     no_fix=[
-        "FROM python:3.12-slim\nADD vendor.bin /opt/\n",
-        "FROM python:3.12-slim\nADD data.bin /opt/\n",
+        "FROM python:3.12-slim\nADD app.py vendor.bin /opt/\n",
         "FROM python:3.12-slim\nADD app.py https://example.com/x.txt /app/\n",
         "FROM python:3.12-slim\nADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d app.py /app/\n",
     ],
 ))
+
+
+def test_an_archive_the_context_holds_is_a_legitimate_add_whatever_its_name(tmp_path):
+    # `ADD vendor.bin /opt/` extracts the tar: an error telling to use COPY (while its fix text says to
+    # keep ADD for tar archives) blocked a valid Dockerfile; a plain file beside it is still named.
+    from imagepolicy.testing import PolicyTester
+
+    files = {"app.py": "print('hi')\n", "vendor.bin": _tar_bytes(), "data.bin": b"\x1f\x8b\x08\x00compressed"}
+    result = PolicyTester(tmp_path).check_dockerfile(
+        "FROM python:3.12-slim\nADD vendor.bin /opt/\nADD data.bin /opt/\nADD app.py vendor.bin /opt/\n", files=files)
+    assert [(f.line, f.message) for f in result.of(CODE)] == [
+        (4, "ADD copies local files (app.py): COPY does that without ADD's URL and archive magic")]

@@ -32,6 +32,9 @@ missing file, a symbolic link, more than 256 files).
 ## Differences from hadolint
 - Git sources (`git@github.com:org/repo.git`, `ssh://...`, `git://...`) are legitimate `ADD`
   uses and stay silent (hadolint flags `git@` sources). Any URL scheme counts as remote.
+- A local source the build context shows is a tar archive or compressed file stays silent
+  whatever its name (`ADD bundle /opt/`): `ADD` extracts it, which `COPY` would not; hadolint
+  goes by the name's suffix only.
 
 ## References
 - https://github.com/hadolint/hadolint/wiki/DL3020
@@ -63,7 +66,7 @@ def check(dockerfile, ctx):
     for instr in dockerfile.instructions:
         if instr.keyword != "ADD":
             continue
-        local = [s for s in instr.sources if not is_remote_or_archive(s)]
+        local = [s for s in instr.sources if not is_remote_or_archive(s) and not _archive_in_context(dockerfile, s)]
         if local:
             yield Violation(
                 f"ADD copies local files ({', '.join(local)}): COPY does that without ADD's URL and archive magic",
@@ -88,6 +91,27 @@ def _copy_fix(dockerfile, instr) -> Fix | None:
     return Fix((edit,), "use COPY instead of ADD")
 
 
+def _archive_in_context(dockerfile, source: str) -> bool:
+    """True when the build context shows ``source`` holds a file ADD extracts (a tar, or compressed)."""
+    context = dockerfile.context
+    if not context.available or "$" in source:
+        return False
+    matches = [m for m in context.glob(source.lstrip("/")) if not context.is_dir(m)]
+    return 0 < len(matches) <= MAX_FILES and any(_is_archive(context.root / rel) is True for rel in matches)
+
+
+def _is_archive(path) -> bool | None:
+    """Whether the file at ``path`` is one ADD extracts; None when it is a link or cannot be read."""
+    try:
+        if os.path.islink(path):
+            return None
+        with open(path, "rb") as stream:
+            head = stream.read(512)
+    except OSError:
+        return None
+    return head.startswith(_COMPRESSED) or _is_tar_header(head)
+
+
 def _unknown_sources(dockerfile, instr) -> str | bool | None:
     """None when every source is known and no archive; False when one is an archive; else what is unknown."""
     context = dockerfile.context
@@ -108,14 +132,10 @@ def _unknown_sources(dockerfile, instr) -> str | bool | None:
         return f"the sources hold more than {MAX_FILES} files"
     for rel in files:
         path = context.root / rel
-        try:
-            if os.path.islink(path):
-                return f"source {rel} is a symbolic link"
-            with open(path, "rb") as stream:
-                head = stream.read(512)
-        except OSError:
-            return f"source {rel} cannot be read"
-        if head.startswith(_COMPRESSED) or _is_tar_header(head):
+        archive = _is_archive(path)
+        if archive is None:
+            return f"source {rel} is a symbolic link" if os.path.islink(path) else f"source {rel} cannot be read"
+        if archive:
             return False
     return None
 

@@ -27,6 +27,8 @@ SILENT = [
 DIVERGENCES = {
     'variables are resolved': ('FROM debian:12\nENV D=/app/\nCOPY a b $D\n', [3], []),
     'ADD too': ('FROM debian:12\nADD a.tar b.tar /app\n', [], [2]),
+    # BuildKit appends / to a `.` destination; ollama's and vaultwarden's Dockerfiles build so
+    'dot is the working folder': ('FROM debian:12\nWORKDIR /app\nCOPY go.mod go.sum .\n', [3], []),
 }
 
 
@@ -39,3 +41,11 @@ def test_a_glob_matching_several_context_files_counts_as_several_sources(tmp_pat
     write_tree(tmp_path, {"a.txt": "a", "b.txt": "b"})
     findings = check(tmp_path, "FROM debian:12\nCOPY *.txt /app\n", code=CODE)
     assert [f.line for f in findings] == [2] and "2 sources" in findings[0].message
+
+
+def test_a_windows_folder_ends_with_a_backslash(tmp_path):
+    # docker-library's mongo nanoserver image copies four DLLs into C:\\Windows\\System32\\ (a folder there)
+    windows = "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY a.dll b.dll C:\\\\Windows\\\\System32\\\\\n"
+    assert check(tmp_path, windows, code=CODE) == []
+    linux = "FROM debian:12\nCOPY a.dll b.dll C:\\\\Windows\\\\System32\\\\\n"
+    assert [f.line for f in check(tmp_path, linux, code=CODE)] == [2]

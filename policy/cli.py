@@ -283,7 +283,10 @@ def _parse_build_args(values: list[str]) -> dict[str, str]:
         key, eq, value = item.partition("=")
         if not key:
             raise UsageError(f"--build-arg {item!r}: expected KEY=VALUE")
-        out[key] = value if eq else os.environ.get(key, "")
+        if eq:
+            out[key] = value
+        elif key in os.environ:  # as docker build: a name the environment lacks is not passed at all
+            out[key] = os.environ[key]
     return out
 
 

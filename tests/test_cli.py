@@ -157,6 +157,22 @@ def test_build_arg_reaches_from_and_paths(example):
     assert "/opt/app/src/datastore" in f["message"]
 
 
+def test_build_arg_without_value_comes_from_the_environment_or_not_at_all(example):
+    # As `docker build --build-arg BASE`: a name the environment lacks is not passed, so the file is
+    # linted as without the flag (it was refused: "FROM ${BASE} expands to an empty image name").
+    (example / "Dockerfile.base").write_text("ARG BASE\nFROM ${BASE}\nRUN [[ -d /opt ]] && echo yes\n")
+    env = {key: value for key, value in os.environ.items() if key != "BASE"}
+    unset = subprocess.run([sys.executable, "-m", "imagepolicy", "check", "Dockerfile.base", "--build-arg", "BASE",
+                            "--format", "json"], cwd=example, env={**env, "NO_COLOR": "1"},
+                           capture_output=True, text=True, timeout=120)
+    without = run("check", "Dockerfile.base", "--format", "json", cwd=example)
+    assert unset.returncode == 0 and json.loads(unset.stdout)["errors"] == []
+    assert json.loads(unset.stdout)["findings"] == json.loads(without.stdout)["findings"]
+    alpine = run("check", "Dockerfile.base", "--build-arg", "BASE", "--format", "json", cwd=example,
+                 env={"BASE": "alpine:3.20"})
+    assert "SC3010" not in {f["rule"] for f in json.loads(alpine.stdout)["findings"]}  # busybox ash runs [[
+
+
 def test_colour_only_when_asked_or_on_a_tty(example):
     plain = run("check", "Dockerfile.broken", cwd=example)
     assert "\x1b[" not in plain.stdout

@@ -21,9 +21,19 @@ CASES = [
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)
 DIVERGENCES = {
+    # kiali's distroless build: option values are no packages (hadolint counts them)
+    'option values are not packages': ('FROM centos:7\nRUN yum install --installroot /mnt/rootfs --releasever 9 --setopt install_weak_deps=false -y bash-5.1 && yum clean all\n', [2], []),
     'package from a variable': ('FROM centos:7\nARG PKG=httpd-2.4.6\nRUN yum install -y $PKG && yum clean all\n', [3], []),
 }
 
 
 globals().update(standard_tests(CODE, severity="warning", cases=CASES, divergences=DIVERGENCES,
                                 message_contains="httpd"))
+
+
+def test_the_message_names_only_packages_not_option_values(tmp_path):
+    from ruletest import check
+
+    text = "FROM centos:7\nRUN yum install --installroot /mnt/rootfs --releasever 9 --setopt install_weak_deps=false -y bash openssl && yum clean all\n"
+    (finding,) = check(tmp_path, text, code=CODE)
+    assert finding.message.startswith("`yum install` of bash, openssl without")

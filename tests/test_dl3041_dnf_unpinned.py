@@ -20,9 +20,19 @@ CASES = [
 
 # Intentional divergences from hadolint: name -> (Dockerfile, hadolint's lines, our lines)
 DIVERGENCES = {
+    # kiali's distroless build: option values are no packages (hadolint counts them)
+    'option values are not packages': ('FROM fedora:40\nRUN dnf install --installroot /mnt/rootfs --releasever 9 --setopt install_weak_deps=false -y bash-5.1 && dnf clean all\n', [2], []),
     'package from a variable': ('FROM fedora:40\nARG PKG=httpd-2.4.62\nRUN dnf install -y $PKG && dnf clean all\n', [3], []),
 }
 
 
 globals().update(standard_tests(CODE, severity="warning", cases=CASES, divergences=DIVERGENCES,
                                 message_contains="httpd"))
+
+
+def test_the_message_names_only_packages_not_option_values(tmp_path):
+    from ruletest import check
+
+    text = "FROM fedora:40\nRUN dnf install --installroot /mnt/rootfs --releasever 9 --setopt install_weak_deps=false -y bash openssl && dnf clean all\n"
+    (finding,) = check(tmp_path, text, code=CODE)
+    assert finding.message.startswith("`dnf install` of bash, openssl without")

@@ -48,13 +48,21 @@ def expanded_operands(instr: Instruction | None, cmd: Command, *value_flags: str
     return out
 
 
+#: yum, dnf and microdnf options whose value is the next word (`--installroot /mnt/rootfs`), not a package.
+_RPM_VALUE_FLAGS = (
+    "installroot", "releasever", "setopt", "config", "c", "enablerepo", "disablerepo", "repo", "repoid",
+    "exclude", "excludepkgs", "x", "downloaddir", "destdir", "forcearch", "debuglevel", "d", "errorlevel", "e",
+    "rpmverbosity", "color", "disableexcludes", "disableplugin", "enableplugin", "repofrompath",
+)
+
+
 def unpinned_rpm_packages(cmd: Command, instr: Instruction | None = None) -> list[str]:
     """Packages of a yum/dnf ``install`` without ``-<version>`` (modules: without ``:stream``).
 
     Variables are expanded with the ARG/ENV values; one the Dockerfile does not
     set pins nothing (``php-${PHP_VERSION}`` is judged as written).
     """
-    positional = expanded_operands(instr, cmd)
+    positional = expanded_operands(instr, cmd, *_RPM_VALUE_FLAGS)
     if "install" not in positional:
         return []
     module = "module" in positional

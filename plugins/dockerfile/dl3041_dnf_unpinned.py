@@ -26,6 +26,8 @@ Variables are expanded with the ARG/ENV values in scope: `ARG PKG=httpd-2.4.62` 
 `dnf install -y $PKG` is pinned (hadolint only accepts a `${PKG}` that an ARG or ENV declares,
 whatever its value, and flags `$PKG`). A variable the Dockerfile does not set pins nothing
 (`php-${PHP_VERSION}` is judged as written), as in hadolint; a `$(...)` names no package.
+The values of options such as `--installroot /mnt/rootfs`, `--releasever 9` or `--setopt
+install_weak_deps=false` are not packages (hadolint counts them as unpinned packages).
 
 ## References
 - [hadolint DL3041](https://github.com/hadolint/hadolint/wiki/DL3041)

@@ -72,3 +72,19 @@ globals().update(fix_tests(
         'FROM python:3.12-slim\nCMD ["python", "-m", "app"\n',
     ],
 ))
+
+
+def test_the_fix_text_never_shows_an_exec_form_that_means_something_else(tmp_path):
+    # podman's `CMD echo "..." && cp -a ...` was told to write CMD ["echo", "...", "&&", "cp", ...]: exec form
+    # passes "&&" to echo as an argument, and leaves $PORT unexpanded.
+    from ruletest import check
+
+    def fix_of(cmd: str) -> str:
+        (finding,) = check(tmp_path, f"FROM python:3.12-slim\n{cmd}\n", code=CODE)
+        return finding.fix
+
+    assert fix_of("CMD exec python app.py") == 'Use the JSON (exec) form: CMD ["python", "app.py"]'
+    for cmd in ("CMD echo start && exec python app.py", "CMD python app.py --port $PORT",
+                "ENTRYPOINT python app.py > /tmp/log", "CMD cd /app; python app.py"):
+        fix = fix_of(cmd)
+        assert "needs a shell" in fix and '"&&"' not in fix and '"$PORT"' not in fix and '">"' not in fix, fix

@@ -75,11 +75,17 @@ def check(dockerfile, ctx):
         if args.startswith("["):
             yield _malformed_json(instr.keyword, args, instr.line)
             continue
-        words = instr.words()
+        words = plain_words(args)
+        if words is not None:
+            fix = f"Use the JSON (exec) form: {instr.keyword} {json.dumps(words, ensure_ascii=False)}"
+        else:  # its words as a JSON array would mean something else ("&&" as an argument, $PORT unexpanded)
+            fix = (f"Use the JSON (exec) form; this command needs a shell (variables, operators, redirections or "
+                   f"builtins), so put it in a script that ends with `exec` of the program and run that: "
+                   f'{instr.keyword} ["/usr/local/bin/start.sh"]')
         yield Violation(
             f"{instr.keyword} {args} is in shell form: /bin/sh becomes PID 1 and swallows signals",
             line=instr.line,
-            fix=f"Use the JSON (exec) form: {instr.keyword} {json.dumps(words)}",
+            fix=fix,
             autofix=_exec_form_fix(dockerfile, instr),
         )
 

@@ -24,3 +24,12 @@ DIVERGENCES = {
 
 globals().update(standard_tests(CODE, severity="error", cases=CASES, divergences=DIVERGENCES,
                                 message_contains="APP_HOME"))
+
+
+def test_the_message_does_not_claim_there_is_no_earlier_value(tmp_path):
+    # quay's ENV PATH=/app/bin/:$PATH ... PATH=$HOME/.local/bin/:$PATH: the second PATH sees the base image's
+    # PATH, which the message called "(none)".
+    from ruletest import check
+
+    (finding,) = check(tmp_path, "FROM debian:12\nENV PATH=/app/bin:$PATH X=1 PATH=/opt/bin:$PATH\n", code="DL3044")
+    assert "(none)" not in finding.message and "the base image's, if it sets PATH" in finding.message

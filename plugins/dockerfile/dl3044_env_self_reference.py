@@ -61,7 +61,8 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
             if users:
                 yield Violation(
                     f"ENV sets {name} and uses ${name} in {', '.join(users)} in the same instruction; "
-                    f"the value seen there is the one from before this ENV (none)",
+                    f"the value seen there is the one from before this ENV (none in this Dockerfile: "
+                    f"the base image's, if it sets {name})",
                     line=instr.line,
                     fix=f"Define {name} in its own ENV before the ENV that uses it.",
                 )

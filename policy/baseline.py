@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .fingerprint import FINGERPRINT_KEY, fingerprints, normalise_message, relative_posix, resolve
+from .fingerprint import FINGERPRINT_KEY, fingerprints, image_identity, normalise_message, relative_posix, resolve
 from .model import Finding, InputError, Report, Severity, Suppressed
 
 FORMAT_VERSION = 1
@@ -207,13 +207,13 @@ def apply(report: Report, entries: list[Entry], shown: str) -> None:
             else:
                 kept.append(finding)
         result.findings = kept
-    checked = {relative_posix(r.target) for r in report.results if not r.errors and r.target != "-"}
+    checked = {image_identity(r.target) for r in report.results if not r.errors and r.target != "-"}
     report.absent = [
         Finding(rule=entry.rule, name=_rule_name(report, entry.rule), severity=Severity.parse(entry.severity),
                 message=entry.message, file=entry.file, path_in_image=entry.path_in_image,
                 target=entry.image or entry.file, details={"fingerprint": entry.fingerprint})
         for entry in sorted(remaining.values(), key=Entry.sort_key)
-        if (entry.image or entry.file) in checked
+        if image_identity(entry.image or entry.file) in checked
     ]
 
 

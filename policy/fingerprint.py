@@ -4,7 +4,8 @@ A fingerprint names a finding across runs: it must not change when lines move,
 and it must tell apart two identical findings in one file. It is the SHA-256 of
 
 * the rule code,
-* the source file (relative POSIX path) and, for image findings, the image,
+* the source file (relative POSIX path) and, for image findings, the image
+  (an image of the daemon or a registry by its name without tag or digest),
 * the path inside the image,
 * the message with line references (``line 7``, ``lines 3-5``) and runs of
   whitespace normalised,
@@ -69,11 +70,30 @@ def resolve(finding: Finding, target: str, kind: str) -> tuple[str | None, str |
     return image, None, finding.line, finding.end_line
 
 
+def image_identity(image: str) -> str:
+    """The image as a fingerprint names it: an archive or layout by its path (:func:`relative_posix`), an
+    image of the Docker daemon or a registry by its name without the tag or digest, since a pipeline
+    tags each build anew (``docker://$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA``)."""
+    from .image.reference import parse_target
+    from .model import InputError
+
+    try:
+        target = parse_target(image)
+    except InputError:
+        return relative_posix(image)
+    if target.kind == "registry":
+        return f"docker://{target.registry}/{target.repository}"
+    if target.kind == "daemon":
+        name = re.sub(r"@[^/]*$", "", target.name)
+        return "docker-daemon:" + re.sub(r":[^/:]*$", "", name)
+    return relative_posix(image)
+
+
 def _base(finding: Finding, image: str | None, file: str | None) -> str:
     return "\x00".join([
         finding.rule,
         relative_posix(file) if file else "",
-        relative_posix(image) if image else "",
+        image_identity(image) if image else "",
         finding.path_in_image or "",
         normalise_message(finding.message),
     ])

@@ -377,3 +377,25 @@ def test_layer_blob_digest_mismatch(registry, home):
     registry.state.blobs[layer] = bytes(data)
     with pytest.raises(InputError, match=rf"layer 0 .*does not match its digest {layer}"):
         open_target(ref(registry), options=opts(registry, home))
+
+
+def test_the_next_build_under_a_new_tag_keeps_fingerprints_and_the_baseline(registry, home, tmp_path):
+    # CI pushes each build under its commit (docker://$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA, as docs/ci.md shows):
+    # image findings took the tag into their fingerprint, so every run's were new to the baseline and to
+    # code scanning's and GitLab's Code Quality comparisons.
+    registry.state.tags["c0ffee2"] = registry.state.tags["1"]
+    env = {**os.environ, "HOME": str(home), "DOCKER_HOST": "unix:///nonexistent.sock"}
+    common = ["--no-config", "--insecure-registry", registry.host]
+    recorded = subprocess.run([sys.executable, "-m", "imagepolicy", "baseline", "--output", str(tmp_path / "base.json"),
+                               "--image", ref(registry), *common], capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=120)
+    assert recorded.returncode == 0, recorded.stderr
+    entries = {e["fingerprint"] for e in json.loads((tmp_path / "base.json").read_text())["findings"]}
+    assert entries, "the sample image has findings"
+    checked = run_cli([*common, "--image", ref(registry, "team/app:c0ffee2"), "--baseline", "base.json", "--format", "json",
+                       "--sarif", "s.sarif"], env, tmp_path)
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0 and report["findings"] == [] and report["suppressed"]["baseline"] == len(entries)
+    results = json.loads((tmp_path / "s.sarif").read_text())["runs"][0]["results"]
+    assert {r["partialFingerprints"]["imagepolicy/v1"] for r in results} == entries
+    assert {r["baselineState"] for r in results} == {"unchanged"}

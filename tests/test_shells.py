@@ -204,6 +204,13 @@ def test_dash_rules_shellcheck_applies_to_busybox_do_not_block_where_busybox_run
     assert found[code].severity is Severity.WARNING and found[code].line == 2
 
 
+def test_dash_named_by_shell_gets_no_error_for_what_it_runs(real_shells, tmp_path):
+    # Under sh (Debian's dash) `echo $RANDOM` is a warning; SHELL ["/bin/dash", "-c"] made it ShellCheck's error.
+    assert runs(real_shells[DASH], "-c", "echo $RANDOM {a,b}", cwd=tmp_path)
+    found = lint('FROM debian:12\nSHELL ["/bin/dash", "-c"]\nRUN echo $RANDOM {a,b}\n')
+    assert {v.code for v in found} >= {"SC3028", "SC3009"} and all(v.severity is not Severity.ERROR for v in found)
+
+
 def test_shell_with_pipefail_matches_the_real_shell(real_shells, tmp_path):
     wrong = []
     for sh, base in BASES.items():

@@ -42,10 +42,10 @@ same constructs are **warnings** that say what happens under dash: a guess
 never blocks a merge. Each verdict was checked by running the construct in
 dash 0.5.12, busybox 1.35 `sh` and bash 5.2 started as `sh`. Other SC3xxx
 findings (`echo -e`, `$'..'`, brace expansion...) run but behave
-differently, and keep ShellCheck's level, except that on busybox ash they are
-at most warnings: ShellCheck judges busybox by dash's rules ("In dash, RANDOM
-is not supported" is an error there), yet busybox runs `$RANDOM`,
-`trap ... ERR` and `wait -n`.
+differently, and keep ShellCheck's level, at most a warning: ShellCheck calls
+them errors for dash and busybox ("In dash, RANDOM is not supported"), yet
+dash runs `echo $RANDOM` and busybox ash runs `$RANDOM`, `trap ... ERR` and
+`wait -n`.
 
 `SHELL ["/bin/sh", "-o", "pipefail", "-c"]` where `/bin/sh` is dash is
 reported as SC3040 on the `SHELL` line: dash 0.5.12 exits with "Illegal

@@ -278,10 +278,10 @@ def to_violation(result: ScResult, run: RunScript) -> Violation:
         message = result.message
         fix = f"see https://www.shellcheck.net/wiki/{result.code}"
         severity = _LEVELS.get(result.level, Severity.WARNING)
-        if severity is Severity.ERROR and dialect == "busybox" and result.code.startswith("SC3"):
-            # ShellCheck judges busybox ash by dash's rules ("In dash, RANDOM is not supported"), yet
-            # busybox ash runs $RANDOM, `trap ... ERR`, `wait -n`: only the bash-isms checked in the
-            # real shell (BASHISMS) block a merge, as every other SC3xxx does under sh.
+        if severity is Severity.ERROR and dialect in ("busybox", "dash") and result.code.startswith("SC3"):
+            # ShellCheck calls every SC3xxx an error for dash and busybox ("In dash, RANDOM is not
+            # supported"), yet dash runs `echo $RANDOM` (empty) and busybox ash runs $RANDOM, `trap ... ERR`,
+            # `wait -n`: only the bash-isms checked in the real shells (BASHISMS) block a merge, as under sh.
             severity = Severity.WARNING
     heredoc = run.fed_heredoc
     if heredoc is not None and heredoc.line <= line < heredoc.end_line:

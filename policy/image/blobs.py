@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from imagepolicy import limits
 from imagepolicy.model import InputError
 
-from .digests import LayerDigests, verify_bytes, well_formed
+from .digests import LayerDigests, start_thread, verify_bytes, well_formed
 from .tarstream import TarError, TarMember, iter_members
 
 CHUNK = 1 << 20
@@ -262,13 +262,15 @@ def _describe_non_tar(head: bytes, compression: str) -> str:
 
 
 class _Region(io.RawIOBase):
-    """A seekable, read-only window ``[offset, offset + size)`` of a random-access source."""
+    """A seekable, read-only window ``[offset, offset + size)`` of a random-access source
+    (``fd`` is set when the source is a plain file: the window is those bytes of it)."""
 
-    def __init__(self, read_at: Callable[[int, int], bytes], offset: int, size: int) -> None:
+    def __init__(self, read_at: Callable[[int, int], bytes], offset: int, size: int, fd: int | None = None) -> None:
         self._read_at = read_at
         self._offset = offset
         self._size = size
         self._pos = 0
+        self.fd = fd
 
     def readable(self) -> bool:
         return True
@@ -430,8 +432,10 @@ class TarStore(Store):
         head = os.pread(fd, 512, 0)
         compression = sniff_compression(head)
         size: int | None = None
+        self._plain_fd: int | None = None
         if compression == "none":
             size = os.fstat(fd).st_size
+            self._plain_fd = fd
             self._read_at: Callable[[int, int], bytes] = lambda n, offset: os.pread(fd, n, offset)
         elif compression == "gzip":
             self._read_at = _GzipRandom(self._fh, path).read_at
@@ -502,7 +506,7 @@ class TarStore(Store):
         member = self._lookup(name)
         if member is None:
             raise InputError(f"{self.label}: the archive has no member '{name}'")
-        return io.BufferedReader(_Region(self._read_at, member.offset_data, member.size), CHUNK)
+        return io.BufferedReader(_Region(self._read_at, member.offset_data, member.size, self._plain_fd), CHUNK)
 
     def size(self, name: str) -> int:
         member = self._lookup(name)
@@ -514,8 +518,13 @@ class TarStore(Store):
         self._fh.close()
 
 
-class _ChunkReader(io.RawIOBase):
-    """A readable stream over an iterator of byte chunks."""
+class ChunkStream:
+    """A forward stream over an iterator of byte chunks (a layer as it is inflated).
+
+    ``read(n)`` copies only the bytes it returns; :meth:`skip` passes over
+    member data by dropping whole chunks, without copying them (the tar parser
+    skips nearly every byte of a layer).
+    """
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
@@ -525,16 +534,58 @@ class _ChunkReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target: Any) -> int:
-        while self._pos >= len(self._buf):
-            self._buf = next(self._chunks, b"")
-            self._pos = 0
-            if not self._buf:
-                return 0
-        n = min(len(target), len(self._buf) - self._pos)
-        target[:n] = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return n
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> ChunkStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, size: int | None = -1) -> bytes:
+        buf, pos = self._buf, self._pos
+        if size is None or size < 0:
+            rest = [buf[pos:], *self._chunks]
+            self._buf, self._pos = b"", 0
+            return b"".join(rest)
+        end = pos + size
+        if end <= len(buf):
+            self._pos = end
+            return buf[pos:end]
+        parts = [buf[pos:]] if pos < len(buf) else []
+        want = end - len(buf)
+        while True:
+            buf = next(self._chunks, b"")
+            if not buf:
+                self._buf, self._pos = b"", 0
+                break
+            if len(buf) >= want:
+                parts.append(buf[:want] if len(buf) > want else buf)
+                self._buf, self._pos = buf, want
+                break
+            parts.append(buf)
+            want -= len(buf)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def skip(self, size: int) -> int:
+        """Pass over ``size`` bytes (fewer at the end of the stream); how many were passed."""
+        left = len(self._buf) - self._pos
+        if size <= left:
+            self._pos += max(size, 0)
+            return max(size, 0)
+        want = size - left
+        while True:
+            buf = next(self._chunks, b"")
+            if not buf:
+                self._buf, self._pos = b"", 0
+                return size - want
+            if len(buf) >= want:
+                self._buf, self._pos = buf, want
+                return size
+            want -= len(buf)
 
 
 def _zstd_chunks(raw: BinaryIO, fail: Callable[[str], InputError]) -> Iterator[bytes]:
@@ -654,11 +705,11 @@ def _gzip_chunks(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
                     index.add(plain, consumed - len(data), dobj)
 
 
-def gzip_stream_from(raw: BinaryIO, index: GzipIndex, offset: int, fail: Callable[[str], InputError]) -> tuple[int, io.BufferedReader]:
+def gzip_stream_from(raw: BinaryIO, index: GzipIndex, offset: int, fail: Callable[[str], InputError]) -> tuple[int, BinaryIO]:
     """A stream of a gzip layer's plain bytes starting at the resume point before ``offset``; (its offset, stream)."""
     point = index.before(offset)
     chunks = _gzip_chunks(raw, fail, start=point or (0, 0, None))
-    return (point[0] if point else 0), io.BufferedReader(_ChunkReader(chunks), CHUNK)
+    return (point[0] if point else 0), ChunkStream(chunks)  # type: ignore[return-value]  # read() as a file's
 
 
 def _stdlib_chunks(raw: BinaryIO, compression: str, fail: Callable[[str], InputError]) -> Iterator[bytes]:
@@ -705,6 +756,57 @@ class InflateBudget:
         self.packed += source.consumed
 
 
+_WINDOW = 16 << 10
+
+
+class FileLayer:
+    """An uncompressed layer that is ``size`` bytes of the file ``fd`` at ``offset``, as the tar parser reads it.
+
+    Headers come from windowed ``pread`` calls (one per :data:`_WINDOW` bytes where members are small);
+    :meth:`skip` passes over member data without reading it: the data is hashed from the file on worker
+    threads (:class:`imagepolicy.image.digests.HashPool`), not copied through Python.
+    """
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self._fd, self._start, self._size = fd, offset, size
+        self._pos = 0
+        self._buf = b""
+        self._buf_at = 0  # layer offset of self._buf
+
+    def read(self, size: int = -1) -> bytes:
+        left = self._size - self._pos
+        if size is None or size < 0 or size > left:
+            size = left
+        if size <= 0:
+            return b""
+        start = self._pos - self._buf_at
+        if start < 0 or start + size > len(self._buf):
+            self._buf = os.pread(self._fd, min(max(size, _WINDOW), left), self._start + self._pos)
+            self._buf_at, start = self._pos, 0
+        data = self._buf[start : start + size]
+        self._pos += len(data)
+        return data
+
+    def skip(self, size: int) -> int:
+        """Pass over ``size`` bytes (fewer at the end of the layer); how many were passed."""
+        size = max(0, min(size, self._size - self._pos))
+        self._pos += size
+        return size
+
+
+def _file_region(raw: BinaryIO) -> tuple[int, int, int] | None:
+    """(fd, offset, size) when ``raw``, not read yet, is a region of a plain file: a member of an uncompressed
+    archive (:class:`TarStore`), a file of a layout folder; None for anything else (a compressed archive, a registry)."""
+    inner = getattr(raw, "raw", None)
+    if isinstance(inner, _Region) and inner.fd is not None:
+        at = raw.tell()
+        return inner.fd, inner._offset + at, inner._size - at
+    if isinstance(inner, io.FileIO):
+        fd, at = inner.fileno(), raw.tell()
+        return fd, at, max(0, os.fstat(fd).st_size - at)
+    return None
+
+
 def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], None]) -> Iterator[bytes]:
     for chunk in chunks:
         feed(chunk)
@@ -713,7 +815,7 @@ def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], None]) -> Iterator[byt
 
 def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIndex | None = None, *,
                  where: str = "layer", budget: InflateBudget | None = None,
-                 digests: LayerDigests | None = None) -> tuple[str, io.BufferedReader]:
+                 digests: LayerDigests | None = None) -> tuple[str, BinaryIO]:
     """Sniff ``raw``'s compression and return (compression, a stream of its plain bytes).
 
     ``fail(problem)`` builds the InputError raised when the compressed data is
@@ -721,10 +823,17 @@ def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
     ``where`` names the layer in limit errors. ``raw`` is read from its
     current position; a gzip stream records resume points into ``index``.
     Inflation is bounded by ``budget`` (a fresh one when None, so one layer
-    alone is still bounded); ``digests`` hashes the bytes as they pass.
+    alone is still bounded); ``digests`` hashes the bytes as they pass. An
+    uncompressed layer in a plain file is a :class:`FileLayer` (its data
+    skipped, not read; ``digests`` hashes it from the file on worker threads).
     """
+    region = _file_region(raw)
     head = raw.read(8)
     compression = sniff_compression(head)
+    if compression == "none" and region is not None:
+        if digests is not None:
+            digests.hash_region(*region)
+        return compression, FileLayer(*region)  # type: ignore[return-value]  # read() (and skip()) as a file's
     source = _Source(head, raw)
     plain_feed = None
     if digests is not None:
@@ -743,7 +852,10 @@ def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
         chunks = _fed(chunks, plain_feed)
     if compression != "none" and _prefetch_cores() > 1:
         chunks = _prefetched(chunks)
-    return compression, io.BufferedReader(_ChunkReader(chunks), CHUNK)
+    stream = ChunkStream(chunks)
+    if digests is not None:
+        digests.closing(stream.close)
+    return compression, stream  # type: ignore[return-value]  # read() (and skip()) as a file's
 
 
 def _prefetch_cores() -> int:
@@ -790,7 +902,10 @@ def _prefetched(chunks: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
             return
         hand(_DONE)
 
-    threading.Thread(target=produce, name="imagepolicy-inflate", daemon=True).start()
+    producer = threading.Thread(target=produce, name="imagepolicy-inflate", daemon=True)
+    if not start_thread(producer):
+        yield from chunks  # no thread can start (a tight memory bound): inflate in line
+        return
     try:
         while True:
             item = handoff.get()
@@ -801,6 +916,7 @@ def _prefetched(chunks: Iterator[bytes], depth: int = 4) -> Iterator[bytes]:
             yield item
     finally:
         stop.set()
+        producer.join(2.0)  # it stops within a chunk (or a read of a slow source: then it ends by itself)
 
 
 class _Source(io.RawIOBase):

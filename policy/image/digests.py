@@ -7,11 +7,22 @@ vouches for, its plain tar against the config's diff_id. Hashing a big layer
 costs as much CPU as parsing its tar, so past the first few megabytes the
 hashing runs on a worker thread (hashlib releases the GIL), next to the
 parser instead of after it.
+
+An uncompressed layer that is a region of a file on disk (a plain
+docker-archive, an OCI layout's blob) is hashed straight from the file by a
+:class:`HashPool` shared by the image's layers: large ``pread`` calls into a
+reused buffer on worker threads, layers in parallel, while the parser reads
+only the tar headers. Its digests are compared once every layer is read
+(:meth:`HashPool.finish`), so one layer's hashing never waits for another's
+parsing. The parser and the hasher read the file separately; a file changed
+between the two reads is no threat beyond what its writer could have put in a
+consistent archive, and reads of file contents later read the file again anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import re
 import threading
@@ -26,6 +37,7 @@ _HASHES = {
 _INLINE_BYTES = 4 << 20  # a small layer is hashed in line: a thread would cost more than it saves
 _QUEUE_CHUNKS = 8  # chunks waiting for the worker: with _QUEUED_CHUNK_BYTES, bounds its memory
 _QUEUED_CHUNK_BYTES = 1 << 20
+_REGION_READ = 4 << 20  # one pread of a region hashed from its file: large enough that the syscalls cost nothing
 
 
 def hasher(digest: str, where: str) -> Any:
@@ -76,13 +88,20 @@ class _Worker:
             return
         if self._queue is None:
             self._fed += len(data)
-            if self._fed <= _INLINE_BYTES:
+            if self._fed <= _INLINE_BYTES or not self._start():
                 h.update(data)
                 return
-            self._queue = queue.Queue(_QUEUE_CHUNKS)
-            self._thread = threading.Thread(target=self._run, args=(self._queue,), name="imagepolicy-hash", daemon=True)
-            self._thread.start()
-        self._queue.put((h, data))
+        self._queue.put((h, data))  # type: ignore[union-attr]
+
+    def _start(self) -> bool:
+        """Start the thread; False (hash in line from now on) when none can start (a memory bound)."""
+        work: queue.Queue[tuple[Any, bytes] | None] = queue.Queue(_QUEUE_CHUNKS)
+        thread = threading.Thread(target=self._run, args=(work,), name="imagepolicy-hash", daemon=True)
+        if not start_thread(thread):
+            self._fed = -(1 << 62)  # never try again
+            return False
+        self._queue, self._thread = work, thread
+        return True
 
     @staticmethod
     def _run(work: queue.Queue[tuple[Any, bytes] | None]) -> None:
@@ -100,6 +119,123 @@ class _Worker:
             self._queue = self._thread = None
 
 
+def start_thread(thread: threading.Thread) -> bool:
+    """Start ``thread``; False when the system cannot start one (under a tight address-space bound each
+    thread's stack and malloc arena count): the caller then does the work in line."""
+    try:
+        thread.start()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _RegionTask:
+    """One file region to hash with some hash objects; ``error`` says what went wrong (a short read)."""
+
+    __slots__ = ("fd", "offset", "size", "hashes", "done", "error")
+
+    def __init__(self, fd: int, offset: int, size: int, hashes: list[Any]) -> None:
+        self.fd, self.offset, self.size, self.hashes = fd, offset, size, hashes
+        self.done = threading.Event()
+        self.error: str | None = None
+
+
+class HashPool:
+    """Hashes file regions (uncompressed layers) on worker threads, layers in parallel, and checks
+    their digests once the image is read.
+
+    ``submit`` queues a region (its own duplicate of the file descriptor, closed when hashed);
+    ``defer`` queues a check to run after every region is hashed; :meth:`finish` waits for the
+    workers and runs the checks in order (the first mismatch is raised); :meth:`close` stops the
+    workers whatever happened (pending regions are dropped). Threads start with the first region,
+    at most one per core (two here): small images never start one.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = max(1, workers if workers is not None else min(_cores(), 4))
+        self._queue: queue.SimpleQueue[_RegionTask | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._checks: list[Callable[[], None]] = []
+        self._stopped = False
+
+    def submit(self, fd: int, offset: int, size: int, hashes: list[Any]) -> _RegionTask:
+        task = _RegionTask(os.dup(fd), offset, size, hashes)
+        if len(self._threads) < self._workers:
+            thread = threading.Thread(target=self._run, name="imagepolicy-hash", daemon=True)
+            if start_thread(thread):
+                self._threads.append(thread)
+            elif not self._threads:  # no thread at all: hash it here and now
+                self._queue.put(task)
+                self._queue.put(None)
+                self._run()
+                return task
+        self._queue.put(task)
+        return task
+
+    def _run(self) -> None:
+        buffer = bytearray(_REGION_READ)
+        view = memoryview(buffer)
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            try:
+                _hash_region(task, buffer, view, self)
+            except OSError as exc:
+                task.error = f"it could not be read ({exc.strerror})"
+            finally:
+                os.close(task.fd)
+                task.done.set()
+
+    def defer(self, check: Callable[[], None]) -> None:
+        self._checks.append(check)
+
+    def finish(self) -> None:
+        """Wait until every region is hashed; run the deferred checks in order (InputError on a mismatch)."""
+        self._join()
+        checks, self._checks = self._checks, []
+        for check in checks:
+            check()
+
+    def close(self) -> None:
+        """Stop the workers (call in a ``finally``); regions not yet hashed are dropped."""
+        self._stopped = True
+        self._join()
+        self._checks = []
+
+    def _join(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+
+def _hash_region(task: _RegionTask, buffer: bytearray, view: memoryview, pool: HashPool) -> None:
+    """Feed ``task``'s region to its hash objects: preadv into a reused buffer (no bytes object per
+    read), both calls without the GIL; stops early once ``pool`` is closed."""
+    offset, left, fd = task.offset, task.size, task.fd
+    updates = [h.update for h in task.hashes]
+    while left > 0 and not pool._stopped:
+        want = min(left, len(buffer))
+        got = os.preadv(fd, [view[:want]] if want < len(buffer) else [buffer], offset)
+        if got <= 0:
+            task.error = f"the file ends {left:,} bytes early"
+            return
+        chunk = view[:got]
+        for update in updates:
+            update(chunk)
+        offset += got
+        left -= got
+
+
 class LayerDigests:
     """Checks one layer's bytes in the pass that reads them: the blob as stored against ``blob``
     (its descriptor's digest, when one vouches for it) and the plain tar against ``diff_id``.
@@ -110,18 +246,22 @@ class LayerDigests:
     a context manager so that its worker thread ends whatever happens.
     """
 
-    def __init__(self, blob: str | None, diff_id: str | None, where: str) -> None:
+    def __init__(self, blob: str | None, diff_id: str | None, where: str, pool: HashPool | None = None) -> None:
         self.blob, self.diff_id, self.where = blob, diff_id, where
         self._blob_hash = hasher(blob, where) if blob else None
         self._plain_hash = hasher(diff_id, where) if diff_id else None
         self._worker = _Worker()
         self._drain: Callable[[], None] | None = None
+        self._pool = pool
+        self._region: tuple[HashPool, _RegionTask] | None = None
+        self._closers: list[Callable[[], None]] = []
+
+    def closing(self, close: Callable[[], None]) -> None:
+        """Call ``close`` when the layer's read ends, whatever happens (to stop its inflate thread on an error)."""
+        self._closers.append(close)
 
     def __enter__(self) -> LayerDigests:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._worker.finish()
 
     def feeders(self, compression: str, drain: Callable[[], None]) -> tuple[Callable[[bytes], None] | None, Callable[[bytes], None] | None]:
         """(what to call with each blob chunk, with each plain chunk); ``drain()`` reads the rest of the blob."""
@@ -134,17 +274,55 @@ class LayerDigests:
                 return self._feed(self._blob_hash), None
         return self._feed(self._blob_hash), self._feed(self._plain_hash)
 
+    def hash_region(self, fd: int, offset: int, size: int) -> None:
+        """The layer is uncompressed and is ``size`` bytes of file ``fd`` at ``offset``: it is the blob and
+        the plain tar at once, hashed from the file on the image's :class:`HashPool` (else a pool of its own)."""
+        hashes = [h for h in (self._blob_hash, self._plain_hash) if h is not None]
+        if self._blob_hash is not None and self._plain_hash is not None and self.blob.partition(":")[0] == self.diff_id.partition(":")[0]:  # type: ignore[union-attr]
+            self._plain_hash = self._blob_hash  # the same bytes with the same algorithm: hashed once
+            hashes = [self._blob_hash]
+        if not hashes:
+            return
+        pool = self._pool or HashPool(1)
+        self._region = (pool, pool.submit(fd, offset, size, hashes))
+
     def _feed(self, h: Any) -> Callable[[bytes], None] | None:
         if h is None:
             return None
         update = self._worker.update
         return lambda data: update(h, data)
 
+    def __exit__(self, *exc: object) -> None:
+        for close in self._closers:
+            close()
+        self._worker.finish()
+        if self._region is not None and self._pool is None:
+            self._region[0].close()
+
     def verify(self) -> None:
-        """Raise InputError when the bytes read do not match the digests (call after the plain stream is drained)."""
+        """Raise InputError when the bytes read do not match the digests (call after the plain stream is drained).
+
+        A layer hashed from its file on the image's pool is checked when the pool finishes."""
+        if self._region is not None:
+            pool, task = self._region
+            if self._pool is None:
+                pool.finish()
+                self._check_region(task)
+            else:
+                pool.defer(lambda: self._check_region(task))
+            return
         if self._blob_hash is not None and self._drain is not None:
             self._drain()  # what follows the compressed data is part of the blob too
         self._worker.finish()
+        self._check()
+
+    def _check_region(self, task: _RegionTask) -> None:
+        task.done.wait()
+        if task.error is not None:
+            raise InputError(f"{self.where}: the layer changed while it was read: {task.error}; check the image again")
+        self._check()
+
+    def _check(self) -> None:
         if self.blob and self._blob_hash is not None and not _matches(self._blob_hash, self.blob):
             raise mismatch(self.where, "the layer blob", self.blob)
         if self.diff_id and self._plain_hash is not None and not _matches(self._plain_hash, self.diff_id):

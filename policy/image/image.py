@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Iterator
 from imagepolicy.model import InputError
 
 from .blobs import CHUNK, GzipIndex, InflateBudget, Store, decompressed, gzip_stream_from, normalize_member, open_store
-from .digests import LayerDigests
+from .digests import HashPool, LayerDigests
 from .layout import LayerRef, Resolved, resolve as resolve_layout
 from .merge import EntryBudget, LayerChanges, MergedFS, parent_of, scan_layer
 from .model import FileEntry, LayerInfo
@@ -56,8 +56,12 @@ def image_from_store(source: str, store: Store, platform: str | None, opener: Ca
     budget = _Budget()
     uses = Counter(normalize_member(ref.member) for ref in resolved.layers)
     scanned: dict[str, tuple[int, str, LayerChanges]] = {}  # blobs listed more than once, kept for their next use
-    for info, ref in zip(layers, resolved.layers):
-        _index_layer(store, info, ref, merged, indexes, budget, scanned, uses)
+    try:
+        for info, ref in zip(layers, resolved.layers):
+            _index_layer(store, info, ref, merged, indexes, budget, scanned, uses)
+        budget.hashes.finish()  # uncompressed layers are hashed from their file in parallel: checked here
+    finally:
+        budget.hashes.close()
     return Image(source, resolved, layers, merged, indexes, opener=opener)
 
 
@@ -67,6 +71,7 @@ class _Budget:
     def __init__(self) -> None:
         self.inflate = InflateBudget()
         self.entries = EntryBudget()
+        self.hashes = HashPool()
 
 
 # The image config fields rules read, with the JSON type Docker and the OCI spec give them.
@@ -193,7 +198,7 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
         if ref.blob_size is not None and ref.size != ref.blob_size:
             raise InputError(f"{what}: the blob is {ref.size:,} bytes but its descriptor says {ref.blob_size:,}; the archive is damaged")
         index = GzipIndex()
-        with store.open(ref.member) as raw, LayerDigests(ref.blob_digest, ref.diff_id, what) as digests:
+        with store.open(ref.member) as raw, LayerDigests(ref.blob_digest, ref.diff_id, what, budget.hashes) as digests:
             compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index,
                                                where=what, budget=budget.inflate, digests=digests)
             changes = scan_layer(stream, info.index, what, merged.files.get, budget=budget.entries)

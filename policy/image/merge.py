@@ -84,7 +84,7 @@ def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], F
     counted = _Counting(stream)
     count = (budget or EntryBudget()).counter(what)
     try:
-        for member in iter_members(counted, where=f"{what}: ", count=count):  # type: ignore[arg-type]
+        for member in iter_members(counted, where=f"{what}: ", count=count, skip=counted.skip):  # type: ignore[arg-type]
             if on_member is not None:
                 on_member(member)
             _take_member(member, index, what, changes, lower)
@@ -97,11 +97,20 @@ def scan_layer(stream: BinaryIO, index: int, what: str, lower: Callable[[str], F
 
 
 class _Counting:
-    """Count the bytes read from a stream."""
+    """Count the bytes read from a stream (and skipped, when the stream can skip: ``skip`` is None otherwise)."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self.position = 0
+        inner = getattr(stream, "skip", None)
+        self.skip: Callable[[int], int] | None = None
+        if inner is not None:
+            def skip(size: int) -> int:
+                skipped = inner(size)
+                self.position += skipped
+                return skipped
+
+            self.skip = skip
 
     def read(self, size: int) -> bytes:
         data = self._stream.read(size)

@@ -1,0 +1,168 @@
+"""The fast byte paths of the image reader: uncompressed layers parsed from their file with member data
+skipped and hashed on worker threads, inflated layers skipped chunk by chunk, and the fallbacks when
+no thread can start. Each reads the same image as the plain path and still checks every digest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import threading
+
+import pytest
+
+from hostile_images import docker_archive, oci_layout, plain_layer
+from imagepolicy.image import open_image
+from imagepolicy.image.blobs import ChunkStream, FileLayer
+from imagepolicy.image.digests import HashPool, LayerDigests
+from imagepolicy.image.tarstream import iter_members
+from imagepolicy.model import InputError
+
+
+def _files_of_layers() -> list[dict[str, bytes]]:
+    rng = random.Random(14)
+    first = {f"usr/lib/big{i}.bin": rng.randbytes(300_000 + i) for i in range(3)}
+    first.update({f"usr/share/doc/f{i}.txt": b"x" * i for i in range(200)})
+    second = {f"app/m{i}.py": b"print(%d)\n" % i for i in range(50)}
+    second["etc/os-release"] = b"ID=test\n"
+    return [first, second]
+
+
+def _layers() -> list[bytes]:
+    return [plain_layer(files) for files in _files_of_layers()]
+
+
+def _files(path: str) -> dict[str, tuple]:
+    image = open_image(path)
+    return {p: (e.type, e.size, e.layer, e.data) for p, e in image.files.items()}
+
+
+@pytest.mark.parametrize("shape", ["docker-archive", "oci-layout"])
+def test_uncompressed_layers_are_parsed_from_their_file_and_hashed_in_parallel(tmp_path, monkeypatch, shape) -> None:
+    """Two layers, each hashed on the pool while its tar headers are parsed; the image equals the
+    one the streamed path reads (the file path turned off), contents included."""
+    path = str(tmp_path / "img")
+    (docker_archive if shape == "docker-archive" else oci_layout)(path, _layers())
+    submitted = []
+    real_submit = HashPool.submit
+    monkeypatch.setattr(HashPool, "submit", lambda self, *args: submitted.append(args[2]) or real_submit(self, *args))
+    fast = _files(path)
+    assert len(submitted) == 2 and min(submitted) > 0
+    image = open_image(path)
+    first, second = _files_of_layers()
+    assert image.read("/usr/lib/big2.bin") == first["usr/lib/big2.bin"] and image.read("/app/m7.py") == second["app/m7.py"]
+    monkeypatch.setattr("imagepolicy.image.blobs._file_region", lambda raw: None)
+    submitted.clear()
+    assert _files(path) == fast and submitted == []
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_changed_uncompressed_layer_is_named_by_its_digest(tmp_path, which) -> None:
+    """One byte of file data changed in either layer: its data was skipped by the parser, the pool's hash
+    still catches it, and the error names that layer."""
+    path = str(tmp_path / "img.tar")
+    layers = _layers()
+    docker_archive(path, layers)
+    data = bytearray(open(path, "rb").read())
+    needle = b"print(7)" if which else b"x" * 150
+    at = data.find(needle)
+    assert at > 0
+    data[at] ^= 1
+    open(path, "wb").write(data)
+    with pytest.raises(InputError, match=rf"layer {which} .*does not match its digest"):
+        open_image(path)
+
+
+def test_a_layer_file_that_ends_early_is_reported_as_changed(tmp_path) -> None:
+    """The pool reads the region it was told: a file shorter than that (cut while read) is an error, not a hang."""
+    blob = plain_layer({"a.txt": b"a" * 5000})
+    path = tmp_path / "blob"
+    path.write_bytes(blob[:1024])
+    digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pool = HashPool()
+        with LayerDigests(digest, digest, "layer 0", pool) as digests:
+            digests.hash_region(fd, 0, len(blob))
+            digests.verify()
+        with pytest.raises(InputError, match="layer 0: the layer changed while it was read: the file ends [0-9,]+ bytes early"):
+            pool.finish()
+        pool.close()
+    finally:
+        os.close(fd)
+
+
+def test_without_threads_every_path_still_hashes_in_line(tmp_path, monkeypatch) -> None:
+    """Under a tight address-space bound no thread may start: the pool, the hash worker and the inflate
+    prefetch then do their work in the caller's thread, with the same result and the same checks."""
+    path = str(tmp_path / "img.tar")
+    docker_archive(path, _layers())
+    expected = _files(path)
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert _files(path) == expected
+    data = bytearray(open(path, "rb").read())
+    data[data.find(b"print(3)")] ^= 1
+    open(path, "wb").write(data)
+    with pytest.raises(InputError, match="does not match its digest"):
+        open_image(path)
+
+
+def _chunks(data: bytes, rng: random.Random) -> list[bytes]:
+    out, at = [], 0
+    while at < len(data):
+        n = rng.choice([1, 7, 511, 512, 513, 4096, 70_000])
+        out.append(data[at : at + n])
+        at += n
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_chunk_stream_reads_and_skips_like_a_file(seed) -> None:
+    """Random reads and skips over random chunk boundaries give the bytes a file would."""
+    rng = random.Random(seed)
+    data = rng.randbytes(200_000)
+    stream, position = ChunkStream(iter(_chunks(data, rng))), 0
+    while position < len(data):
+        size = rng.choice([0, 1, 100, 512, 5000, 90_000])
+        if rng.random() < 0.5:
+            assert stream.read(size) == data[position : position + size]
+        else:
+            assert stream.skip(size) == min(size, len(data) - position)
+        position = min(position + size, len(data))
+    assert stream.read(10) == b"" and stream.skip(10) == 0 and stream.read() == b""
+
+
+def test_chunk_stream_read_all_and_file_layer_windows(tmp_path) -> None:
+    rng = random.Random(3)
+    data = rng.randbytes(100_000)
+    stream = ChunkStream(iter(_chunks(data, rng)))
+    assert stream.read(10) == data[:10] and stream.skip(20) == 20 and stream.read() == data[30:]
+    path = tmp_path / "f"
+    path.write_bytes(b"head" + data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        layer = FileLayer(fd, 4, len(data))
+        assert layer.read(512) == data[:512] and layer.skip(40_000) == 40_000
+        assert layer.read(3) == data[40_512:40_515] and layer.skip(10**9) == len(data) - 40_515
+        assert layer.read(1) == b"" and layer.skip(1) == 0
+    finally:
+        os.close(fd)
+
+
+def test_tar_members_read_through_a_file_layer_match_the_streamed_reader(tmp_path) -> None:
+    blob = _layers()[0]
+    path = tmp_path / "layer.tar"
+    path.write_bytes(blob)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        layer = FileLayer(fd, 0, len(blob))
+        fast = list(iter_members(layer, skip=layer.skip))  # type: ignore[arg-type]
+    finally:
+        os.close(fd)
+    stream = ChunkStream(iter(_chunks(blob, random.Random(1))))
+    assert fast == list(iter_members(stream, skip=stream.skip)) == list(iter_members(open(path, "rb")))  # type: ignore[arg-type]
+    assert len(fast) == 203

@@ -39,18 +39,21 @@ def _files(path: str) -> dict[str, tuple]:
 
 @pytest.mark.parametrize("shape", ["docker-archive", "oci-layout"])
 def test_uncompressed_layers_are_parsed_from_their_file_and_hashed_in_parallel(tmp_path, monkeypatch, shape) -> None:
-    """Two layers, each hashed on the pool while its tar headers are parsed; the image equals the
-    one the streamed path reads (the file path turned off), contents included."""
+    """Two layers, each hashed once on the pool, the larger (the upper one here) first, from the moment the
+    image is opened, while the tar headers are parsed; the image equals the one the streamed path reads
+    (the file path turned off), contents included."""
     path = str(tmp_path / "img")
-    (docker_archive if shape == "docker-archive" else oci_layout)(path, _layers())
+    small, big = _layers()[1], _layers()[0]
+    (docker_archive if shape == "docker-archive" else oci_layout)(path, [small, big, small + bytes(1024)])
     submitted = []
     real_submit = HashPool.submit
     monkeypatch.setattr(HashPool, "submit", lambda self, *args: submitted.append(args[2]) or real_submit(self, *args))
     fast = _files(path)
-    assert len(submitted) == 2 and min(submitted) > 0
+    assert submitted == [len(big), len(small) + 1024, len(small)]
     image = open_image(path)
     first, second = _files_of_layers()
     assert image.read("/usr/lib/big2.bin") == first["usr/lib/big2.bin"] and image.read("/app/m7.py") == second["app/m7.py"]
+    assert [layer.uncompressed_size for layer in image.layers] == [len(small), len(big), len(small) + 1024]
     monkeypatch.setattr("imagepolicy.image.blobs._file_region", lambda raw: None)
     submitted.clear()
     assert _files(path) == fast and submitted == []

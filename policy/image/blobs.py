@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from imagepolicy import limits
 from imagepolicy.model import InputError
 
-from .digests import LayerDigests, start_thread, verify_bytes, well_formed
+from .digests import HashPool, LayerDigests, start_thread, verify_bytes, well_formed
 from .tarstream import TarError, TarMember, iter_members
 
 CHUNK = 1 << 20
@@ -756,7 +756,7 @@ class InflateBudget:
         self.packed += source.consumed
 
 
-_WINDOW = 16 << 10
+_WINDOW = 64 << 10
 
 
 class FileLayer:
@@ -805,6 +805,26 @@ def _file_region(raw: BinaryIO) -> tuple[int, int, int] | None:
         fd, at = inner.fileno(), raw.tell()
         return fd, at, max(0, os.fstat(fd).st_size - at)
     return None
+
+
+def hash_ahead(store: Store, layers: list[tuple[str, str | None, str | None]], pool: HashPool) -> None:
+    """Start hashing the image's uncompressed layers that are regions of a file, largest first, before the
+    first is parsed: ``layers`` are (member, blob digest, diff_id). The parser then never waits for a big
+    layer's hash that started late; a layer that is compressed, missing or not in a file is left alone."""
+    sized = []
+    for member, blob, diff_id in dict.fromkeys(layers):
+        try:
+            sized.append((store.size(member), member, blob, diff_id))
+        except (InputError, OSError):
+            continue  # reported in its turn
+    for _, member, blob, diff_id in sorted(sized, key=lambda s: -s[0]):
+        try:
+            with store.open(member) as raw:
+                region = _file_region(raw)
+                if region is not None and sniff_compression(os.pread(region[0], 8, region[1])) == "none":
+                    pool.hash_ahead(*region, blob, diff_id)
+        except (InputError, OSError):
+            continue
 
 
 def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], None]) -> Iterator[bytes]:

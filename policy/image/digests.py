@@ -164,6 +164,21 @@ class HashPool:
         self._threads: list[threading.Thread] = []
         self._checks: list[Callable[[], None]] = []
         self._stopped = False
+        self._early: dict[tuple[int, int, str | None, str | None], LayerDigests] = {}
+
+    def hash_ahead(self, fd: int, offset: int, size: int, blob: str | None, diff_id: str | None) -> None:
+        """Start hashing a layer's region before its turn comes (the image's largest first, so the longest
+        hash starts at once); the layer's :class:`LayerDigests` adopts it. A malformed digest is left for
+        the layer's own turn to report."""
+        try:
+            early = LayerDigests(blob, diff_id, "", self)
+        except InputError:
+            return
+        early.hash_region(fd, offset, size)
+        self._early[(offset, size, blob, diff_id)] = early
+
+    def _adopt(self, offset: int, size: int, blob: str | None, diff_id: str | None) -> LayerDigests | None:
+        return self._early.pop((offset, size, blob, diff_id), None)
 
     def submit(self, fd: int, offset: int, size: int, hashes: list[Any]) -> _RegionTask:
         task = _RegionTask(os.dup(fd), offset, size, hashes)
@@ -209,6 +224,7 @@ class HashPool:
         self._stopped = True
         self._join()
         self._checks = []
+        self._early = {}
 
     def _join(self) -> None:
         for _ in self._threads:
@@ -277,6 +293,10 @@ class LayerDigests:
     def hash_region(self, fd: int, offset: int, size: int) -> None:
         """The layer is uncompressed and is ``size`` bytes of file ``fd`` at ``offset``: it is the blob and
         the plain tar at once, hashed from the file on the image's :class:`HashPool` (else a pool of its own)."""
+        early = self._pool._adopt(offset, size, self.blob, self.diff_id) if self._pool is not None else None
+        if early is not None:  # hashing since the image was opened
+            self._blob_hash, self._plain_hash, self._region = early._blob_hash, early._plain_hash, early._region
+            return
         hashes = [h for h in (self._blob_hash, self._plain_hash) if h is not None]
         if self._blob_hash is not None and self._plain_hash is not None and self.blob.partition(":")[0] == self.diff_id.partition(":")[0]:  # type: ignore[union-attr]
             self._plain_hash = self._blob_hash  # the same bytes with the same algorithm: hashed once

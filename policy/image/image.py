@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from imagepolicy.model import InputError
 
-from .blobs import CHUNK, GzipIndex, InflateBudget, Store, decompressed, gzip_stream_from, normalize_member, open_store
+from .blobs import CHUNK, GzipIndex, InflateBudget, Store, decompressed, gzip_stream_from, hash_ahead, normalize_member, open_store
 from .digests import HashPool, LayerDigests
 from .layout import LayerRef, Resolved, resolve as resolve_layout
 from .merge import EntryBudget, LayerChanges, MergedFS, parent_of, scan_layer
@@ -57,6 +57,7 @@ def image_from_store(source: str, store: Store, platform: str | None, opener: Ca
     uses = Counter(normalize_member(ref.member) for ref in resolved.layers)
     scanned: dict[str, tuple[int, str, LayerChanges]] = {}  # blobs listed more than once, kept for their next use
     try:
+        hash_ahead(store, [(ref.member, ref.blob_digest, ref.diff_id) for ref in resolved.layers], budget.hashes)
         for info, ref in zip(layers, resolved.layers):
             _index_layer(store, info, ref, merged, indexes, budget, scanned, uses)
         budget.hashes.finish()  # uncompressed layers are hashed from their file in parallel: checked here

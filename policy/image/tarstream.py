@@ -95,6 +95,8 @@ def _parse_number(raw: bytes) -> int:
 
 
 _NUMBER_FIELDS = ((1, "mode"), (2, "uid"), (3, "gid"), (4, "size"), (5, "mtime"))
+_OWNERS: dict[bytes, tuple[int, int, int]] = {}  # the mode, uid and gid fields together (header[100:124]) repeat
+_OWNERS_KEPT = 4096
 
 
 def _bad_field(fields: tuple, at: int) -> TarError:
@@ -234,6 +236,7 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
     prefixes limit messages (``"image.tar: "``).
     """
     reader = _Reader(stream.read, skip)
+    read, parse, owners, unpack = reader.read, _parse_number, _OWNERS, _HEADER.unpack  # the loop runs once per member
     pax_global: dict[str, str] = {}
     pax: dict[str, str] = {}
     long_name = long_link = None
@@ -242,26 +245,26 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
     quarter_path = path_limit // 4  # a path of fewer characters cannot have more bytes
     while True:
         at = reader.position
-        header = reader.read(BLOCK)
-        if not header:
-            return
-        if len(header) < BLOCK:
+        header = read(BLOCK)
+        if len(header) != BLOCK:
+            if not header:
+                return
             raise TarError(f"truncated: the stream ends at byte {reader.position}, inside a header", not_tar=at == 0)
         if header == _ZERO_BLOCK:
             return
-        fields = _HEADER.unpack(header)
+        fields = unpack(header)
         try:
-            checksum = _number(fields[6])
+            checksum = parse(fields[6])
         except ValueError:
             raise TarError(f"corrupt tar header at byte {at} (not a number)", not_tar=at == 0) from None
         if not _checksum_ok(header, checksum):
             raise TarError(f"corrupt tar header at byte {at} (checksum mismatch)", not_tar=at == 0)
         try:
-            size = _number(fields[4])
+            size = parse(fields[4])
         except ValueError:
             raise _bad_field(fields, at) from None
         flag = fields[7]
-        offset_data = reader.position
+        offset_data = at + BLOCK
         if flag in _EXTENDED:
             extended += 1
             if extended > _MAX_EXTENDED_RUN:
@@ -287,10 +290,16 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
                 long_link = _text(data)
             continue
         extended = 0
+        owner = owners.get(header[100:124])
         try:
-            mode, uid, gid, mtime = _number(fields[1]), _number(fields[2]), _number(fields[3]), _number(fields[5])
+            if owner is None:
+                owner = parse(fields[1]), parse(fields[2]), parse(fields[3])
+                if len(owners) < _OWNERS_KEPT:
+                    owners[header[100:124]] = owner
+            mtime = parse(fields[5])
         except ValueError:
             raise _bad_field(fields, at) from None
+        mode, uid, gid = owner
         name = _text(fields[0])
         if fields[9] == b"ustar\0" and fields[15][0]:
             name = _text(fields[15]) + "/" + name

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from hostile_images import docker_archive, oci_layout, plain_layer
+from hostile_images import docker_archive, oci_archive, oci_layout, plain_layer
 from imagepolicy.image import open_image
 from imagepolicy.image.blobs import ChunkStream, FileLayer
 from imagepolicy.image.digests import HashPool, LayerDigests
@@ -169,3 +169,27 @@ def test_tar_members_read_through_a_file_layer_match_the_streamed_reader(tmp_pat
     stream = ChunkStream(iter(_chunks(blob, random.Random(1))))
     assert fast == list(iter_members(stream, skip=stream.skip)) == list(iter_members(open(path, "rb")))  # type: ignore[arg-type]
     assert len(fast) == 203
+
+
+@pytest.mark.parametrize("shape", ["oci-archive", "oci-layout"])
+def test_a_compressed_blob_is_hashed_from_its_file_and_its_padding_counts(tmp_path, monkeypatch, shape) -> None:
+    """A gzip layer's blob is hashed on the pool from the moment the image opens, its plain tar as it
+    inflates: a byte changed in the zero padding after the gzip data (which inflating never reads)
+    still fails the blob digest, and the pool hashed the blob once."""
+    import gzip
+
+    blob = gzip.compress(_layers()[1]) + bytes(512)
+    path = str(tmp_path / "img")
+    diff_ids = ["sha256:" + hashlib.sha256(layer).hexdigest() for layer in _layers()]
+    (oci_archive if shape == "oci-archive" else oci_layout)(path, [_layers()[0], blob], diff_ids=diff_ids)
+    submitted = []
+    real_submit = HashPool.submit
+    monkeypatch.setattr(HashPool, "submit", lambda self, *args: submitted.append(args[2]) or real_submit(self, *args))
+    assert open_image(path).read("/etc/os-release") == b"ID=test\n"
+    assert sorted(submitted) == sorted([len(blob), len(_layers()[0])])
+    target = path if shape == "oci-archive" else os.path.join(path, "blobs", "sha256", hashlib.sha256(blob).hexdigest())
+    data = bytearray(open(target, "rb").read())
+    data[data.find(blob) + len(blob) - 1] = 1
+    open(target, "wb").write(data)
+    with pytest.raises(InputError, match=r"layer 1 .*the layer blob does not match its digest"):
+        open_image(path)

@@ -808,9 +808,10 @@ def _file_region(raw: BinaryIO) -> tuple[int, int, int] | None:
 
 
 def hash_ahead(store: Store, layers: list[tuple[str, str | None, str | None]], pool: HashPool) -> None:
-    """Start hashing the image's uncompressed layers that are regions of a file, largest first, before the
-    first is parsed: ``layers`` are (member, blob digest, diff_id). The parser then never waits for a big
-    layer's hash that started late; a layer that is compressed, missing or not in a file is left alone."""
+    """Start hashing the image's layer blobs that are regions of a file, largest first, before the first is
+    parsed: ``layers`` are (member, blob digest, diff_id). The parser then never waits for a big layer's hash
+    that started late. An uncompressed blob is its plain tar too (both digests); a compressed one is checked
+    against its blob digest here and its plain tar as it inflates. A missing blob is left for its turn."""
     sized = []
     for member, blob, diff_id in dict.fromkeys(layers):
         try:
@@ -821,8 +822,12 @@ def hash_ahead(store: Store, layers: list[tuple[str, str | None, str | None]], p
         try:
             with store.open(member) as raw:
                 region = _file_region(raw)
-                if region is not None and sniff_compression(os.pread(region[0], 8, region[1])) == "none":
+                if region is None:
+                    continue
+                if sniff_compression(os.pread(region[0], 8, region[1])) == "none":
                     pool.hash_ahead(*region, blob, diff_id)
+                elif blob:
+                    pool.hash_ahead(*region, blob, None)  # compressed: its blob digest only
         except (InputError, OSError):
             continue
 
@@ -857,6 +862,8 @@ def decompressed(raw: BinaryIO, fail: Callable[[str], InputError], index: GzipIn
     source = _Source(head, raw)
     plain_feed = None
     if digests is not None:
+        if region is not None and digests.blob:
+            digests.hash_region(*region, blob_only=True)  # the blob from its file, on the pool; the plain tar as it inflates
         source.feed, plain_feed = digests.feeders(compression, source.drain)
     if compression == "gzip":
         chunks: Iterator[bytes] = _gzip_chunks(source, fail, index)  # type: ignore[arg-type]

@@ -269,7 +269,8 @@ class LayerDigests:
         self._worker = _Worker()
         self._drain: Callable[[], None] | None = None
         self._pool = pool
-        self._region: tuple[HashPool, _RegionTask] | None = None
+        self._region: tuple[HashPool, _RegionTask] | None = None  # the blob (and, uncompressed, the plain tar) hashed from its file
+        self._blob_only = False
         self._closers: list[Callable[[], None]] = []
 
     def closing(self, close: Callable[[], None]) -> None:
@@ -282,6 +283,8 @@ class LayerDigests:
     def feeders(self, compression: str, drain: Callable[[], None]) -> tuple[Callable[[bytes], None] | None, Callable[[bytes], None] | None]:
         """(what to call with each blob chunk, with each plain chunk); ``drain()`` reads the rest of the blob."""
         self._drain = drain
+        if self._region is not None and self._blob_only:
+            return None, self._feed(self._plain_hash)  # the blob is hashed from its file
         if compression == "none" and self._plain_hash is not None:
             same = self._blob_hash is None or self.blob.partition(":")[0] == self.diff_id.partition(":")[0]  # type: ignore[union-attr]
             if same:  # the plain bytes are the blob: hash them once, check both digests
@@ -290,17 +293,25 @@ class LayerDigests:
                 return self._feed(self._blob_hash), None
         return self._feed(self._blob_hash), self._feed(self._plain_hash)
 
-    def hash_region(self, fd: int, offset: int, size: int) -> None:
-        """The layer is uncompressed and is ``size`` bytes of file ``fd`` at ``offset``: it is the blob and
-        the plain tar at once, hashed from the file on the image's :class:`HashPool` (else a pool of its own)."""
-        early = self._pool._adopt(offset, size, self.blob, self.diff_id) if self._pool is not None else None
+    def hash_region(self, fd: int, offset: int, size: int, *, blob_only: bool = False) -> None:
+        """The layer's blob is ``size`` bytes of file ``fd`` at ``offset``: hash it from the file on the image's
+        :class:`HashPool` (else a pool of its own). Uncompressed, the blob is the plain tar too and both digests
+        are checked from it; compressed (``blob_only``), the plain tar is still hashed as it is inflated."""
+        plain = None if blob_only else self.diff_id
+        early = self._pool._adopt(offset, size, self.blob, plain) if self._pool is not None else None
+        self._blob_only = blob_only
         if early is not None:  # hashing since the image was opened
-            self._blob_hash, self._plain_hash, self._region = early._blob_hash, early._plain_hash, early._region
+            self._blob_hash, self._region = early._blob_hash, early._region
+            if not blob_only:
+                self._plain_hash = early._plain_hash
             return
-        hashes = [h for h in (self._blob_hash, self._plain_hash) if h is not None]
-        if self._blob_hash is not None and self._plain_hash is not None and self.blob.partition(":")[0] == self.diff_id.partition(":")[0]:  # type: ignore[union-attr]
+        if blob_only:
+            hashes = [self._blob_hash] if self._blob_hash is not None else []
+        elif self._blob_hash is not None and self._plain_hash is not None and self.blob.partition(":")[0] == self.diff_id.partition(":")[0]:  # type: ignore[union-attr]
             self._plain_hash = self._blob_hash  # the same bytes with the same algorithm: hashed once
             hashes = [self._blob_hash]
+        else:
+            hashes = [h for h in (self._blob_hash, self._plain_hash) if h is not None]
         if not hashes:
             return
         pool = self._pool or HashPool(1)
@@ -322,28 +333,31 @@ class LayerDigests:
     def verify(self) -> None:
         """Raise InputError when the bytes read do not match the digests (call after the plain stream is drained).
 
-        A layer hashed from its file on the image's pool is checked when the pool finishes."""
-        if self._region is not None:
-            pool, task = self._region
-            if self._pool is None:
-                pool.finish()
-                self._check_region(task)
-            else:
-                pool.defer(lambda: self._check_region(task))
-            return
-        if self._blob_hash is not None and self._drain is not None:
-            self._drain()  # what follows the compressed data is part of the blob too
-        self._worker.finish()
-        self._check()
+        What is hashed from the file on the image's pool is checked when the pool finishes."""
+        region = self._region
+        if region is None or self._blob_only:
+            if region is None and self._blob_hash is not None and self._drain is not None:
+                self._drain()  # what follows the compressed data is part of the blob too
+            self._worker.finish()
+            self._check(blob=region is None, plain=True)
+            if region is None:
+                return
+        pool, task = region
+        plain = not self._blob_only
+        if self._pool is None:
+            pool.finish()
+            self._check_region(task, plain)
+        else:
+            pool.defer(lambda: self._check_region(task, plain))
 
-    def _check_region(self, task: _RegionTask) -> None:
+    def _check_region(self, task: _RegionTask, plain: bool) -> None:
         task.done.wait()
         if task.error is not None:
             raise InputError(f"{self.where}: the layer changed while it was read: {task.error}; check the image again")
-        self._check()
+        self._check(blob=True, plain=plain)
 
-    def _check(self) -> None:
-        if self.blob and self._blob_hash is not None and not _matches(self._blob_hash, self.blob):
+    def _check(self, *, blob: bool, plain: bool) -> None:
+        if blob and self.blob and self._blob_hash is not None and not _matches(self._blob_hash, self.blob):
             raise mismatch(self.where, "the layer blob", self.blob)
-        if self.diff_id and self._plain_hash is not None and not _matches(self._plain_hash, self.diff_id):
+        if plain and self.diff_id and self._plain_hash is not None and not _matches(self._plain_hash, self.diff_id):
             raise mismatch(self.where, "the uncompressed layer (its diff_id)", self.diff_id)

@@ -182,13 +182,16 @@ def tool_path(name: str) -> str | None:
     return str(local) if local.is_file() else shutil.which(name)
 
 
-def commands(docker: Path, oci: Path, workdir: str) -> list[tuple[str, str, list[str], dict[str, str] | None]]:
-    """(tool, archive label, argv, env) for every benchmarked command, imagepolicy first."""
+def commands(docker: Path, oci: Path, workdir: str, before: str | None = None) -> list[tuple[str, str, list[str], dict[str, str] | None]]:
+    """(tool, archive label, argv, env) for every benchmarked command, imagepolicy first (then the ``before`` install's)."""
     imagepolicy = tool_path("imagepolicy")
     policy = [imagepolicy] if imagepolicy else [sys.executable, "-m", "imagepolicy"]
     found: list[tuple[str, str, list[str], dict[str, str] | None]] = []
-    for label, archive in (("docker-archive", docker), ("oci-archive gzip", oci)):
-        found.append(("imagepolicy", label, [*policy, "check", "--no-config", "--failure-threshold", "none", "--image", str(archive)], None))
+    for tool, argv0 in (("imagepolicy", policy), ("imagepolicy before", [before] if before else [])):
+        if not argv0:
+            continue
+        for label, archive in (("docker-archive", docker), ("oci-archive gzip", oci)):
+            found.append((tool, label, [*argv0, "check", "--no-config", "--failure-threshold", "none", "--image", str(archive)], None))
     dive = tool_path("dive")
     if dive:
         found.append(("dive", "docker-archive", [dive, "--source", "docker-archive", str(docker)], {**os.environ, "CI": "true"}))
@@ -201,12 +204,12 @@ def commands(docker: Path, oci: Path, workdir: str) -> list[tuple[str, str, list
     return found
 
 
-def run_all(docker: Path, oci: Path, repeat: int) -> list[Row]:
+def run_all(docker: Path, oci: Path, repeat: int, before: str | None = None) -> list[Row]:
     for archive in (docker, oci):  # warm the page cache
         measure(["cat", str(archive)])
     with tempfile.TemporaryDirectory(prefix="image-bench-") as workdir:
-        rows = [Row(tool, label, argv, []) for tool, label, argv, _ in commands(docker, oci, workdir)]
-        envs = {tool + label: env for tool, label, _, env in commands(docker, oci, workdir)}
+        rows = [Row(tool, label, argv, []) for tool, label, argv, _ in commands(docker, oci, workdir, before)]
+        envs = {tool + label: env for tool, label, _, env in commands(docker, oci, workdir, before)}
         for _ in range(repeat):
             for row in rows:
                 row.samples.append(measure(row.argv, env=envs[row.tool + row.archive], cwd=workdir))
@@ -224,6 +227,24 @@ def image_facts(docker: Path) -> dict[str, object]:
     image = open_image(docker)
     content = sum(e.size for e in image.files.values()) + sum(v.size for vs in image.deleted.values() for v in vs)
     return {"layers": len(image.layers), "paths": len(image.files), "hidden_versions": sum(len(v) for v in image.deleted.values()), "content_bytes": content}
+
+
+def pair_ratios(rows: list[Row]) -> list[tuple[str, float, float, float]]:
+    """(what, median, min, max) of per-round ratios: every command runs once per round, back to back, so a
+    round's ratio compares runs made under the same load (the machine's speed drifts between rounds)."""
+    find = {(row.tool, row.archive): row for row in rows}
+    pairs = [("imagepolicy docker-archive / dive", ("imagepolicy", "docker-archive"), ("dive", "docker-archive")),
+             ("imagepolicy oci-archive gzip / its docker-archive", ("imagepolicy", "oci-archive gzip"), ("imagepolicy", "docker-archive")),
+             ("imagepolicy before docker-archive / dive", ("imagepolicy before", "docker-archive"), ("dive", "docker-archive")),
+             ("imagepolicy before oci-archive gzip / its docker-archive", ("imagepolicy before", "oci-archive gzip"), ("imagepolicy before", "docker-archive")),
+             ("imagepolicy docker-archive / before", ("imagepolicy", "docker-archive"), ("imagepolicy before", "docker-archive")),
+             ("imagepolicy oci-archive gzip / before", ("imagepolicy", "oci-archive gzip"), ("imagepolicy before", "oci-archive gzip"))]
+    found = []
+    for what, top, bottom in pairs:
+        if top in find and bottom in find:
+            ratios = [a.wall / b.wall for a, b in zip(find[top].samples, find[bottom].samples)]
+            found.append((what, statistics.median(ratios), min(ratios), max(ratios)))
+    return found
 
 
 def table(rows: list[Row]) -> str:
@@ -246,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per command; the table shows the median wall time and the largest peak RSS (default 1)")
     parser.add_argument("--rebuild", action="store_true", help="build the benchmark image again even if its archives exist")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--before", help="another imagepolicy executable (an older installation) to measure in the same rounds")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
@@ -255,17 +277,24 @@ def main(argv: list[str] | None = None) -> int:
         oci = oci_twin(docker, cache)
     else:
         docker, oci = build_archives(cache, args.rebuild)
-    rows = run_all(docker, oci, args.repeat)
+    load_start = os.getloadavg()
+    rows = run_all(docker, oci, args.repeat, args.before)
+    load_end = os.getloadavg()
     facts = image_facts(docker)  # after measuring: this process stays small while it forks the commands
     if int(facts["content_bytes"]) < MIN_IMAGE_BYTES:  # type: ignore[call-overload]
         print(f"warning: the image holds {facts['content_bytes']} bytes, less than the 300 MB the benchmark is meant for", file=sys.stderr)
     print(f"image: {docker} ({docker.stat().st_size / 1e6:.0f} MB), OCI gzip twin {oci.stat().st_size / 1e6:.0f} MB")
     print(f"       {facts['layers']} layers, {facts['paths']} paths, {facts['hidden_versions']} hidden versions, {int(facts['content_bytes']) / 1e6:.0f} MB of file content")  # type: ignore[call-overload]
     print(f"host:  {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; runs per command: {args.repeat}")
+    print(f"load:  {load_start[0]:.2f} at the start, {load_end[0]:.2f} at the end (1-minute load average; 2 means both cores busy)")
     print()
     print(table(rows))
+    print()
+    for what, median, low, high in pair_ratios(rows):
+        print(f"{what:<58} median {median:.2f} (min {low:.2f}, max {high:.2f}) over {args.repeat} rounds")
     if args.json:
-        payload = {"image": str(docker), "oci": str(oci), "facts": facts, "repeat": args.repeat, "rows": [asdict(r) for r in rows]}
+        payload = {"image": str(docker), "oci": str(oci), "facts": facts, "repeat": args.repeat, "rows": [asdict(r) for r in rows],
+                   "load": [load_start[0], load_end[0]], "ratios": pair_ratios(rows)}
         args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return 0
 

@@ -35,6 +35,8 @@ DIVERGENCES = {
     'an ARG defaulting to a name is resolved': ('FROM python:3.12-slim\nARG NAME=app\nUSER $NAME\n', [], [3]),
     'a variable without a known value is not judged': ('FROM python:3.12-slim\nUSER $APP_USER\n', [2], []),
     'trailing blanks are not part of the id': ('FROM python:3.12-slim\nUSER 10001 \n', [2], []),
+    # docker-library's golang and adoptium's nanoserver images end with USER ContainerUser
+    'a Windows account has a name': ('FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nUSER ContainerUser\n', [2], []),
 }
 
 

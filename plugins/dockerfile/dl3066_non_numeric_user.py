@@ -32,6 +32,9 @@ USER 10001
   defaulting to a name is not). A variable without a known value is not judged.
   hadolint leaves any `USER` naming an ARG alone and flags every other variable.
 - `USER 10001 ` with trailing blanks is numeric; hadolint counts the blanks.
+- Windows stages are not judged: Windows containers run as a named account
+  (`USER ContainerUser`, `ContainerAdministrator`) and have no numeric user ids or
+  `/etc/passwd`; hadolint flags them.
 
 ## References
 - https://github.com/hadolint/hadolint/wiki/DL3066
@@ -44,6 +47,7 @@ from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Instruction, expand_variables
 from imagepolicy.model import RuleContext, Violation, rule
+from imagepolicy.shells import CMD, bin_sh
 
 
 def user_value(instr: Instruction) -> str | None:
@@ -65,6 +69,8 @@ def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr in dockerfile.instructions:
         if instr.keyword != "USER" or instr.stage is None or instr.stage.index not in image_stages:
             continue
+        if bin_sh(instr.stage).name == CMD:
+            continue  # Windows: accounts have names, not uids (USER ContainerUser)
         value = user_value(instr)
         if value is None:
             continue

@@ -56,12 +56,20 @@ globals().update(fix_tests(
         ("FROM python:3.12-slim\nENTRYPOINT exec gunicorn app:wsgi\n",
          'FROM python:3.12-slim\nENTRYPOINT ["gunicorn", "app:wsgi"]\n'),
         ("FROM python:3.12-slim\ncmd python \\\n    -m app\n", 'FROM python:3.12-slim\ncmd ["python", "-m", "app"]\n'),
+        ("FROM docker.io/library/debian:12 AS base\nFROM base\nCMD /usr/local/bin/app --serve\n",
+         'FROM docker.io/library/debian:12 AS base\nFROM base\nCMD ["/usr/local/bin/app", "--serve"]\n'),
+        ("FROM scratch\nCMD /app --serve\n", 'FROM scratch\nCMD ["/app", "--serve"]\n'),
     ],
     unsafe=[
         ('FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD python -m app\n',
          'FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "app"]\n'),
         ('FROM python:3.12-slim AS base\nENTRYPOINT gunicorn app:wsgi\nFROM base\nCMD ["--workers", "2"]\n',
          'FROM python:3.12-slim AS base\nENTRYPOINT ["gunicorn", "app:wsgi"]\nFROM base\nCMD ["--workers", "2"]\n'),
+        # postgres's docker-entrypoint.sh runs its first-start set-up only when $1 is postgres, not /bin/sh
+        ("FROM postgres:16\nCMD postgres -c max_connections=200\n",
+         'FROM postgres:16\nCMD ["postgres", "-c", "max_connections=200"]\n'),
+        ("FROM ghcr.io/acme/python:3.12\nCMD python -m app\n", 'FROM ghcr.io/acme/python:3.12\nCMD ["python", "-m", "app"]\n'),
+        ("ARG BASE\nFROM ${BASE}\nCMD python -m app\n", 'ARG BASE\nFROM ${BASE}\nCMD ["python", "-m", "app"]\n'),
     ],
     no_fix=[
         "FROM python:3.12-slim\nCMD python -m app --port $PORT\n",

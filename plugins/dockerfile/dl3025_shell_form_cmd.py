@@ -30,9 +30,14 @@ dropped (exec form does what it asked for). The `SHELL` in force must be a
 POSIX shell, and the instruction must hold no comment lines. A malformed JSON
 array gets no fix.
 
-Safe for `CMD` unless an `ENTRYPOINT` of the stage (or of a stage it is built
-`FROM`) is in force: that ENTRYPOINT then gets the words as its arguments instead
-of `/bin/sh -c "..."`, so the fix is unsafe there (applied with `--unsafe`).
+Safe for `CMD` unless an `ENTRYPOINT` may be in force: one of the stage (or of a
+stage it is built `FROM`), or one the base image sets, which the Dockerfile cannot
+show (`postgres`, `node`, `nginx` and many others have one). That ENTRYPOINT then
+gets the words as its arguments instead of `/bin/sh -c "..."` (an entrypoint
+script that skipped its set-up for `/bin/sh` runs it now), so the fix is unsafe
+there (applied with `--unsafe`). Only `scratch` and Docker Hub's `python`,
+`debian`, `ubuntu`, `alpine`, `busybox`, `golang`, `rust`, `ruby`, `fedora`,
+`almalinux`, `rockylinux` and `amazonlinux` images are known to set none.
 Safe for `ENTRYPOINT` unless a `CMD` of the stage (or of a stage built `FROM` it)
 is set: exec form appends CMD to the ENTRYPOINT's arguments, which the shell
 form ignored, so the fix is unsafe there. Arguments given to `docker run` reach
@@ -55,12 +60,17 @@ import re
 from imagepolicy.model import Edit, Fix, Violation, rule
 from imagepolicy.shellcmd import SHELLS, parse_script
 
+from ._images import parse_image_ref
+
 # Commands that exist only inside a shell: without /bin/sh -c they are "not found".
 _BUILTINS = frozenset(
     "cd set export source . exit ulimit umask trap eval alias unset shift return read local declare typeset readonly "
     "let wait jobs fg bg command builtin type hash times getopts : if then else elif fi for while until do done case "
     "esac function select time { } ! [[ ]] ((".split()
 )
+#: Docker Hub official images that set no ENTRYPOINT (their CMD is a shell or an interpreter).
+_NO_ENTRYPOINT = frozenset({"python", "debian", "ubuntu", "alpine", "busybox", "golang", "rust", "ruby", "fedora",
+                            "almalinux", "rockylinux", "amazonlinux"})
 _SPECIAL_OUTSIDE_QUOTES = set("$`;&|<>(){}*?[]~#!\\")
 _SPECIAL_IN_DOUBLE_QUOTES = set("$`\\!")
 
@@ -149,11 +159,24 @@ def _conflict(dockerfile, instr) -> str | None:
             for other in st.instructions:
                 if other.keyword == "ENTRYPOINT":
                     return f"the ENTRYPOINT at line {other.line} would get these words as its arguments"
+        root = stage.lineage()[-1]
+        if not root.base_known or not _sets_no_entrypoint(root.base):
+            return (f"the base image {root.base_raw} may set an ENTRYPOINT (the Dockerfile cannot show it), "
+                    "which would get these words as its arguments")
         return None
     for other in dockerfile.instructions:
         if other.keyword == "CMD" and other.stage is not None and any(s is stage for s in other.stage.lineage()):
             return f"the CMD at line {other.line} would become arguments of this ENTRYPOINT"
     return None
+
+
+def _sets_no_entrypoint(image: str) -> bool:
+    """True for ``scratch`` and the Docker Hub images known to set no ENTRYPOINT (see the docs' Fix section)."""
+    if image.lower() == "scratch":
+        return True
+    ref = parse_image_ref(image)
+    path = ref.path.lower().removeprefix("library/")
+    return ref.hub and path in _NO_ENTRYPOINT
 
 
 def _malformed_json(keyword: str, args: str, line: int) -> Violation:

@@ -7,7 +7,8 @@ never read. A finding is on the change when a line of its instruction (``line``
 to ``end_line``) was added or modified, or lines inside it were deleted; an
 image finding when the layer it comes from maps to such a line. With
 ``--new-from-rev-files`` every finding of a file the change touched counts.
-A renamed file counts only for the lines that changed in it.
+A renamed file counts only for the lines that changed in it. A Dockerfile read
+from standard input (``check -``) has no history: every finding of it counts.
 
 The clone must hold the merge base: a shallow clone that does not is an input
 error (exit 2) naming the fix (``git fetch --deepen=N``, ``fetch-depth: 0``).
@@ -291,7 +292,7 @@ def apply(report: Report, change: Change, whole_files: bool = False) -> None:
         kept = []
         for finding in result.findings:
             _, file, line, end_line = resolve(finding, result.target, result.kind)
-            touched = False
+            touched = file == "-"  # standard input has no history: all of it is new, never hidden as unchanged
             if file is not None and file != "-":
                 real = os.path.realpath(file)
                 file_change = change.files.get(real)

@@ -252,6 +252,16 @@ def test_new_from_rev_reports_exactly_the_added_line(repo, capsys, monkeypatch):
     assert out.splitlines()[-1].endswith(f"7 findings outside the change since main (merge base {base[:12]}) not shown")
 
 
+def test_new_from_rev_reports_everything_read_from_standard_input(repo, capsys, monkeypatch):
+    # standard input is in no commit: hiding its findings as "outside the change" passed any text (exit 0)
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(NEW))
+    code, doc = report(capsys, monkeypatch, repo, "-", "--new-from-rev", "main")
+    assert code == 1 and ("-", "DL3004", 2) in pairs(doc) and len(doc["findings"]) == 7
+    assert doc["suppressed"].get("outside-change", 0) == 0
+
+
 def test_new_from_rev_files_keeps_every_finding_of_a_touched_file(repo, capsys, monkeypatch):
     code, doc = report(capsys, monkeypatch, repo, ".", "--new-from-rev", "main", "--new-from-rev-files")
     assert {f for f, _, _ in pairs(doc)} == {"Dockerfile"} and len(doc["findings"]) == 7

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = sub.add_parser("check", help="check Dockerfiles and image archives", description="Check Dockerfiles (files or folders searched recursively) and image archives.")
+    check = sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries).")
     _target_arguments(check)
     check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
     check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
@@ -386,7 +386,7 @@ def _checked(args):
     if not paths and not args.image:
         default = Path("Dockerfile")
         if not default.exists() and not default.is_symlink():  # a broken link is reported as that target's error
-            raise UsageError("nothing to check: give Dockerfiles, folders or --image archives (no ./Dockerfile here)")
+            raise UsageError("nothing to check: give Dockerfiles, folders or --image IMAGE (no ./Dockerfile here)")
         paths = [str(default)]
     if args.context:
         from . import tree

@@ -382,6 +382,9 @@ def _checked(args):
         _plugin_errors(registry)  # a plugin's report_formats hook may have crashed: say so first
         raise UsageError(f"--format {fmt!r}: unknown format; available: {', '.join(sorted(registry.formats))}")
     baseline, change = _adoption_inputs(args)
+    if any(not image.strip() for image in args.image):
+        raise UsageError("--image '': an empty value; give an image archive or OCI layout, docker-daemon:NAME:TAG "
+                         "or docker://REGISTRY/REPOSITORY:TAG")
     paths = list(args.paths)
     if not paths and not args.image:
         default = Path("Dockerfile")

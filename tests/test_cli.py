@@ -200,6 +200,12 @@ def test_no_arguments_and_no_dockerfile_is_a_usage_error(tmp_path):
     assert proc.returncode == 2 and "nothing to check" in proc.stderr
 
 
+def test_an_empty_image_value_is_a_usage_error_that_names_the_flag(tmp_path):
+    # it was ".: error: : no such file or folder", naming neither the flag nor the value
+    proc = run("check", "--image", "", cwd=tmp_path)
+    assert proc.returncode == 2 and "--image '': an empty value" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_unknown_format_is_a_usage_error(example):
     proc = run("check", "Dockerfile", "--format", "xml", cwd=example)
     assert proc.returncode == 2 and "unknown format" in proc.stderr

@@ -50,10 +50,12 @@ def imagepolicy_prepare_dockerfiles(dockerfiles: list[Any], config: Any) -> None
     """Start ShellCheck on the RUNs of every Dockerfile of the run, in the background.
 
     The chunks run while the other plugins check the first Dockerfiles; each
-    Dockerfile's own check then waits only for the chunk holding its RUNs.
+    Dockerfile's own check then waits only for the chunk holding its RUNs. With
+    one Dockerfile too: its ShellCheck process runs on the other core while the
+    Python rules run, instead of after them.
     """
     (rule,) = _rules()
-    if len(dockerfiles) < 2 or not (config.setting(rule).enabled or _any_code_on(rule, config)):
+    if not dockerfiles or not (config.setting(rule).enabled or _any_code_on(rule, config)):
         return
     from .scripts import CACHE_KEY, start_dockerfiles
 

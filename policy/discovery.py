@@ -10,11 +10,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from .globs import gitignore_to_regex
+from .records import record
 
 DOCKERFILE_GLOBS = ("Dockerfile", "Containerfile", "*.Dockerfile", "*.dockerfile", "Dockerfile.*", "Containerfile.*")
 
@@ -60,7 +60,7 @@ def discover_dockerfiles(root: Path) -> list[Path]:
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _IgnoreRule:
     """One .gitignore pattern, matched against paths relative to ``base`` (the file's folder)."""
 

@@ -15,13 +15,14 @@ import contextlib
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__
 from .model import Finding, InputError, Report, Rule, RuleContext, Severity, TargetResult, Violation
 from .pluginmanager import PluginManager, Registry, findings_owned
+from .records import record
 
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory when it is below it, POSIX style."""
@@ -33,7 +34,7 @@ def display_path(path: Path | str) -> str:
         return p.as_posix()
 
 
-@dataclass
+@record
 class CheckSession:
     """Per-target state handed to the check hooks (see ``hookspecs``)."""
 
@@ -191,7 +192,7 @@ def internal_error(what: str, exc: BaseException) -> str:
     return f"internal error in {what}: {type(exc).__name__}: {exc}{at}; please report it (run with --debug for the traceback)"
 
 
-@dataclass
+@record
 class CheckRequest:
     dockerfiles: Sequence[Path] = ()
     images: Sequence[str] = ()

@@ -37,11 +37,12 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from .model import Edit, Finding, Fix, InputError, TargetResult
+from .records import record
 
 MAX_ROUNDS = 10
 
@@ -64,7 +65,7 @@ __all__ = [
 # --- text and positions -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceText:
     """A Dockerfile's bytes as read, and the text the model reads (BOM dropped, newlines as ``\\n``).
 
@@ -264,7 +265,7 @@ def keyword_edit(instr: Any, keyword: str) -> Edit | None:
 # --- the fixer ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppliedFix:
     """A fix that was applied: the codes it fixed, the line of its first finding (before it), its title, how many findings."""
 
@@ -275,7 +276,7 @@ class AppliedFix:
     findings: int = 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DroppedFix:
     """A fix that was not applied because checking its result failed, and why."""
 
@@ -285,7 +286,7 @@ class DroppedFix:
     reason: str
 
 
-@dataclass
+@record
 class FileFixes:
     """One Dockerfile's fixing: its text before and after, the fixes applied and dropped, what is left."""
 
@@ -318,7 +319,7 @@ class FileFixes:
 Checker = Callable[[Sequence[tuple[Path, str]]], list[TargetResult]]
 
 
-@dataclass
+@record
 class _Group:
     """One fix and the findings that carry it."""
 

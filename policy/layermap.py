@@ -42,10 +42,10 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from .dockerfile import KNOWN_INSTRUCTIONS, Dockerfile, Instruction, Stage
+from .records import record
 
 LAYER_KEYWORDS = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
 """Instructions whose step can write a layer."""
@@ -59,7 +59,7 @@ _LEADING_FLAGS = re.compile(r"^(?:--[A-Za-z][A-Za-z0-9-]*(?:=\S*)?\s+)+")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One config history entry as an instruction: ``keyword`` is None when the
     text names no Dockerfile instruction (a base image made by other tools)."""
@@ -245,7 +245,7 @@ def _best_alignment(history: Iterable[Any], dockerfile: Dockerfile | None, stage
     return best[1], best[2]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Mapping:
     """What :func:`_mapping` caches per image: the built stage and the layer map."""
 

@@ -15,13 +15,13 @@ once, before any target is read; code that enforces a bound reads it with
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from .model import InputError
+from .records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Limit:
     """One bound: its kebab-case name, default value, unit and what it caps."""
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import enum
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Iterable, Mapping
+
+from .records import record
 
 
 class Severity(enum.IntEnum):
@@ -56,7 +58,7 @@ _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Edit:
     """Replace the Dockerfile text from (``line``, ``column``) up to (``end_line``, ``end_column``) with ``text``.
 
@@ -92,7 +94,7 @@ class Edit:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """An automatic fix: edits applied together, and whether that is safe.
 
@@ -129,7 +131,7 @@ class Fix:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Violation:
     """What a rule's check yields: one problem at one place.
 
@@ -156,7 +158,7 @@ class Violation:
 CheckFunction = Callable[[Any, "RuleContext"], Iterable[Violation]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A policy rule, declared by a plugin through ``imagepolicy_rules``.
 
@@ -257,7 +259,7 @@ def rule(
     return decorate
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleContext:
     """What a check receives besides its target: its options and the run's settings.
 
@@ -277,7 +279,7 @@ _SECTION_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _OLD_KEY_RE = re.compile(r"^(?:[a-z][a-z0-9-]*|rules\.[A-Za-z0-9-]+\.[a-z][a-z0-9-]*)$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One plugin-level setting: its name, the JSON Schema of its value, default and description.
 
@@ -298,7 +300,7 @@ class Option:
         return {**self.schema, "default": self.default, "description": self.description}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Settings:
     """A plugin's settings section, declared through ``imagepolicy_settings``.
 
@@ -373,7 +375,7 @@ class Settings:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One reported problem, as every report format sees it."""
 
@@ -415,7 +417,7 @@ SUPPRESSION_REASONS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppressed:
     """A finding that is not reported, and why (a key of :data:`SUPPRESSION_REASONS`).
 
@@ -429,7 +431,7 @@ class Suppressed:
     reason: str
 
 
-@dataclass
+@record
 class TargetResult:
     """Everything checked on one target (a Dockerfile or an image).
 
@@ -450,7 +452,7 @@ class TargetResult:
     instruction_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Report:
     """The outcome of one ``imagepolicy check`` run, fed to every format."""
 
@@ -495,7 +497,7 @@ class Report:
         return [f for f in self.findings if f.severity >= self.threshold]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReportFormat:
     """An output format, declared through ``imagepolicy_report_formats``.
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pluggy
 
 from . import hookspecs, tree
 from .model import Finding, InputError, ReportFormat, Rule, Settings
+from .records import record
 
 ENTRY_POINT_GROUP = "imagepolicy"
 
@@ -34,7 +35,7 @@ class PluginError(InputError):
     """A plugin failed to load or declared something invalid (exit code 2)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where a loaded plugin came from, to name it in messages."""
 
@@ -198,7 +199,7 @@ def _register(pm: PluginManager, plugin: object, origin: Origin, what: str) -> N
         raise PluginError(f"{what} is not a valid imagepolicy plugin: {exc}") from None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Registry:
     """Everything the loaded plugins declare, checked for clashes.
 

@@ -41,8 +41,10 @@ import dataclasses
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Iterator, Sequence
+
+from .records import record
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -72,7 +74,7 @@ escaped text), ``var``/``qvar`` (an unquoted/quoted ``$NAME`` or ``${...}`` as w
 ``cmd`` (a ``$(...)``, backtick, ``$((...))`` or ``<(...)`` as written: unknown before the run)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Word:
     """One word of a command: its text with quotes removed, and its parts (for expansion).
 
@@ -95,7 +97,7 @@ class Word:
         return self.text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Command:
     """One simple command: its words (quotes removed), 1-based start line in the script, text.
 
@@ -242,7 +244,7 @@ class Command:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pipe:
     """A ``|`` (or ``|&``) between two commands: its line, depth, and how many commands come before it."""
 
@@ -251,7 +253,7 @@ class Pipe:
     before: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Script:
     """A parsed script: every command in the order it starts (substitutions after their command) and every pipe."""
 

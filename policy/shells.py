@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from .records import record
 
 DASH = "dash"
 BUSYBOX = "busybox"
@@ -57,7 +58,7 @@ _DIALECTS = {DASH: "sh", BUSYBOX: "busybox", BASH: "bash", NONE: "sh", None: "sh
 _SHELL_NAMES = {DASH: "dash", BUSYBOX: "busybox ash", BASH: "bash"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Family:
     """Images whose name holds one of ``words``, and the /bin/sh they ship."""
 
@@ -123,7 +124,7 @@ _PARTS = re.compile(r"[-_./]+")
 _TRAILING_DIGITS = re.compile(r"[0-9.]+$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BinSh:
     """What ``/bin/sh`` is in a stage, and how that is known.
 
@@ -251,7 +252,7 @@ def bin_sh(stage: Any) -> BinSh:
 BIN_SH = frozenset({"/bin/sh", "/usr/bin/sh", "sh"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunShell:
     """The shell a RUN's script runs in: its ShellCheck dialect (None: not a POSIX-family
     shell, e.g. pwsh, cmd, python) and, when that shell is the stage's /bin/sh, what that is."""

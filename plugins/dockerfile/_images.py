@@ -6,15 +6,15 @@ Not a rule module: shared by DL3006, DL3007 and DL3026.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
 from typing import Iterator
 
 from imagepolicy.dockerfile import Dockerfile, Stage
+from imagepolicy.records import record
 
 DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "hub.docker.com"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageRef:
     """A parsed image reference: ``[registry/]path[:tag][@digest]``."""
 

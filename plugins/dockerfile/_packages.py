@@ -16,10 +16,10 @@ and fix, and asks this module where to report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterator, TypeVar
 
 from imagepolicy.dockerfile import Dockerfile, Instruction, iter_run_instructions
+from imagepolicy.records import record
 from imagepolicy.shellcmd import Command, expand_word, instruction_commands, mounted_over, removes
 
 from ._stages import final_image_runs
@@ -100,7 +100,7 @@ def unpinned_zypper_packages(cmd: Command, instr: Instruction | None = None) -> 
     ]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PackageManager:
     """How one package manager is called, as the -y, clean and pinning rules read it."""
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Callable, cast
 
 from imagepolicy import limits
+from imagepolicy.records import record
 
 _PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 _WRAPPERS = {"exec", "tini", "dumb-init", "env", "nice", "nohup", "stdbuf", "time", "su-exec", "gosu", "chpst"}
@@ -44,7 +45,7 @@ SERVERS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     """The Python entry of a command.
 
@@ -203,7 +204,7 @@ def _value(args: list[str], *names: str) -> str | None:
 # --- imports ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Import:
     """One import statement's module: ``module`` absolute (relative ones resolved), where it is and how guarded."""
 
@@ -294,7 +295,7 @@ def django_settings(source: str) -> str | None:
     return match.group(1) if match else None
 
 
-@dataclass
+@record
 class Found:
     """Where a module resolved: ``file`` to read (None for a namespace/extension/stdlib), ``own`` when it is the project's."""
 
@@ -304,7 +305,7 @@ class Found:
     package: str | None  # the package a module's relative imports start from
 
 
-@dataclass
+@record
 class Missing:
     """An import that does not resolve."""
 
@@ -314,7 +315,7 @@ class Missing:
     reason: str = ""
 
 
-@dataclass
+@record
 class Graph:
     missing: list[Missing] = field(default_factory=list)
     modules: int = 0

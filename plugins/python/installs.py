@@ -24,11 +24,12 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable, Mapping
 
 from imagepolicy import limits
 from imagepolicy.shellcmd import split_commands
+from imagepolicy.records import record
 
 # pip install/wheel options that take a value (as a separate word when not written --opt=value)
 _PIP_VALUE_OPTIONS = {
@@ -61,7 +62,7 @@ _PIP_RE = re.compile(r"^pip(\d+(\.\d+)?)?$")
 _CONDA = {"conda", "mamba", "micromamba"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProjectInstall:
     """One command that installs (or builds a wheel of) the project found at ``path`` (in the image).
 
@@ -84,7 +85,7 @@ class ProjectInstall:
     system: bool = True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileRef:
     """A file an installer reads, to be expanded into installs once its text is known."""
 

@@ -26,11 +26,12 @@ import glob
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Mapping
 
 from imagepolicy.model import InputError
+from imagepolicy.records import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,7 +89,7 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 # --- the model -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleSource:
     """One top-level import name the project installs, and where its source is.
 
@@ -102,7 +103,7 @@ class ModuleSource:
     kind: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PythonProject:
     """What a static reading of a project folder says ``pip install .`` produces.
 
@@ -1048,7 +1049,7 @@ class _Reader:
 # --- setuptools helpers --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Find:
     """A setuptools ``find:`` / ``find_namespace:`` / ``packages.find`` directive."""
 
@@ -1167,7 +1168,7 @@ def _module_path(module: str, package_dir: Mapping[str, str]) -> str:
 # --- setup.py (read, never run) ------------------------------------------------------
 
 
-@dataclass
+@record
 class _SetupPy:
     """The literal keywords of the ``setup(...)`` call in a setup.py, read with :mod:`ast`."""
 

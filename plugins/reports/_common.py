@@ -13,12 +13,12 @@ rules live here once so that every format points at the same place:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterable
 
 from imagepolicy.fingerprint import FINGERPRINT_KEY, fingerprints, normalise_message, relative_posix, resolve
 from imagepolicy.fingerprint import error_fingerprints as _error_fingerprints
 from imagepolicy.model import Finding, Report, Rule, Severity
+from imagepolicy.records import record
 
 __all__ = ["FINGERPRINT_KEY", "Located", "error_fingerprints", "find_rule", "locate", "locate_all",
            "error_line", "most_severe_first", "normalise_message", "plural", "relative_posix", "rules_that_ran",
@@ -53,7 +53,7 @@ def plural(count: int, word: str, plural_word: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural_word or word + 's')}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Located:
     """A finding with the place it points at, resolved once for every format.
 

@@ -24,8 +24,9 @@ ShellCheck's own message and level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from imagepolicy.records import record
 
 #: The fix every entry ends with: run the RUN with bash instead.
 USE_BASH = 'or put SHELL ["/bin/bash", "-o", "pipefail", "-c"] before this RUN (in an image that has bash)'
@@ -34,7 +35,7 @@ _DASH = frozenset({"sh", "dash"})
 _DASH_BUSYBOX = frozenset({"sh", "dash", "busybox"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bashism:
     """A construct, how the POSIX shell fails on it, and the portable fix."""
 

@@ -17,10 +17,11 @@ line and column, so every finding stays on its Dockerfile line.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+
+from imagepolicy.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Joined:
     """``text`` as the shell gets it; ``starts[k]`` are, for line k+1 of ``text``, the pieces it is
     made of as ``(column in text, script line, column in that line)``, 0-based, in order."""

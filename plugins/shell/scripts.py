@@ -12,10 +12,11 @@ import posixpath
 import re
 import shlex
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Sequence
 
 from imagepolicy.model import Severity, Violation
+from imagepolicy.records import record
 from imagepolicy.shells import bin_sh, run_shell
 
 from .bashisms import USE_BASH, bashism_for, describe, describe_portable, runs_anyway
@@ -47,7 +48,7 @@ _EXPANDED_RE = re.compile(r"[$`]|\\[$`\\\n]")
 _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunScript:
     """A RUN's script with what is needed to map comments back to the Dockerfile.
 

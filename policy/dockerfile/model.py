@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from ..buildcontext import BuildContext
 from .lexer import Expansion, expand_variables, lex, raw_assignments, split_blanks
 from .timeline import FileTimeline
+from ..records import record
 
 KNOWN_INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD RUN "
@@ -29,7 +30,7 @@ AUTOMATIC_ARGS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Heredoc:
     """A here-document attached to an instruction (``RUN <<EOF``, ``COPY <<EOF dest``)."""
 
@@ -41,7 +42,7 @@ class Heredoc:
     expand: bool
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Mount:
     """One ``RUN --mount=...`` flag, its options parsed."""
 
@@ -50,7 +51,7 @@ class Mount:
     options: dict[str, str]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pragma:
     tool: str  # "imagepolicy" | "hadolint"
     kind: str  # "ignore" | "shell"
@@ -59,7 +60,7 @@ class Pragma:
     line: int
 
 
-@dataclass
+@record
 class Instruction:
     """One instruction with the build state in force *before* it runs."""
 
@@ -208,7 +209,7 @@ class Instruction:
             return text
 
 
-@dataclass
+@record
 class Stage:
     """A build stage: ``FROM base [AS name]`` and the instructions under it."""
 
@@ -252,7 +253,7 @@ class Stage:
         return chain
 
 
-@dataclass
+@record
 class Dockerfile(FileTimeline):
     path: str  # as given (display path)
     text: str

@@ -7,7 +7,7 @@ import json
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from .. import limits
@@ -16,6 +16,7 @@ from ..model import InputError
 from .lexer import GO_SPACE, Expansion, ExpansionBudget, lex, raw_assignments, raw_words, split_blanks, split_flags
 from .model import AUTOMATIC_ARGS, DEFAULT_SHELL, KNOWN_INSTRUCTIONS, Dockerfile, Heredoc, Instruction, Pragma, Stage
 from .timeline import _norm_abs
+from ..records import record
 
 _EXACTLY_ONE_ARGUMENT = ("USER", "STOPSIGNAL", "MAINTAINER")
 _AT_LEAST_ONE_ARGUMENT = ("LABEL", "EXPOSE", "VOLUME", "HEALTHCHECK")
@@ -118,7 +119,7 @@ def _continuation_re(escape: str) -> re.Pattern:
     return re.compile(rf"([^{esc}]){esc}[ \t]*$|^{esc}[ \t]*$")
 
 
-@dataclass
+@record
 class _RawInstruction:
     """One logical instruction as the splitter found it, before any semantics."""
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..buildcontext import BuildContext, clean_relpath
+from ..records import record
 
 if TYPE_CHECKING:
     from .model import Instruction, Stage
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Provider:
     """Where an image path comes from at some point of the build."""
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import difflib
 import functools
 import json
 import os
@@ -91,6 +90,13 @@ _HINTS = {
     "plugins": "write a list of importable module paths, e.g. [mycompany.imagepolicy_rules]",
     "$schema": "give the schema's URL or path as a string",
 }
+
+
+def _close_matches(word: str, possibilities: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """difflib's suggestions, for error messages only (difflib is imported here: 1 ms at every start otherwise)."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)
 
 
 # --- data ------------------------------------------------------------------------
@@ -862,7 +868,7 @@ class _RuleIndex:
         if text.lower() in by_case:
             hint = f"did you mean {by_case[text.lower()]!r}?"
         else:
-            close = difflib.get_close_matches(text, list(self.exact), n=1, cutoff=0.6)
+            close = _close_matches(text, list(self.exact), n=1, cutoff=0.6)
             families = [r for r in self.families if text.upper().startswith(r.code) and text[len(r.code) :].isdigit()]
             if families:
                 fam = families[0]
@@ -1073,7 +1079,7 @@ def _own_problems(
     for i, name in enumerate(names):
         if isinstance(name, str) and name not in presets:
             parts: Path_ = ("extends",) if isinstance(extends, str) else ("extends", i)
-            close = difflib.get_close_matches(name, list(presets), n=1)
+            close = _close_matches(name, list(presets), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "available: " + ", ".join(sorted(presets))
             yield parts, f"unknown preset {name!r}; {hint}"
 
@@ -1138,7 +1144,7 @@ def _translate(error: ValidationError, index: _RuleIndex) -> tuple[Path_, str]:
         allowed = [str(v) for v in _listed(error.validator_value)]
         msg = f"must be one of {', '.join(allowed)}, not {_show(value)}"
         if isinstance(value, str):
-            close = difflib.get_close_matches(value.lower(), allowed, n=1)
+            close = _close_matches(value.lower(), allowed, n=1)
             if close:
                 return parts, f"{msg}; did you mean {close[0]!r}?"
         return parts, _with(msg, hint)
@@ -1180,13 +1186,13 @@ def _unknown_key_message(parts: Path_, key: Any, error: ValidationError, index: 
     if len(parts) == 2 and parts[0] == "rules":
         return index.unknown(key)
     if len(parts) == 2 and parts[0] == "settings":
-        close = difflib.get_close_matches(str(key), allowed, n=1)
+        close = _close_matches(str(key), allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else (
             f"sections: {', '.join(allowed)}" if allowed else "no loaded plugin declares settings"
         )
         return f"unknown settings section {key!r}; {hint} (a section belongs to a plugin: add it to `plugins` if it is missing)"
     if len(parts) == 3 and parts[0] == "settings":
-        close = difflib.get_close_matches(str(key), allowed, n=1)
+        close = _close_matches(str(key), allowed, n=1)
         if close:
             return f"unknown setting {key!r} of section {parts[1]}; did you mean {close[0]!r}?"
         return f"unknown setting {key!r} of section {parts[1]}; its settings are: {', '.join(allowed)}"
@@ -1194,13 +1200,13 @@ def _unknown_key_message(parts: Path_, key: Any, error: ValidationError, index: 
         found = index.find(parts[1])
         name = f"{found[0].code} ({found[0].name})" if found else str(parts[1])
         options = [k for k in allowed if k != "severity"]
-        close = difflib.get_close_matches(str(key), options, n=1)
+        close = _close_matches(str(key), options, n=1)
         if close:
             return f"unknown option {key!r} for rule {name}; did you mean {close[0]!r}?"
         if options:
             return f"unknown option {key!r} for rule {name}; its options are: severity, {', '.join(options)}"
         return f"unknown option {key!r} for rule {name}; it takes no options, only `severity`"
-    close = difflib.get_close_matches(str(key), allowed, n=1)
+    close = _close_matches(str(key), allowed, n=1)
     what = f"unknown key {key!r}"
     if close:
         return f"{what}; did you mean {close[0]!r}?"

@@ -31,11 +31,9 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import difflib
 import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import field
 from pathlib import Path
@@ -539,6 +537,8 @@ def write_fixed(item: FileFixes) -> None:
     data = item.source.encode(item.text)
     info = os.stat(path)
     folder = path.parent
+    import tempfile  # here: only when a fixed file is written
+
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -572,5 +572,7 @@ def unified_diff(item: FileFixes) -> str:
         return ""
     before = item.source.text.splitlines(keepends=True)
     after = item.text.splitlines(keepends=True)
+    import difflib  # here: only for fix --diff
+
     lines = list(difflib.unified_diff(before, after, f"a/{item.shown}", f"b/{item.shown}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

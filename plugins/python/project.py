@@ -20,7 +20,6 @@ it says so in :attr:`PythonProject.notes`.
 from __future__ import annotations
 
 import ast
-import configparser
 import fnmatch
 import glob
 import os
@@ -28,15 +27,21 @@ import re
 import sys
 from dataclasses import field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from imagepolicy.model import InputError
 from imagepolicy.records import record
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+if TYPE_CHECKING:  # pragma: no cover - imported where a project file is read (configparser, tomllib: 4 ms at every start)
+    import configparser
+
+
+def _tomllib() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 __all__ = [
     "PROJECT_FILES",
@@ -265,6 +270,7 @@ def load_toml_text(text: str, shown: str) -> dict[str, Any]:
     found = toml_nesting_depth(text)
     if found > cap:
         raise limits.LimitExceeded("toml-nesting-depth", shown, f"{found} levels")
+    tomllib = _tomllib()
     try:
         return tomllib.loads(text)
     except RecursionError:
@@ -397,6 +403,8 @@ class _Reader:
         return load_toml_text(text, self._shown(path))
 
     def _load_cfg(self, path: Path) -> configparser.RawConfigParser:
+        import configparser
+
         parser = configparser.RawConfigParser()
         parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
         try:
@@ -1245,6 +1253,8 @@ class _SetupPy:
                 elif isinstance(lines, (list, tuple)):
                     out.update(_parse_entry_lines("\n".join(x for x in lines if isinstance(x, str))))
         elif isinstance(entry_points, str):
+            import configparser
+
             parser = configparser.RawConfigParser()
             parser.optionxform = str  # type: ignore[assignment,method-assign]
             try:
@@ -1430,6 +1440,8 @@ def _source_roots(modules: Iterable[ModuleSource]) -> tuple[str, ...]:
 
 def _ini_problem(exc: configparser.Error) -> tuple[int | None, str]:
     """The line and a plain description of a configparser error."""
+    import configparser
+
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return exc.lineno, f"{exc.line.strip()!r} comes before any [section] header"
     if isinstance(exc, configparser.DuplicateOptionError):

@@ -255,13 +255,11 @@ class Batch:
                 to_check.append((text, same, key))
         if not to_check:
             return
-        import tempfile
-
-        self._tmp = tempfile.TemporaryDirectory(prefix="imagepolicy-sc-", dir=_scratch_dir())
-        cleanup.track(self._tmp.name)  # removed, and ShellCheck killed, when the run is cancelled
+        # Removed, and ShellCheck killed, when the run is cancelled; else when the last chunk is done.
+        self._tmp = cleanup.scratch_folder("imagepolicy-sc-", dir=_scratch_dir())
         for number, (text, same, key) in enumerate(to_check):
             name = f"{number}.sh"
-            Path(self._tmp.name, name).write_text(text, encoding="utf-8")
+            Path(self._tmp, name).write_text(text, encoding="utf-8")
             self._by_file[name] = same
             if key is not None:
                 self._keys[name] = key
@@ -271,7 +269,7 @@ class Batch:
         self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
         # The files are only needed while processes run: removed when the last chunk is done.
         self._workers = _Workers([lambda chunk=chunk: self._check_chunk(command, chunk) for chunk in self._chunks],
-                                 jobs, self._tmp.cleanup)
+                                 jobs, lambda: cleanup.remove(self._tmp))
 
     def results(self, script_ids: Iterable[str]) -> list[ScResult]:
         """Comments on the given scripts, in script order, then line and column."""
@@ -303,7 +301,7 @@ class Batch:
 
     def _check_chunk(self, command: list[str], chunk: list[str]) -> tuple[dict[str, list[dict]], dict[str, str]]:
         """On a worker thread: ShellCheck one chunk; its comments per file (kept in the cache), and the files left out."""
-        outputs, failed = _run_chunk(command, chunk, self._tmp.name)
+        outputs, failed = _run_chunk(command, chunk, self._tmp)
         by_file: dict[str, list[dict]] = {name: [] for name in chunk if name not in failed}
         for output in outputs:
             for comment in _comments(output):

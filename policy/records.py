@@ -28,9 +28,20 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; these names are fo
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Callable, TypeVar
 
+    from typing_extensions import dataclass_transform
+
     T = TypeVar("T")
+else:
+    def dataclass_transform(**_kwargs: object) -> Callable[[T], T]:
+        """For type checkers only: ``record`` makes dataclasses (PEP 681)."""
+        return lambda function: function
 
 
+#: Instances of a class made through the generic ``__init__`` before it is replaced by a compiled one.
+SPECIALIZE_AFTER = 200
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
 def record(cls: Any = None, /, *, frozen: bool = False, order: bool = False) -> Any:
     """Make ``cls`` a dataclass (``@record`` or ``@record(frozen=True, order=True)``) without compiling methods."""
 
@@ -109,8 +120,14 @@ def _init(cls: Any, fields: list, frozen: bool) -> Callable[..., None]:
     direct = frozen or (cls.__setattr__ is object.__setattr__ and not any(
         hasattr(type(c.__dict__.get(n)), "__set__") for c in cls.__mro__ for n in names if n in c.__dict__))
     qualname = f"{cls.__qualname__}.__init__"
+    calls = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == SPECIALIZE_AFTER and cls.__dict__.get("__init__") is __init__:
+            # A class made often: the generic code would cost more than compiling the usual one once.
+            cls.__init__ = _compiled_init(cls, names, defaults, dict(factories), direct, post_init)
         if len(args) > count:
             raise TypeError(f"{qualname}() takes {count + 1} positional arguments but {len(args) + 1} were given")
         values = dict(zip(names, args))
@@ -143,6 +160,32 @@ def _init(cls: Any, fields: list, frozen: bool) -> Callable[..., None]:
             self.__post_init__()
 
     return __init__
+
+
+def _compiled_init(cls: Any, names: tuple[str, ...], defaults: dict[str, Any], factories: dict[str, Any],
+                   direct: bool, post_init: bool) -> Callable[..., None]:
+    """The ``__init__`` dataclass would write (keyword or positional parameters, defaults, factories), compiled."""
+    params, lines = [], []
+    for name in names:
+        if name in defaults:
+            params.append(f"{name}=_defaults[{name!r}]")
+        elif name in factories:
+            params.append(f"{name}=_MISSING")
+            lines.append(f"  if {name} is _MISSING: {name} = _factories[{name!r}]()")
+        else:
+            params.append(name)
+    if direct:
+        lines.append(f"  self.__dict__.update({', '.join(f'{n}={n}' for n in names)})" if names else "  pass")
+    else:
+        lines.extend(f"  self.{name} = {name}" for name in names)
+    if post_init:
+        lines.append("  self.__post_init__()")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines or ["  pass"]) + "\n"
+    namespace: dict[str, Any] = {"_defaults": defaults, "_factories": factories, "_MISSING": MISSING}
+    exec(source, namespace)  # noqa: S102 - source made here from the class's field names only
+    function = namespace["__init__"]
+    function.__qualname__ = f"{cls.__qualname__}.__init__"
+    return function
 
 
 def _repr(names: tuple[str, ...]) -> Callable[[Any], str]:

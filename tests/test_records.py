@@ -1,0 +1,108 @@
+"""``@record`` behaves as ``@dataclass`` for what imagepolicy's models use, before and after its ``__init__`` is compiled."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+
+import pytest
+
+from imagepolicy import records
+from imagepolicy.records import record
+
+
+def _pair(frozen: bool, order: bool = False):
+    """The same class made by dataclass and by record."""
+    made = []
+    for decorate in (dataclass(frozen=frozen, order=order), record(frozen=frozen, order=order)):
+
+        class Item:
+            """An item."""
+
+            name: str
+            line: int = 0
+            tags: list = field(default_factory=list)
+            note: str = field(default="", compare=False, repr=False)
+
+            def __post_init__(self) -> None:
+                if self.line < 0:
+                    raise ValueError("negative line")
+
+        made.append(decorate(Item))
+    return made
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_record_matches_dataclass(frozen):
+    for compiled in (False, True):  # the generic __init__, then the one compiled for a class made often
+        original, ours = _pair(frozen)
+        for cls in (original, ours):
+            for _ in range(records.SPECIALIZE_AFTER + 1 if compiled else 1):
+                cls("warm")
+        assert ("args" not in ours.__init__.__code__.co_varnames) == compiled
+        args = [("a",), ("a", 3), ("a",), ()]
+        kwargs = [{}, {"tags": [1]}, {"line": 2, "note": "n"}, {"name": "b", "tags": [2]}]
+        for a, k in zip(args, kwargs):
+            x, y = original(*a, **k), ours(*a, **k)
+            assert repr(x) == repr(y)
+            assert vars(x) == vars(y) and list(vars(x)) == list(vars(y))
+            assert dataclasses.asdict(x) == dataclasses.asdict(y)
+        assert ours("a", 1, [], "x") == ours("a", 1, [], "y")  # note is not compared
+        assert ours("a") != ours("b") and ours("a") != original("a")
+        assert ours("a").tags is not ours("a").tags  # a fresh list each time
+        assert [f.name for f in dataclasses.fields(ours)] == ["name", "line", "tags", "note"]
+        assert dataclasses.replace(ours("a", 1), line=5) == ours("a", 5)
+        assert ours.__match_args__ == original.__match_args__
+        with pytest.raises(ValueError, match="negative line"):
+            ours("a", -1)
+        for bad_args, bad_kwargs, message in [((), {}, "missing 1 required"), (("a",), {"name": "b"}, "multiple values"),
+                                              (("a",), {"nope": 1}, "unexpected keyword"), (("a", 1, [], "", 5), {}, "positional")]:
+            with pytest.raises(TypeError, match=message):
+                ours(*bad_args, **bad_kwargs)
+
+
+def test_frozen_record_refuses_assignment_and_hashes_like_dataclass():
+    original, ours = _pair(True)
+    item = ours("a", 1, (), "n")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.line = 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del item.name
+    assert hash(item) == hash(original("a", 1, (), "n")) == hash(ours("a", 1, (), "other"))
+    assert copy.deepcopy(item) == item and copy.copy(item) == item
+
+    @dataclass(frozen=True)
+    class Child(ours):  # a plugin may subclass a model with dataclass
+        extra: int = 0
+
+    assert Child("a", extra=1).extra == 1
+
+
+def test_mutable_record_is_unhashable_and_order_compares_fields():
+    _, ours = _pair(False)
+    item = ours("a")
+    item.line = 4
+    assert item.line == 4
+    with pytest.raises(TypeError):
+        hash(item)
+    _, ordered = _pair(True, order=True)
+    assert sorted([ordered("b"), ordered("a", 2), ordered("a", 1)]) == [ordered("a", 1), ordered("a", 2), ordered("b")]
+    with pytest.raises(TypeError):
+        ordered("a") < 1  # noqa: B015 - the comparison raises
+
+
+def test_record_keeps_methods_the_class_defines():
+    @record(frozen=True)
+    class Own:
+        value: int
+
+        def __repr__(self) -> str:
+            return "own"
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = object.__hash__
+
+    assert repr(Own(1)) == "own" and Own(1) == Own(2)

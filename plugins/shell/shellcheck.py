@@ -268,8 +268,10 @@ class Batch:
         names = list(self._by_file)
         self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
         # The files are only needed while processes run: removed when the last chunk is done.
-        self._workers = _Workers([lambda chunk=chunk: self._check_chunk(command, chunk) for chunk in self._chunks],
-                                 jobs, lambda: cleanup.remove(self._tmp))
+        from functools import partial
+
+        self._workers = _Workers([partial(self._check_chunk, command, chunk) for chunk in self._chunks],
+                                 jobs, partial(cleanup.remove, self._tmp))
 
     def results(self, script_ids: Iterable[str]) -> list[ScResult]:
         """Comments on the given scripts, in script order, then line and column."""

@@ -44,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="imagepolicy", description="Pre-merge image policy for CI: checks Dockerfiles and built images.")
     parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # prog given: argparse would otherwise build a help formatter for it, which imports shutil (3 ms) for the terminal size.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
 
     check = sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries).")
     _target_arguments(check)

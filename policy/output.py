@@ -28,7 +28,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 
 __all__ = ["neutralise", "write_report"]
@@ -98,6 +97,8 @@ def write_report(path: str | os.PathLike, text: str, *, annotations: bool = Fals
         tree.allow_outside(folder)  # the invoker named it outside the tree
     if target.is_dir() and not target.is_symlink():
         raise IsADirectoryError(21, "Is a directory")
+    import tempfile  # here: only a run that writes a report file pays for it (and random, shutil)
+
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:

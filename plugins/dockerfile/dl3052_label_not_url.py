@@ -43,11 +43,12 @@ from imagepolicy.model import RuleContext, Violation, rule
 
 from ._labels import invalid_labels
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
+# A pattern, compiled by re on first use: only a Dockerfile with such a label needs it.
+_URL = (r"^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
 
 
 def _is_url(value: str) -> bool:
-    return _URL.match(value) is not None
+    return re.match(_URL, value) is not None
 
 
 @rule("DL3052", "label-not-url", "warning", "dockerfile", "A label typed url in the label schema is not a valid URL")

@@ -44,13 +44,14 @@ from ._labels import invalid_labels
 
 _N = r"(?:0|[1-9]\d*)"
 _PRE = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
-_SEMVER = re.compile(
+# A pattern, compiled by re on first use: only a Dockerfile with such a label needs it.
+_SEMVER = (
     rf"^{_N}\.{_N}\.{_N}(?:-{_PRE}(?:\.{_PRE})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
 
 
 def _is_semver(value: str) -> bool:
-    return _SEMVER.match(value) is not None
+    return re.match(_SEMVER, value) is not None
 
 
 @rule("DL3056", "label-not-semver", "warning", "dockerfile", "A label typed semver in the label schema is not a semantic version")

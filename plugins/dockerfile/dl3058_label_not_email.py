@@ -43,13 +43,14 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._labels import invalid_labels
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_EMAIL = re.compile(
+# A pattern, compiled by re on first use: only a Dockerfile with such a label needs it.
+_EMAIL = (
     rf'^(?:{_ATOM}(?:\.{_ATOM})*|"[^"\\]*")@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[^\]\s]+\])$'
 )
 
 
 def _is_email(value: str) -> bool:
-    return _EMAIL.match(value) is not None
+    return re.match(_EMAIL, value) is not None
 
 
 @rule("DL3058", "label-not-email", "warning", "dockerfile", "A label typed email in the label schema is not an email address")

@@ -88,7 +88,6 @@ import posixpath
 
 from imagepolicy.dockerfile import Dockerfile, iter_run_instructions
 from imagepolicy.fixes import script_edit
-from imagepolicy.layermap import span_for
 from imagepolicy.model import Edit, Fix, RuleContext, Violation, rule
 from imagepolicy.shellcmd import instruction_script
 
@@ -212,6 +211,8 @@ def _check_image(image, dockerfile: Dockerfile | None) -> Iterator[Violation]:
     With the Dockerfile given, each finding points at the instruction that
     wrote the dist-info (or the hook file).
     """
+    from imagepolicy.layermap import span_for  # here: a Dockerfile check does not import the layer map
+
     from .runtime import distribution_layer, load_runtime, normalize_name, written_by
 
     runtime = load_runtime(image)

@@ -22,12 +22,12 @@ same whether or not others are reported next to it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import PurePath
 from typing import Iterable, Sequence
 
+from .cache import sha256
 from .model import Finding
 
 FINGERPRINT_KEY = "imagepolicy/v1"
@@ -100,7 +100,7 @@ def _base(finding: Finding, image: str | None, file: str | None) -> str:
 
 
 def _digest(base: str, index: int) -> str:
-    return hashlib.sha256(f"{base}\x00{index}".encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256(f"{base}\x00{index}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprints(groups: Iterable[tuple[str, str, Sequence[Finding]]]) -> list[list[str]]:

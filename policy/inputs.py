@@ -46,13 +46,11 @@ def file_digest(path: str, limit: int = MAX_BYTES) -> str | None:
         return "folder"
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return None
-    return _hash_file(path)
+    return _hash_file(path, info.st_size)
 
 
-def _hash_file(path: str) -> str | None:
-    import hashlib
-
-    sha = hashlib.sha256()
+def _hash_file(path: str, size: int | None = None) -> str | None:
+    sha = cache.sha256(size=size if size is not None else cache.SMALL_HASH_BYTES + 1)
     try:
         with open(path, "rb") as handle:
             while True:
@@ -129,7 +127,7 @@ def _context_digest(root: str) -> str | None:
                 if isinstance(known, list) and len(known) == 5 and known[:4] == stamp and isinstance(known[4], str):
                     sha: str = known[4]
                 else:
-                    hashed = _hash_file(entry.path)
+                    hashed = _hash_file(entry.path, info.st_size)
                     if hashed is None:
                         return None
                     sha = hashed

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import __version__
 from .model import SEVERITY_LABELS, InputError, TargetResult
@@ -34,6 +34,11 @@ class UsageError(InputError):
 
 
 class _Parser(argparse.ArgumentParser):
+    def _get_formatter(self):
+        # argparse makes a formatter for every add_argument (to check the metavar); left to itself the
+        # formatter imports shutil for the terminal width (3 ms at every start). The same width:
+        return self.formatter_class(prog=self.prog, width=_help_width())  # type: ignore[call-arg]  # HelpFormatter takes it
+
     def error(self, message: str):  # argparse's default prints usage then exits 2: keep it, but name us
         from .output import neutralise
 
@@ -41,13 +46,48 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, neutralise(f"imagepolicy: error: {message}\n"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+_width: int | None = None
+
+
+def _help_width() -> int:
+    """``shutil.get_terminal_size().columns - 2``, argparse's help width, without importing shutil."""
+    global _width
+    if _width is None:
+        try:
+            columns = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns = 0
+        _width = (columns if columns > 0 else 80) - 2
+    return _width
+
+
+class _Unused:
+    """Stands for a subcommand's parser while another subcommand runs: its arguments are not made (see build_parser)."""
+
+    def add_argument(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    def add_mutually_exclusive_group(self, **kwargs: object) -> _Unused:
+        return self
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command``, only that subcommand's arguments are made.
+
+    Every subcommand is listed either way (``imagepolicy --help``, a wrong name); making the other
+    subcommands' 60 arguments cost 3 ms of every start.
+    """
     parser = _Parser(prog="imagepolicy", description="Pre-merge image policy for CI: checks Dockerfiles and built images.")
     parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
     # prog given: argparse would otherwise build a help formatter for it, which imports shutil (3 ms) for the terminal size.
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
 
-    check = sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries).")
+    check = _used(command, sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries)."))
     _target_arguments(check)
     check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
     check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
@@ -66,15 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply the automatic fixes to the Dockerfiles first (as `imagepolicy fix`), then check and report what is left")
     check.add_argument("--unsafe", action="store_true", help="with --fix: also apply the fixes that may change more than the finding (see `imagepolicy rules`)")
 
-    baseline = sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
-                              description="Check like `imagepolicy check` and record every finding in a baseline file.")
+    baseline = _used(command, sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
+                              description="Check like `imagepolicy check` and record every finding in a baseline file."))
     _target_arguments(baseline)
     baseline.add_argument("--output", "-o", metavar="FILE", required=True, help="the baseline file to write (e.g. .imagepolicy-baseline.json)")
 
-    fix = sub.add_parser("fix", help="apply the rules' automatic fixes to Dockerfiles",
+    fix = _used(command, sub.add_parser("fix", help="apply the rules' automatic fixes to Dockerfiles",
                          description="Apply the rules' automatic fixes to Dockerfiles (files or folders searched recursively), "
                                      "keeping formatting and comments. Each fix is checked again before it is kept: one that would "
-                                     "break parsing or add a finding is dropped, and said so.")
+                                     "break parsing or add a finding is dropped, and said so."))
     fix.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (the fixed text goes to standard output; default: ./Dockerfile)")
     fix.add_argument("--diff", action="store_true", help="print a unified diff of the fixes and change nothing (exit 1 when there is something to fix)")
     fix.add_argument("--unsafe", action="store_true", help="also apply the fixes that may change more than the finding (the rules' docs say what)")
@@ -87,28 +127,33 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     _trust_flags(fix)
 
-    rules = sub.add_parser("rules", help="list the available rules")
+    rules = _used(command, sub.add_parser("rules", help="list the available rules"))
     rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
     rules.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(rules)
 
-    explain = sub.add_parser("explain", help="show a rule's documentation")
+    explain = _used(command, sub.add_parser("explain", help="show a rule's documentation"))
     explain.add_argument("code", metavar="CODE", help="rule code, name or alias (e.g. PY001, install-before-source, SC3001)")
     explain.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(explain)
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules")
+    schema = _used(command, sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules"))
     schema.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(schema)
 
-    docs = sub.add_parser("docs", help="write a Markdown page per rule and a rule index",
+    docs = _used(command, sub.add_parser("docs", help="write a Markdown page per rule and a rule index",
                           description="Write DIR/rules/<CODE>.md for every rule the installed plugins declare (from its "
                                       "docstring and declaration) and the index DIR/rules/README.md; generated pages of "
-                                      "rules that no longer exist are removed.")
+                                      "rules that no longer exist are removed."))
     docs.add_argument("--output", "-o", metavar="DIR", required=True, help="the documentation folder (e.g. docs)")
     docs.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(docs)
     return parser
+
+
+def _used(command: str | None, parser: argparse.ArgumentParser) -> Any:
+    """``parser`` when its subcommand runs (or every one is wanted), else a stand-in that drops its arguments."""
+    return parser if command is None or command == parser.prog.rsplit(" ", 1)[-1] else _Unused()
 
 
 def _target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +190,8 @@ def _trust_flags(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from . import cleanup, tree
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
@@ -245,9 +291,10 @@ def _emit(text: str, *, annotations: bool = False) -> None:
 
 
 def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | None = None,
-          allow_repo_plugins: bool = False):
+          allow_repo_plugins: bool = False, checks: bool = False):
     from . import config as config_mod
     from . import tree
+    from .launch import startup_over
     from .pluginmanager import build_plugin_manager, collect
 
     raw = None
@@ -275,22 +322,9 @@ def _load(config_arg: str | None, *, no_config: bool = False, overrides: dict | 
     registry = collect(pm)
     config = config_mod.resolve(raw, list(registry.rules), registry.presets, overrides=overrides,
                                 settings=registry.settings.values())
-    startup_over()
+    if not checks:
+        startup_over()  # else the engine says when (after the first Dockerfile's rules are imported)
     return pm, registry, config
-
-
-def startup_over() -> None:
-    """Resume the garbage collector that :func:`imagepolicy.launch.main` paused, sparing it what start-up made.
-
-    ``gc.freeze()`` moves every object alive now (modules, classes, functions, the plugins, the
-    rules, the config) out of the collector's reach, so the collections during the check look at
-    what the check makes. Nothing is done when the collector runs already (the CLI called in-process).
-    """
-    import gc
-
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _parse_build_args(values: list[str]) -> dict[str, str]:
@@ -392,7 +426,7 @@ def _checked(args):
     threshold = getattr(args, "failure_threshold", None)
     overrides = {"failure-threshold": threshold} if threshold else None
     pm, registry, config = _load(args.config, no_config=args.no_config, overrides=overrides,
-                                 allow_repo_plugins=args.allow_repo_plugins)
+                                 allow_repo_plugins=args.allow_repo_plugins, checks=True)
     fmt = getattr(args, "format", "text")
     if fmt not in registry.formats:
         _plugin_errors(registry)  # a plugin's report_formats hook may have crashed: say so first
@@ -606,7 +640,8 @@ def cmd_fix(args) -> int:
     from .engine import CheckRequest
 
     limits.configure(dict(limits.parse_assignment(text) for text in args.limit))
-    pm, registry, config = _load(args.config, no_config=args.no_config, allow_repo_plugins=args.allow_repo_plugins)
+    pm, registry, config = _load(args.config, no_config=args.no_config, allow_repo_plugins=args.allow_repo_plugins,
+                                 checks=True)
     paths = list(args.paths)
     if not paths:
         if not Path("Dockerfile").exists() and not Path("Dockerfile").is_symlink():

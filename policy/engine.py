@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import __version__
+from .launch import startup_over
 from .model import Finding, InputError, Report, Rule, RuleContext, Severity, TargetResult, Violation
 from .pluginmanager import PluginManager, Registry, findings_owned
 from .records import record
@@ -213,6 +214,8 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
     parsed = [kept.parse(path, text) for path, text in zip(request.dockerfiles, texts)]
     ready = [df for _, df in parsed if df is not None]
     paired = ready[0] if len(request.dockerfiles) == 1 and ready else None
+    if request.images:
+        startup_over()  # images are read with the collector on
     # The paired image is read first: its /bin/sh decides how the Dockerfile's RUNs are checked.
     early = _image_shell(paired, request) if paired is not None and len(request.images) == 1 else None
     if ready:
@@ -225,9 +228,11 @@ def run_checks(pm: PluginManager, registry: Registry, config: Any, request: Chec
         if df is not None:
             with kept.keeping(result):
                 _check_dockerfile(pm, registry, config, result, df, request)
+            startup_over()  # the rules' modules are imported by now
         else:
             kept.replay(result)
         results.append(result)
+    startup_over()  # whatever happened above
     for image in request.images:
         results.append(_check_image(pm, registry, config, request, image, paired, early))
     for result in results:

@@ -812,6 +812,8 @@ def hash_ahead(store: Store, layers: list[tuple[str, str | None, str | None]], p
     parsed: ``layers`` are (member, blob digest, diff_id). The parser then never waits for a big layer's hash
     that started late. An uncompressed blob is its plain tar too (both digests); a compressed one is checked
     against its blob digest here and its plain tar as it inflates. A missing blob is left for its turn."""
+    if not isinstance(store, (TarStore, DirStore)):
+        return  # a registry's or a daemon's blobs are streams: hashed as they are read
     sized = []
     for member, blob, diff_id in dict.fromkeys(layers):
         try:

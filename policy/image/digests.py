@@ -170,15 +170,18 @@ class HashPool:
         """Start hashing a layer's region before its turn comes (the image's largest first, so the longest
         hash starts at once); the layer's :class:`LayerDigests` adopts it. A malformed digest is left for
         the layer's own turn to report."""
+        key = (offset, size, blob, diff_id)
+        if key in self._early:
+            return  # the same bytes under another name (a linked member of the archive)
         try:
             early = LayerDigests(blob, diff_id, "", self)
         except InputError:
             return
         early.hash_region(fd, offset, size)
-        self._early[(offset, size, blob, diff_id)] = early
+        self._early[key] = early
 
     def _adopt(self, offset: int, size: int, blob: str | None, diff_id: str | None) -> LayerDigests | None:
-        return self._early.pop((offset, size, blob, diff_id), None)
+        return self._early.get((offset, size, blob, diff_id))  # shared by layers that are the same bytes
 
     def submit(self, fd: int, offset: int, size: int, hashes: list[Any]) -> _RegionTask:
         task = _RegionTask(os.dup(fd), offset, size, hashes)

@@ -198,12 +198,16 @@ class HashPool:
         return task
 
     def _run(self) -> None:
-        buffer = bytearray(_REGION_READ)
+        buffer = bytearray()
         view = memoryview(buffer)
         while True:
             task = self._queue.get()
             if task is None:
                 return
+            if len(buffer) < min(task.size, _REGION_READ):  # as large as the regions need: a small image keeps a small buffer
+                view.release()
+                buffer = bytearray(min(task.size, _REGION_READ))
+                view = memoryview(buffer)
             try:
                 _hash_region(task, buffer, view, self)
             except OSError as exc:

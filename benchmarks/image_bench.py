@@ -59,6 +59,7 @@ class Sample:
     wall: float
     peak_rss: int  # bytes
     exit_code: int
+    cpu: float = 0.0  # user + system seconds of the command and its children
 
 
 @dataclass
@@ -73,6 +74,10 @@ class Row:
     @property
     def wall(self) -> float:
         return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
 
     @property
     def peak_rss(self) -> int:
@@ -169,11 +174,12 @@ def measure(argv: list[str], env: dict[str, str] | None = None, cwd: str | None 
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime  # GNU time's own share is a millisecond
         if gnu_time:
             fields = report.read().split()
             if len(fields) >= 2 and fields[-2].isdigit():
-                return Sample(wall, int(fields[-2]) * 1024, int(fields[-1]))
-    return Sample(wall, usage.ru_maxrss * 1024, proc.returncode)
+                return Sample(wall, int(fields[-2]) * 1024, int(fields[-1]), cpu)
+    return Sample(wall, usage.ru_maxrss * 1024, proc.returncode, cpu)
 
 
 def tool_path(name: str) -> str | None:
@@ -229,9 +235,10 @@ def image_facts(docker: Path) -> dict[str, object]:
     return {"layers": len(image.layers), "paths": len(image.files), "hidden_versions": sum(len(v) for v in image.deleted.values()), "content_bytes": content}
 
 
-def pair_ratios(rows: list[Row]) -> list[tuple[str, float, float, float]]:
-    """(what, median, min, max) of per-round ratios: every command runs once per round, back to back, so a
-    round's ratio compares runs made under the same load (the machine's speed drifts between rounds)."""
+def pair_ratios(rows: list[Row]) -> list[tuple[str, float, float, float, float]]:
+    """(what, median, min, max, median CPU ratio) of per-round ratios: every command runs once per round, back
+    to back, so a round's ratio compares runs made under the same load (the machine's speed drifts between
+    rounds). The CPU ratio says what the wall ratio becomes when the other core is busy."""
     find = {(row.tool, row.archive): row for row in rows}
     pairs = [("imagepolicy docker-archive / dive", ("imagepolicy", "docker-archive"), ("dive", "docker-archive")),
              ("imagepolicy oci-archive gzip / its docker-archive", ("imagepolicy", "oci-archive gzip"), ("imagepolicy", "docker-archive")),
@@ -243,19 +250,20 @@ def pair_ratios(rows: list[Row]) -> list[tuple[str, float, float, float]]:
     for what, top, bottom in pairs:
         if top in find and bottom in find:
             ratios = [a.wall / b.wall for a, b in zip(find[top].samples, find[bottom].samples)]
-            found.append((what, statistics.median(ratios), min(ratios), max(ratios)))
+            cpu = [a.cpu / b.cpu for a, b in zip(find[top].samples, find[bottom].samples) if b.cpu]
+            found.append((what, statistics.median(ratios), min(ratios), max(ratios), statistics.median(cpu) if cpu else 0.0))
     return found
 
 
 def table(rows: list[Row]) -> str:
     base = rows[0]
     lines = [
-        f"{'command':<26} {'input':<17} {'wall s':>8} {'x imagepolicy':>13} {'peak RSS MB':>11} {'x imagepolicy':>13} {'exit':>5}",
-        "-" * 99,
+        f"{'command':<26} {'input':<17} {'wall s':>8} {'x imagepolicy':>13} {'CPU s':>6} {'peak RSS MB':>11} {'x imagepolicy':>13} {'exit':>5}",
+        "-" * 106,
     ]
     for row in rows:
         lines.append(
-            f"{row.tool:<26} {row.archive:<17} {row.wall:>8.2f} {row.wall / base.wall:>13.2f} "
+            f"{row.tool:<26} {row.archive:<17} {row.wall:>8.2f} {row.wall / base.wall:>13.2f} {row.cpu:>6.2f} "
             f"{row.peak_rss / 1e6:>11.1f} {row.peak_rss / base.peak_rss:>13.2f} {row.exit_codes:>5}"
         )
     return "\n".join(lines)
@@ -290,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     print()
-    for what, median, low, high in pair_ratios(rows):
-        print(f"{what:<58} median {median:.2f} (min {low:.2f}, max {high:.2f}) over {args.repeat} rounds")
+    for what, median, low, high, cpu in pair_ratios(rows):
+        print(f"{what:<58} wall median {median:.2f} (min {low:.2f}, max {high:.2f}), CPU {cpu:.2f}, over {args.repeat} rounds")
     if args.json:
         payload = {"image": str(docker), "oci": str(oci), "facts": facts, "repeat": args.repeat, "rows": [asdict(r) for r in rows],
                    "load": [load_start[0], load_end[0]], "ratios": pair_ratios(rows)}

@@ -6,12 +6,10 @@ this module makes sure, so a checkout's ``yaml.py`` or ``pluggy.py`` cannot shad
 (Only ``python -P``/``-I`` or the console script also keep it from shadowing ``imagepolicy`` itself.)
 """
 
-import sys
-
 from .tree import drop_working_directory_from_sys_path
 
 drop_working_directory_from_sys_path()
 
-from .launch import main  # noqa: E402 - after sys.path is cleaned
+from .launch import run  # noqa: E402 - after sys.path is cleaned
 
-sys.exit(main())
+run()

@@ -41,6 +41,7 @@ def test_fixed_broken_example_builds_an_image_that_imports_the_package(image_cac
     image = build_image(context, build, "localhost/imagepolicy-test/fixed-example:latest", cache_dir=image_cache_dir,
                         layers=False)
     probe = run_in_image(image, ["sh", "-c", "cd / && python -c 'import datastore; print(datastore.__name__)' "
-                                             "&& datastore greeting=hello greeting"], cache_dir=image_cache_dir)
+                                             "&& datastore greeting=hello greeting"], cache_dir=image_cache_dir,
+                         expect_output=True)
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.split() == ["datastore", "hello"]

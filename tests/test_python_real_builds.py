@@ -82,7 +82,8 @@ def test_each_backend_case_fails_crashes_or_works_as_py001_tells(image_cache_dir
     root = pybackends.matrix_context(tmp_path / "matrix")
     ref = build_image(root, root / "Dockerfile", "localhost/imagepolicy-test/py-backends:latest",
                       cache_dir=image_cache_dir, wheels=pybackends.BACKEND_WHEELS, layers=False)
-    proc = run_in_image(ref, ["python3", "/probe.py", *[c.name for c in pybackends.CASES]], cache_dir=image_cache_dir)
+    proc = run_in_image(ref, ["python3", "/probe.py", *[c.name for c in pybackends.CASES]], cache_dir=image_cache_dir,
+                        expect_output=True)
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
     real = {name: "fails" if r["rc"] else ("works" if r["import"] == "ok" else "crashes") for name, r in results.items()}

@@ -67,7 +67,7 @@ def example(image_cache_dir: Path) -> dict[str, dict]:
         config = _archive_config(archive)
         argv = (config.get("Entrypoint") or []) + (config.get("Cmd") or [])
         probe = run_in_image(ref, ["python3", "-c", EXAMPLE_PROBE, json.dumps(argv), config.get("WorkingDir") or "/"],
-                             cache_dir=image_cache_dir)
+                             cache_dir=image_cache_dir, expect_output=True)
         assert probe.returncode == 0, probe.stderr
         entry.update(build="green", archive=archive, argv=argv, real=json.loads(probe.stdout))
         out[name] = entry

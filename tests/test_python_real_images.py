@@ -119,7 +119,7 @@ def test_py002_agrees_with_direct_url_in_the_image(built_images, reports, name):
             "d = json.loads(m.distribution('acme-service').read_text('direct_url.json') or '{}'); "
             "folder = urllib.parse.urlparse(d.get('url', '')).path; "
             "print(d.get('dir_info', {}).get('editable', False) and not os.path.isdir(folder))")
-    oracle = run_in_image(built_images[name]["image"], ["python3", "-c", code])
+    oracle = run_in_image(built_images[name]["image"], ["python3", "-c", code], expect_output=True)
     assert oracle.returncode == 0, oracle.stderr
     py002 = [f for f in reports[name, "docker-archive"]["findings"] if f["rule"] == "PY002"]
     assert bool(py002) == (oracle.stdout.strip() == "True"), (name, py002)
@@ -134,7 +134,7 @@ SYS_PATH = "import json, sys; print(json.dumps(sys.path))"
 
 
 def _real_sys_path(image: str, python: str, cwd: str) -> list[str]:
-    proc = run_in_image(image, [python, "-c", SYS_PATH])
+    proc = run_in_image(image, [python, "-c", SYS_PATH], expect_output=True)
     assert proc.returncode == 0, proc.stderr
     return [cwd if entry == "" else entry for entry in json.loads(proc.stdout)]
 

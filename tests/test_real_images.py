@@ -82,7 +82,7 @@ def _layer_members(archive: Path, layer: str) -> list[str]:
 
 
 def _image_facts(image: str, code: str) -> dict[str, Any]:
-    proc = run_in_image(image, ["python", "-c", code])
+    proc = run_in_image(image, ["python", "-c", code], expect_output=True)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 

@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The persistent cache is off in the suite (a result kept by one test would change what the next one
@@ -14,3 +16,20 @@ os.environ["IMAGEPOLICY_NO_CACHE"] = "1"
 # Session fixtures that build real images with buildah (skipped with the reason
 # when buildah/debootstrap are missing): built_images, image_cache_dir.
 pytest_plugins = ["imagebuild", "dockerengine"]
+
+# pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml) runs the suite on every core. Tests share
+# expensive state within their module (a corpus run, a built wheel, module fixtures), so each module
+# is one group and runs in one worker. Everything that builds or runs real images (buildah's storage,
+# the image cache, the private dockerd and registry) is one group too, so those tests run one at a
+# time in a single worker, as they did before xdist, while the other workers take the rest.
+IMAGE_FIXTURES = {"image_cache_dir", "built_images", "docker_engine", "test_registry", "podman_service"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        images = (item.get_closest_marker("buildah") or item.get_closest_marker("docker")
+                  or IMAGE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        item.add_marker(pytest.mark.xdist_group("real-images" if images else item.nodeid.split("::")[0]))

@@ -30,6 +30,8 @@ the curated corpus. Every difference counted here is explained in the rule's
 The table of ``docs/hadolint-agreement.md`` between ``<!-- hadolint-agreement:start -->`` and
 ``<!-- hadolint-agreement:end -->`` is this tool's ``--markdown`` output;
 ``tests/test_hadolint_real_corpus.py`` keeps it fresh when the corpus is present.
+hadolint's answers are kept in the test cache (``tests/toolcache.py``): a second run
+over unchanged files with the same hadolint binary reads them instead of running it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import toolcache
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "docs" / "hadolint-agreement.md"
@@ -117,10 +121,10 @@ class Run:
 
 
 def _hadolint_chunk(binary: str, folder: Path, names: list[str]) -> tuple[list[dict], str | None]:
-    proc = subprocess.run([binary, "--no-fail", "--format", "json", *names], cwd=folder, capture_output=True, text=True, timeout=600)
-    if proc.returncode not in (0, 1):
-        return [], f"hadolint exited {proc.returncode} on {names[0]}..{names[-1]}: {proc.stderr.strip()[:500]}"
-    return json.loads(proc.stdout or "[]"), None
+    status, stdout, stderr = toolcache.run([binary, "--no-fail", "--format", "json", *names], ok=(0, 1), cwd=folder)
+    if status not in (0, 1):
+        return [], f"hadolint exited {status} on {names[0]}..{names[-1]}: {stderr.strip()[:500]}"
+    return json.loads(stdout or "[]"), None
 
 
 def _imagepolicy(folder: Path, shellcheck: bool) -> tuple[dict, str, int]:

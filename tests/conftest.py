@@ -27,9 +27,14 @@ IMAGE_FIXTURES = {"image_cache_dir", "built_images", "docker_engine", "test_regi
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
+    first = set()
     for item in items:
         if item.get_closest_marker("xdist_group") is not None:
             continue
         images = (item.get_closest_marker("buildah") or item.get_closest_marker("docker")
                   or IMAGE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
         item.add_marker(pytest.mark.xdist_group("real-images" if images else item.nodeid.split("::")[0]))
+        if images:
+            first.add(item.nodeid)
+    # The real-image group is the longest (minutes on a cold cache): it starts first, the others fill in.
+    items.sort(key=lambda item: item.nodeid not in first)

@@ -552,10 +552,12 @@ def test_a_long_dockerignore_over_a_big_context_is_read_in_seconds(tmp_path):
             (folder / f"f{f}.js").touch()
     (tmp_path / ".dockerignore").write_text("".join(f"**/pattern{i}/*.tmp\n" for i in range(300)) + "*.md\n")
     (tmp_path / "README.md").touch()
-    start = time.perf_counter()
+    # CPU time, not wall time: on a shared machine (and beside another test worker) the wall clock
+    # measures the neighbours; a quadratic matcher still shows as seconds of CPU.
+    start = time.process_time()
     context = BuildContext(tmp_path)
     files = context.files
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(files) == 20_000 + 1  # .dockerignore itself is sent; README.md is not
     assert context.ignored_by("README.md").text == "*.md"
-    assert elapsed < 4, f"{elapsed:.1f} s"
+    assert elapsed < 4, f"{elapsed:.1f} s of CPU"

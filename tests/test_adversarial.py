@@ -534,5 +534,5 @@ def test_catastrophic_globs_in_every_ignore_list_end_in_time(repo):
     (repo / "Dockerfile").write_text("FROM debian:12\nCOPY . /app\nARG X\nRUN echo $X $FOO\nUSER 1000\n")
     result = run_bounded(["check", "--format", "json", "."], cwd=repo)
     assert_contained(result, exit_codes=(0,))
-    assert result.seconds < 5
+    assert result.cpu < 5, result.describe()  # CPU: the wall clock of a shared machine measures the neighbours
     assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["SC2086"]

@@ -179,10 +179,10 @@ def test_no_glob_takes_long_on_long_names(pattern, translate):
     except (GlobError, InputError):
         return  # e.g. too many ** inside segments: refused with a message
     subjects = ["a" * 3000, "a" * 250 + "/" + "a" * 250 + "b", "/".join(["a" * 60] * 40), "ab" * 1500]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: on a shared machine the wall clock measures the neighbours
     for subject in subjects:
         regex.match(subject)
-    assert time.perf_counter() - started < 0.5, (pattern, regex.pattern)
+    assert time.process_time() - started < 0.5, (pattern, regex.pattern)
 
 
 @FUZZ

@@ -38,3 +38,14 @@ def pytest_collection_modifyitems(config, items):
             first.add(item.nodeid)
     # The real-image group is the longest (minutes on a cold cache): it starts first, the others fill in.
     items.sort(key=lambda item: item.nodeid not in first)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` for the whole suite only: a run of named modules or tests (``pytest tests/test_x.py``) stays in
+    this process, since starting workers costs more than such a run gains. ``-n N`` and
+    ``$PYTEST_XDIST_AUTO_NUM_WORKERS`` still choose for themselves."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return 0
+    return None

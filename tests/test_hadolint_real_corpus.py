@@ -1,7 +1,8 @@
 """imagepolicy against hadolint 2.15.1 on the 419 real Dockerfiles of ``../shared/real-dockerfiles``.
 
 ``hadolint_agreement`` runs both tools once over the corpus (hadolint in parallel
-batches, about 15 s of CPU; imagepolicy about 5 s) and this module checks what it
+batches, about 25 s of CPU when ``tests/toolcache.py`` has not kept its answers for these
+files and this binary yet; imagepolicy about 5 s) and this module checks what it
 found: docs/hadolint-agreement.md's per-rule table is that run's table, nothing
 crashed, and every rule that disagrees with hadolint somewhere documents why
 (its "Differences from hadolint" section) and pins a minimal example of each

@@ -8,7 +8,8 @@ code gives in-process. :func:`run` calls the console script's entry point
 * ``sys.argv``, the environment (exactly ``env``, or this process's), the working
   folder and standard input/output/error of the run's own, all restored after;
 * the state a fresh process would start with: notes said once per process, the
-  limits in force, and the cache's memos are emptied for the run and restored after;
+  limits in force, and the cache's memos are emptied for the run and restored after,
+  and the garbage collector (which ``main`` pauses during start-up) runs again after;
 * ``SystemExit`` (argparse's usage errors) taken as the exit code.
 
 It returns a ``subprocess.CompletedProcess`` with text ``stdout``/``stderr``.
@@ -19,6 +20,7 @@ across runs) keep running a child process.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import subprocess
@@ -48,6 +50,7 @@ def run(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = 
     saved_io = sys.stdin, sys.stdout, sys.stderr
     saved_argv = sys.argv
     saved_state = set(notes._said), dict(limits._values), dict(inputs._contexts), set(cache._watched)
+    collecting = gc.isenabled()  # launch.main pauses the collector until its start-up is over
     stdin, stdout, stderr = _stream((input or "").encode()), _stream(), _stream()
     try:
         if env is not None:
@@ -71,6 +74,8 @@ def run(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = 
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved_io
         sys.argv = saved_argv
+        if collecting:
+            gc.enable()
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)

@@ -82,7 +82,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from imagepolicy.layermap import span_for
 from imagepolicy.model import RuleContext, Violation, rule
@@ -179,10 +179,9 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
     allow_values = compile_patterns(options.get("allow-patterns", []), "IM004", "allow-patterns")
     if options.get("git-folders", True):
         yield from _git_folders(image, ctx.dockerfile, allowed)
-    candidates = select_candidates(image, options, allowed)
-    contents = image.read_entries([c.entry for c in candidates], max_bytes=int(options.get("max-file-bytes", 1048576)))
+    max_bytes = int(options.get("max-file-bytes", 1048576))
     scanned: dict[tuple, list[SecretMatch]] = {}  # hardlinks share their bytes: each content is searched once
-    for candidate, data in zip(candidates, contents):
+    for candidate, data in _contents(image, select_candidates(image, options, allowed), max_bytes):
         if not data:
             continue
         key = (candidate.entry.data, candidate.kind, candidate.entry.path.endswith(_CODE_EXTENSIONS))
@@ -196,30 +195,42 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
             yield _violation(image, ctx.dockerfile, candidate, matches)
 
 
-def _versions(image) -> Iterator[tuple[FileEntry, bool]]:
-    for entry in image.files.values():
-        yield entry, False
-    for versions in image.deleted.values():
-        for entry in versions:
-            yield entry, True
+#: Candidates read at once: their entries and bytes are what this rule holds in memory (an image of a
+#: million text files is read in batches, one pass over each layer per batch).
+_BATCH_FILES, _BATCH_BYTES = 8192, 64 << 20
 
 
-def select_candidates(image, options, allowed) -> list[_Candidate]:
+def _contents(image, candidates: Iterable[_Candidate], max_bytes: int) -> Iterator[tuple[_Candidate, bytes | None]]:
+    """Each candidate with its first ``max_bytes`` bytes, read in batches of a bounded count and size."""
+    batch: list[_Candidate] = []
+    size = 0
+    for candidate in candidates:
+        batch.append(candidate)
+        size += min(candidate.entry.data[2] if candidate.entry.data else 0, max_bytes)  # hardlinks: their target's size
+        if len(batch) >= _BATCH_FILES or size >= _BATCH_BYTES:
+            yield from zip(batch, image.read_entries([c.entry for c in batch], max_bytes=max_bytes))
+            batch, size = [], 0
+    if batch:
+        yield from zip(batch, image.read_entries([c.entry for c in batch], max_bytes=max_bytes))
+
+
+def select_candidates(image, options, allowed) -> Iterator[_Candidate]:
     """The file versions worth reading: credential files by name, text files outside library folders."""
     extensions = tuple(e.lower() for e in options.get("scan-extensions", DEFAULT_SCAN_EXTENSIONS))
     library = glob_matcher(options.get("skip-content-paths", DEFAULT_SKIP_CONTENT_PATHS))
-    chosen = []
-    for entry, hidden in _versions(image):
-        if entry.type not in ("file", "hardlink") or entry.data is None:
-            continue
-        path = entry.path
-        kind = credential_file_kind(path)
-        if kind is None and not (path.lower().endswith(extensions) and not library(path)):
-            continue
-        if allowed(path):
-            continue
-        chosen.append(_Candidate(entry, kind, hidden))
-    return chosen
+
+    def wanted(path: str) -> bool:
+        if credential_file_kind(path) is None and not (path.lower().endswith(extensions) and not library(path)):
+            return False
+        return not allowed(path)
+
+    for path, entry in image.files.select(("file", "hardlink"), where=wanted):  # entries made for these only
+        if entry.data is not None:
+            yield _Candidate(entry, credential_file_kind(path), False)
+    for versions in image.deleted.values():
+        for entry in versions:
+            if entry.type in ("file", "hardlink") and entry.data is not None and wanted(entry.path):
+                yield _Candidate(entry, credential_file_kind(entry.path), True)
 
 
 def _secrets_in(candidate: _Candidate, data: bytes) -> list[SecretMatch]:
@@ -282,7 +293,7 @@ def _violation(image, dockerfile, candidate: _Candidate, matches: list[SecretMat
 
 def _git_folders(image, dockerfile, allowed) -> Iterator[Violation]:
     reported: set[str] = set()
-    found = [(e, False) for p, e in image.files.items() if p.endswith("/.git") and e.type == "dir"]
+    found = [(e, False) for _, e in image.files.select(("dir",), where=lambda p: p.endswith("/.git"))]
     found += [(v, True) for p, vs in image.deleted.items() if p.endswith("/.git") for v in vs if v.type == "dir"]
     for entry, hidden in found:
         path = entry.path

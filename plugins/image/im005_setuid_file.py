@@ -92,7 +92,7 @@ DEFAULT_ALLOW = sorted({p + name for p in _BIN for name in _STANDARD}) + [
 def check(image, ctx: RuleContext) -> Iterator[Violation]:
     allowed = glob_matcher(ctx.options.get("allow", DEFAULT_ALLOW))
     with_setgid = ctx.options.get("setgid", True)
-    flagged = sorted((p, e) for p, e in image.files.items() if e.mode & 0o6000 and e.type in ("file", "hardlink"))
+    flagged = sorted(image.files.select(("file", "hardlink"), mode=0o6000))
     for path, entry in flagged:
         if not entry.is_setuid and not with_setgid:
             continue

@@ -134,10 +134,9 @@ def check(image, ctx: RuleContext) -> Iterator[Violation]:
 def _cache_roots(image, wanted: dict[str, tuple[tuple[str, ...], str]]) -> dict[str, str]:
     """Existing cache folders (not nested in another one) -> cache name."""
     matchers = [(name, glob_matcher(globs)) for name, (globs, _) in wanted.items()]
+    any_cache = glob_matcher([g for globs, _ in wanted.values() for g in globs])
     found: dict[str, str] = {}
-    for path, entry in image.files.items():
-        if entry.type != "dir":
-            continue
+    for path, _ in image.files.select(("dir",), where=any_cache):
         for name, matches in matchers:
             if matches(path):
                 found[path] = name
@@ -149,9 +148,7 @@ def _sizes(image, roots: dict[str, str]) -> dict[str, tuple[int, int, dict[int, 
     """Bytes, file count and bytes per writing layer under each root, in one pass over the files."""
     prefixes = tuple(root + "/" for root in roots)
     totals: dict[str, tuple[list[int], dict[int, int]]] = {root: ([0, 0], {}) for root in roots}
-    for path, entry in image.files.items():
-        if entry.type != "file" or not path.startswith(prefixes):
-            continue
+    for path, entry in image.files.select(("file",), where=lambda p: p.startswith(prefixes)) if roots else ():
         for root in roots:
             if path.startswith(root + "/"):
                 counts, by_layer = totals[root]

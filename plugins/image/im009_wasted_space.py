@@ -110,7 +110,7 @@ def efficiency(image) -> Efficiency:
     folders, removed folders' contents and overwrites alike), so these are
     exactly the inefficient paths.
     """
-    visible_sum = sum(entry.size for entry in image.files.values() if entry.type != "dir")
+    visible_sum = sum(image.files.sizes_by_layer().values())  # only files have a size
     minimum_sum, cumulative_sum = visible_sum, visible_sum
     offenders = []
     for path, versions in image.deleted.items():

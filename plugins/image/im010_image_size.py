@@ -95,9 +95,8 @@ def parse_size(value: int | str) -> int:
 def layer_content_sizes(image) -> list[int]:
     """Bytes of the files each layer wrote (hidden versions included), indexed like ``image.layers``."""
     sizes = [0] * len(image.layers)
-    for entry in image.files.values():
-        if entry.size:
-            sizes[entry.layer] += entry.size
+    for layer, size in image.files.sizes_by_layer().items():
+        sizes[layer] += size
     for versions in image.deleted.values():
         for entry in versions:
             if entry.size:

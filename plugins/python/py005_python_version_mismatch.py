@@ -133,9 +133,7 @@ def _added_by(image, folder: str) -> int:
 def _site_dirs_with_distributions(image) -> dict[str, tuple[str, list[str]]]:
     """site/dist-packages folder -> (X.Y, distribution folder names), only real folders (not symlinks)."""
     found: dict[str, tuple[str, list[str]]] = {}
-    for path, entry in image.files.items():
-        if entry.type != "dir" or not path.endswith("-packages"):
-            continue
+    for path, _ in image.files.select(("dir",), where=lambda p: p.endswith("-packages")):
         match = _SITE_DIR.search(path)
         if not match:
             continue

@@ -347,10 +347,8 @@ class PythonRuntime:
         """Folders or files named like the module elsewhere in the image, and why they do not count."""
         found: list[str] = []
         suffixes = _extension_suffixes(version)
-        for path, entry in self.image.files.items():
+        for path, entry in self.image.files.select(where=lambda p: p.rsplit("/", 1)[-1].startswith(name)):
             base = path.rsplit("/", 1)[-1]
-            if not base.startswith(name):
-                continue
             parent = posixpath.dirname(path)
             if parent.startswith(("/proc", "/sys", "/dev")) or "/__pycache__" in path or "/tests/" in path:
                 continue
@@ -479,9 +477,9 @@ def _startup_files(image: Any, hit: str) -> list[str]:
 def interpreter_versions(image: Any) -> dict[str, list[str]]:
     """Every ``pythonX.Y`` executable in the image that resolves to a file: version -> paths."""
     versions: dict[str, list[str]] = {}
-    for path, entry in image.files.items():
+    for path, _ in image.files.select(("file", "hardlink", "symlink"), where=lambda p: _VERSIONED.match(p.rsplit("/", 1)[-1]) is not None):
         match = _VERSIONED.match(path.rsplit("/", 1)[-1])
-        if not match or entry.type not in ("file", "hardlink", "symlink"):
+        if match is None:
             continue
         real = image.resolve(path)
         if real is None or real.type not in ("file", "hardlink") or not real.mode & 0o111:

@@ -11,7 +11,7 @@ from imagepolicy.model import InputError
 from .blobs import CHUNK, GzipIndex, InflateBudget, Store, decompressed, gzip_stream_from, hash_ahead, normalize_member, open_store
 from .digests import HashPool, LayerDigests
 from .layout import LayerRef, Resolved, resolve as resolve_layout
-from .merge import EntryBudget, LayerChanges, MergedFS, parent_of, scan_layer
+from .merge import EntryBudget, Files, LayerChanges, MergedFS, scan_layer
 from .model import FileEntry, LayerInfo
 
 MAX_SYMLINK_HOPS = 40
@@ -190,9 +190,8 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
     what = _layer_label(store, info)
     key = normalize_member(ref.member)
     if key in scanned:  # the same blob again (empty layers often are): its bytes were read and checked once
-        first, compression, first_changes = scanned[key]
-        changes = _placed(first_changes, first, info.index, merged.files.get)
-        budget.entries.charge(len(changes.entries) + len(changes.whiteouts) + len(changes.opaque), 0, what)
+        first, compression, changes = scanned[key]  # applied again as this layer: its files' bytes are in this layer too
+        budget.entries.charge(changes.entry_count, 0, what)
         if first in indexes:
             indexes[info.index] = indexes[first]
     else:
@@ -202,7 +201,7 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
         with store.open(ref.member) as raw, LayerDigests(ref.blob_digest, ref.diff_id, what, budget.hashes) as digests:
             compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index,
                                                where=what, budget=budget.inflate, digests=digests)
-            changes = scan_layer(stream, info.index, what, merged.files.get, budget=budget.entries)
+            changes = scan_layer(stream, info.index, what, merged, budget=budget.entries)
             digests.verify()
         if index.points:
             indexes[info.index] = index
@@ -211,23 +210,8 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
     info.compression = compression
     info.media_type = info.media_type or _MEDIA_TYPES.get(compression, "")
     info.uncompressed_size = changes.uncompressed_size
-    info.entry_count = len(changes.entries) + len(changes.whiteouts) + len(changes.opaque)
+    info.entry_count = changes.entry_count
     merged.apply(info.index, changes)
-
-
-def _placed(changes: LayerChanges, first: int, index: int, lower: Callable[[str], FileEntry | None]) -> LayerChanges:
-    """A layer scanned as layer ``first`` placed again as layer ``index``: entries copied, their bytes
-    located in the new layer, hardlinks to lower layers resolved anew (the layers below differ)."""
-    entries: dict[str, FileEntry] = {}
-    for path, entry in changes.entries.items():
-        data = entry.data
-        if entry.type == "hardlink":
-            target = changes.entries.get(entry.linkname) or lower(entry.linkname)
-            data = target.data if target is not None else None
-        if data is not None and data[0] == first:
-            data = (index, data[1], data[2])
-        entries[path] = FileEntry(entry.path, entry.type, entry.mode, entry.uid, entry.gid, entry.size, entry.linkname, index, entry.mtime, data=data)
-    return LayerChanges(entries, list(changes.whiteouts), list(changes.opaque), changes.uncompressed_size)
 
 
 class Image:
@@ -253,9 +237,9 @@ class Image:
         self.manifest: dict[str, Any] = resolved.manifest
         self.repo_tags = resolved.repo_tags
         self.layers = layers
-        self.files: dict[str, FileEntry] = merged.files
+        self.files: Files = merged.files
         self.deleted: dict[str, list[FileEntry]] = merged.deleted
-        self._children = merged.children
+        self._tree = merged
         self._gzip_indexes = gzip_indexes or {}  # resume points: reads skip less of a gzip layer
 
     def __repr__(self) -> str:
@@ -310,46 +294,61 @@ class Image:
 
     def listdir(self, path: str) -> list[str]:
         """Sorted names in the folder at ``path`` (symlinks followed); [] when not a folder."""
-        entry = self.resolve(path)
-        if entry is None or entry.type != "dir":
+        node = self._resolve(path, True)
+        if node is None or not self._tree.is_dir(node):
             return []
-        return sorted(p.rsplit("/", 1)[-1] for p in self._children.get(entry.path, ()))
+        return sorted(self._tree.name_of(child) for child in self._tree.children(node))
 
     def walk(self, top: str = "/") -> Iterator[FileEntry]:
         """Every entry under ``top`` (itself included), in sorted path order."""
+        tree = self._tree
         top = normalize_member(top)
-        prefix = top.rstrip("/") + "/"
-        for path in sorted(self.files):
-            if path == top or path.startswith(prefix):
-                yield self.files[path]
+        node = tree.lookup(top)
+        if node is None or not tree.is_live(node):
+            return
+        found, pending = [], [(node, top)]
+        while pending:  # the subtree, then in sorted path order
+            node, path = pending.pop()
+            found.append((path, node))
+            if tree.is_dir(node):
+                prefix = path if path != "/" else ""
+                pending.extend((child, prefix + "/" + tree.name_of(child)) for child in tree.children(node))
+        for path, node in sorted(found):
+            yield tree.entry(node, path)
 
     def resolve(self, path: str, follow_symlinks: bool = True) -> FileEntry | None:
         """The entry ``path`` leads to, following symlinks in parents (and in the last part
         when ``follow_symlinks``), relative and absolute; None when missing or after
         more than 40 links (a loop)."""
+        node = self._resolve(path, follow_symlinks)
+        return self._tree.entry(node) if node is not None else None
+
+    def _resolve(self, path: str, follow_symlinks: bool) -> int | None:
+        tree = self._tree
         pending = [p for p in reversed(str(path).split("/")) if p and p != "."]
-        current, hops = "/", 0
+        current, hops = 0, 0
         while pending:
             name = pending.pop()
             if name == "..":
-                current = parent_of(current)
+                current = tree.parent(current)
                 continue
-            candidate = current.rstrip("/") + "/" + name
-            entry = self.files.get(candidate)
-            if entry is None:
+            node = tree.child(current, name)
+            if node is None:
                 return None
-            if entry.type == "symlink" and (pending or follow_symlinks):
+            kind = tree.type_of(node)
+            if kind == "symlink" and (pending or follow_symlinks):
                 hops += 1
-                if hops > MAX_SYMLINK_HOPS or not entry.linkname:
+                linkname = tree.linkname(node)
+                if hops > MAX_SYMLINK_HOPS or not linkname:
                     return None
-                if entry.linkname.startswith("/"):
-                    current = "/"
-                pending.extend(p for p in reversed(entry.linkname.split("/")) if p and p != ".")
+                if linkname.startswith("/"):
+                    current = 0
+                pending.extend(p for p in reversed(linkname.split("/")) if p and p != ".")
                 continue
-            if pending and entry.type != "dir":
+            if pending and kind != "dir":
                 return None
-            current = candidate
-        return self.files.get(current)
+            current = node
+        return current if tree.is_live(current) else None
 
     # --- contents ---------------------------------------------------------------
 

@@ -18,7 +18,6 @@ layers it needs have passed.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import http.client
 import io
@@ -114,7 +113,6 @@ class _Scanned:
     uncompressed_size: int
     kept: dict[int, bytes]
     diff_id: str = ""
-    uses: int = 0
 
 
 @dataclass
@@ -126,6 +124,7 @@ class StreamIndex:
     sizes: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)  # member -> why it could not be read as a layer
+    tree: MergedFS = field(default_factory=MergedFS)  # the paths of every layer scanned; merged once the order is known
 
 
 _BROKEN = (tarfile.TarError, EOFError, OSError, http.client.HTTPException)
@@ -335,7 +334,7 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
                     found.docs[name] = buffered.read()
                 continue  # VERSION files, oci-layout, ...: nothing the reader needs
             try:
-                found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep, entries, inflate)
+                found.layers[name] = _scan_member(buffered, f"{label}: {member.name}", keep, entries, inflate, found.tree)
             except limits.LimitExceeded:
                 raise
             except InputError as exc:  # a member that is no layer, or a broken one: fatal only if the manifest uses it
@@ -349,7 +348,7 @@ def index_stream(stream: BinaryIO, label: str, keep: KeepPolicy | None = None) -
 
 
 def _scan_member(raw: io.BufferedReader[Any], what: str, keep: KeepPolicy | None, entries: EntryBudget,
-                 inflate: InflateBudget) -> _Scanned:
+                 inflate: InflateBudget, tree: MergedFS) -> _Scanned:
     compression, plain = _plain(raw, lambda problem: InputError(f"{what}: {problem}"), what, inflate)
     tap = _Tap(plain)
 
@@ -357,7 +356,7 @@ def _scan_member(raw: io.BufferedReader[Any], what: str, keep: KeepPolicy | None
         if keep is not None and member.kind == "file" and keep.keep(normalize_member(member.name), member.size):
             tap.want(member.offset_data, member.size)
 
-    changes = scan_layer(tap, -1, what, lambda path: None, budget=entries, on_member=on_member)  # type: ignore[arg-type]
+    changes = scan_layer(tap, -1, what, tree, budget=entries, on_member=on_member)  # type: ignore[arg-type]
     return _Scanned(changes, compression, changes.uncompressed_size, tap.kept, "sha256:" + tap.sha256.hexdigest())
 
 
@@ -393,21 +392,6 @@ class MemoryStore(Store):
         return self._found.sizes[key]
 
 
-def _placed(scanned: _Scanned, index: int) -> LayerChanges:
-    """The layer's changes as layer ``index`` (entries copied when one blob is used twice)."""
-    scanned.uses += 1
-    source = scanned.changes
-    changes = source if scanned.uses == 1 else LayerChanges(
-        {p: copy.copy(e) for p, e in source.entries.items()}, list(source.whiteouts), list(source.opaque), source.uncompressed_size
-    )
-    for entry in changes.entries.values():
-        entry.layer = index
-        entry.history = []
-        if entry.data is not None:
-            entry.data = (index, entry.data[1], entry.data[2])
-    return changes
-
-
 def assemble(found: StreamIndex, label: str, platform: str | None, check_config: Callable[[str, dict], None],
              layer_infos: Callable[[Resolved], list[LayerInfo]]) -> tuple[Resolved, list[LayerInfo], MergedFS, dict[tuple[int, int], bytes], dict[int, str]]:
     """Order the scanned layers by the archive's manifest and merge them.
@@ -419,7 +403,7 @@ def assemble(found: StreamIndex, label: str, platform: str | None, check_config:
     resolved = resolve_layout(store, platform)
     check_config(label, resolved.config)
     infos = layer_infos(resolved)
-    merged = MergedFS()
+    merged = found.tree
     kept: dict[tuple[int, int], bytes] = {}
     members: dict[int, str] = {}
     for info, ref in zip(infos, resolved.layers):
@@ -430,16 +414,12 @@ def assemble(found: StreamIndex, label: str, platform: str | None, check_config:
             raise InputError(why)
         if ref.diff_id.startswith("sha256:") and ref.diff_id != scanned.diff_id:
             raise mismatch(f"{label}: layer {info.index} ('{ref.member}')", "its tar", ref.diff_id)
-        changes = _placed(scanned, info.index)
-        for entry in changes.entries.values():
-            if entry.type == "hardlink" and entry.data is None:  # its target is in a lower layer
-                target = merged.files.get(entry.linkname)
-                entry.data = target.data if target is not None else None
+        changes = scanned.changes  # a blob used twice is applied twice, its files located in each layer
         kept.update(((info.index, offset), data) for offset, data in scanned.kept.items())
         members[info.index] = key
         info.compression = scanned.compression
         info.uncompressed_size = scanned.uncompressed_size
-        info.entry_count = len(changes.entries) + len(changes.whiteouts) + len(changes.opaque)
+        info.entry_count = changes.entry_count
         merged.apply(info.index, changes)
     return resolved, infos, merged, kept, members
 

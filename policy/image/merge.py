@@ -203,12 +203,6 @@ class _Scan:
         if node >= len(last):
             last.extend(array("i", bytes(4 * (node + _CHUNK_NODES - len(last)))))
         row = tree.record_count
-        earlier = last[node]
-        if earlier:  # the last member of a path wins, in its place in the tar
-            tree.records[(earlier - 1) * _SIZE + 4] = 0
-        else:
-            changes.count += 1
-        last[node] = row + 1
         code = _CODES[kind]
         size = offset = 0
         linkname = ""
@@ -216,12 +210,18 @@ class _Scan:
             size, offset = member.size, member.offset_data
         elif code == _SYMLINK:
             linkname = member.linkname
-        elif code == _HARDLINK:
+        elif code == _HARDLINK:  # its target as this layer has it so far, else as the layers below have it
             linkname = normalize_member(member.linkname)
             changes.hardlinks.append(row)
             target = tree.lookup(linkname)
             if target is not None and target < len(last) and last[target]:
                 tree.link_data[row] = tree.record_data(last[target] - 1)
+        earlier = last[node]
+        if earlier:  # the last member of a path wins, in its place in the tar
+            tree.records[(earlier - 1) * _SIZE + 4] = 0
+        else:
+            changes.count += 1
+        last[node] = row + 1
         tree.add_record(node, code, member.mode, member.uid, member.gid, size, member.mtime, offset, linkname)
 
 
@@ -648,20 +648,22 @@ class MergedFS:
             layer = layers[node]
             data = None
             if row == _IMPLICIT:
-                folders[node] = path
+                if node:
+                    folders[node] = path
                 yield path, FileEntry(path, "dir", 0o755, 0, 0, 0, "", layer, 0, histories.get(node) or [HistoryEntry(layer, "added", 0)])
                 continue
             _, code, mode, uid, gid, size, mtime, blocks = unpack(records, row * _SIZE)
             if code == _FILE:
                 data = (layer, blocks << 9, size)
             elif code == _DIR:
-                folders[node] = path
+                if node:
+                    folders[node] = path
             elif code & _WIDE:
                 code &= ~_WIDE
                 mode, uid, gid, size, mtime, offset = wide[row]
                 if code == _FILE:
                     data = (layer, offset, size)
-                elif code == _DIR:
+                elif code == _DIR and node:
                     folders[node] = path
             if code == _HARDLINK:
                 data = node_data.get(node)

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from imagepolicy.image.blobs import normalize_member
+from imagepolicy.image import merge
 from imagepolicy.image.merge import META_PREFIX, OPAQUE_MARKER, WHITEOUT_PREFIX, MergedFS, scan_layer
 from imagepolicy.image.model import FileEntry, HistoryEntry
 from imagepolicy.image.tarstream import TarMember, iter_members
@@ -279,6 +280,14 @@ def test_values_too_wide_for_a_record_and_names_that_are_not_utf8_come_back_as_r
     assert "/opt/caf\udce9" in tree.files and tree.files["/opt/caf\udce9"].size == 2
 
 
+def test_more_owner_combinations_than_the_table_holds_keep_their_values(monkeypatch) -> None:
+    monkeypatch.setattr(merge, "_OWNERS_MAX", 3)
+    members = [("file", f"/srv/f{i}", "x" * i) for i in range(8)]  # layer_tar gives each its own mode, uid and gid
+    tree, reference = merged([layer_tar(members)])
+    assert_same(tree, reference)
+    assert len(tree.wide) >= 4 and [tree.files[f"/srv/f{i}"].uid for i in range(8)] == [1000 + i for i in range(8)]
+
+
 def test_memory_per_path_stays_small() -> None:
     out = io.BytesIO()
     paths = 20_000
@@ -295,6 +304,6 @@ def test_memory_per_path_stays_small() -> None:
     finally:
         tracemalloc.stop()
     assert len(tree.files) == paths + 22
-    # names, node arrays, the lookup table and one 29-byte record a member: about 80 bytes (a FileEntry
+    # names, node arrays, the lookup table and one 19-byte record a member: about 70 bytes (a FileEntry
     # per path with its history and dict slots took about 900)
-    assert used / paths < 130, f"{used / paths:.0f} bytes per path"
+    assert used / paths < 120, f"{used / paths:.0f} bytes per path"

@@ -9,12 +9,13 @@ Memory is what bounds the images this can read, so nothing here keeps an
 object per path. :class:`MergedFS` keeps each path once, as a node (its parent
 node and its name, in one byte string for all names, found again through an
 open-addressing table of node numbers in an ``array``), and every tar member
-as a fixed-size record in one ``bytearray``. A node's current version is a
+as a 19-byte record in one ``bytearray`` (its mode, uid and gid as an index
+into a table of the combinations seen). A node's current version is a
 record number and the layer that placed it; :class:`~.model.FileEntry`
 objects are made when a rule asks for one. A path's history is kept as a list
 only once a second layer touched it (one event is implied by its version),
 and the versions later layers hid are kept as entries in ``deleted``. About
-80 bytes a path, against about 900 as one object graph per path.
+70 bytes a path, against about 900 as one object graph per path.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ _CODES = {name: code for code, name in enumerate(_TYPES) if name}
 _FILE, _DIR, _SYMLINK, _HARDLINK = _CODES["file"], _CODES["dir"], _CODES["symlink"], _CODES["hardlink"]
 _WIDE = 0x80  # type flag: a value did not fit its field; the record's real values are in ``wide``
 
-#: One tar member: node, type, mode, uid, gid, size, mtime, data offset in 512-byte blocks (29 bytes).
-_RECORD = struct.Struct("<IBIIIIII")
+#: One tar member: node, type, (mode, uid, gid) as an index into the tree's table of them (images use a
+#: few hundred), size, mtime, data offset in 512-byte blocks (19 bytes).
+_RECORD = struct.Struct("<IBHIII")
 _SIZE = _RECORD.size
+_OWNERS_MAX = 0xFFFF  # more distinct (mode, uid, gid) than this: the record's values go to ``wide``
 _unpack = _RECORD.unpack_from
 _NONE, _IMPLICIT = -1, -2  # a node's record number when it has no version / is a folder made for a child
 _CHUNK_NODES = 4096
@@ -251,6 +254,8 @@ class MergedFS:
         # records: every member of every layer read
         self.records = bytearray()
         self.record_count = 0
+        self._owners: list[tuple[int, int, int]] = [(0, 0, 0)]  # the (mode, uid, gid) a record's index names
+        self._attrs: dict[tuple[int, int, int], int] = {(0, 0, 0): 0}
         self.wide: dict[int, tuple[int, int, int, int, int, int]] = {}  # record -> mode, uid, gid, size, mtime, offset
         self.links: dict[int, str] = {}  # record -> link target
         self.link_data: dict[int, Any] = {}  # hardlink record -> its target's data within its own layer (layer -1)
@@ -388,12 +393,17 @@ class MergedFS:
 
     def add_record(self, node: int, code: int, mode: int, uid: int, gid: int, size: int, mtime: int, offset: int, linkname: str) -> None:
         row = self.record_count
+        owner = (mode, uid, gid)
+        attrs = self._attrs.get(owner)
+        if attrs is None and len(self._owners) <= _OWNERS_MAX:
+            attrs = self._attrs[owner] = len(self._owners)
+            self._owners.append(owner)
         try:
-            if offset & 511:
+            if offset & 511 or attrs is None:
                 raise struct.error
-            self.records += _RECORD.pack(node, code, mode, uid, gid, size, mtime, offset >> 9)
+            self.records += _RECORD.pack(node, code, attrs, size, mtime, offset >> 9)
         except struct.error:
-            self.records += _RECORD.pack(node, code | _WIDE, 0, 0, 0, 0, 0, 0)
+            self.records += _RECORD.pack(node, code | _WIDE, 0, 0, 0, 0)
             self.wide[row] = (mode, uid, gid, size, mtime, offset)
         if linkname:
             self.links[row] = linkname
@@ -401,7 +411,8 @@ class MergedFS:
 
     def _record(self, row: int) -> tuple[int, int, int, int, int, int, int]:
         """(type code, mode, uid, gid, size, mtime, offset) of record ``row``."""
-        _, code, mode, uid, gid, size, mtime, blocks = _RECORD.unpack_from(self.records, row * _SIZE)
+        _, code, attrs, size, mtime, blocks = _unpack(self.records, row * _SIZE)
+        mode, uid, gid = self._owners[attrs]
         if code & _WIDE:
             mode, uid, gid, size, mtime, offset = self.wide[row]
             return code & ~_WIDE, mode, uid, gid, size, mtime, offset
@@ -456,7 +467,8 @@ class MergedFS:
         if row == _IMPLICIT:
             code, mode, uid, gid, size, mtime, linkname = _DIR, 0o755, 0, 0, 0, 0, ""
         else:
-            _, code, mode, uid, gid, size, mtime, blocks = _unpack(self.records, row * _SIZE)
+            _, code, attrs, size, mtime, blocks = _unpack(self.records, row * _SIZE)
+            mode, uid, gid = self._owners[attrs]
             if code & _WIDE:
                 code &= ~_WIDE
                 mode, uid, gid, size, mtime, offset = self.wide[row]
@@ -632,7 +644,7 @@ class MergedFS:
         :meth:`entry` in one loop (rules walk every path several times)."""
         rows, layers, parents, names, ends, records = self._rows, self._layers, self._parents, self._names, self._ends, self.records
         wide, links, node_data, histories = self.wide, self.links, self._node_data, self._history
-        unpack, types = _unpack, _TYPES
+        unpack, types, owners = _unpack, _TYPES, self._owners
         folders: dict[int, str] = {0: ""}
         for node in range(len(parents)):
             row = rows[node]
@@ -652,7 +664,8 @@ class MergedFS:
                     folders[node] = path
                 yield path, FileEntry(path, "dir", 0o755, 0, 0, 0, "", layer, 0, histories.get(node) or [HistoryEntry(layer, "added", 0)])
                 continue
-            _, code, mode, uid, gid, size, mtime, blocks = unpack(records, row * _SIZE)
+            _, code, attrs, size, mtime, blocks = unpack(records, row * _SIZE)
+            mode, uid, gid = owners[attrs]
             if code == _FILE:
                 data = (layer, blocks << 9, size)
             elif code == _DIR:
@@ -712,7 +725,7 @@ class Files(Mapping[str, FileEntry]):
         codes = sorted({_CODES[t] for t in types if t in _CODES} if types is not None else set(_CODES.values()))
         if not codes:
             return
-        rows, parents, records, wide, names, ends = tree._rows, tree._parents, tree.records, tree.wide, tree._names, tree._ends
+        rows, parents, records, wide, names, ends, owners = tree._rows, tree._parents, tree.records, tree.wide, tree._names, tree._ends, tree._owners
         make = tree._make
         folders: dict[int, str] = {0: ""}
         pattern = re.compile(b"[" + b"".join(b"\\x%02x" % c for c in codes) + b"]")
@@ -723,7 +736,7 @@ class Files(Mapping[str, FileEntry]):
                 if row < 0:
                     found = 0o755  # a folder made for its children
                 else:
-                    found = _unpack(records, row * _SIZE)[2] if not records[row * _SIZE + 4] & _WIDE else wide[row][0]
+                    found = owners[_unpack(records, row * _SIZE)[2]][0] if not records[row * _SIZE + 4] & _WIDE else wide[row][0]
                 if not found & mode:
                     continue
             if node:
@@ -745,7 +758,7 @@ class Files(Mapping[str, FileEntry]):
         for match in re.finditer(b"\\x%02x" % _FILE, tree._kinds):
             node = match.start()
             row = rows[node]
-            size = _unpack(records, row * _SIZE)[5] if not records[row * _SIZE + 4] & _WIDE else wide[row][3]
+            size = _unpack(records, row * _SIZE)[3] if not records[row * _SIZE + 4] & _WIDE else wide[row][3]
             if size:
                 sizes[layers[node]] = sizes.get(layers[node], 0) + size
         return sizes

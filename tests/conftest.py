@@ -17,27 +17,13 @@ os.environ["IMAGEPOLICY_NO_CACHE"] = "1"
 # when buildah/debootstrap are missing): built_images, image_cache_dir.
 pytest_plugins = ["imagebuild", "dockerengine"]
 
-# pytest-xdist (`-n auto --dist loadgroup` in pyproject.toml) runs the suite on every core. Tests share
-# expensive state within their module (a corpus run, a built wheel, module fixtures), so each module
-# is one group and runs in one worker. Everything that builds or runs real images (buildah's storage,
-# the image cache, the private dockerd and registry) is one group too, so those tests run one at a
-# time in a single worker, as they did before xdist, while the other workers take the rest.
-IMAGE_FIXTURES = {"image_cache_dir", "built_images", "docker_engine", "test_registry", "podman_service"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    first = set()
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        images = (item.get_closest_marker("buildah") or item.get_closest_marker("docker")
-                  or IMAGE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
-        item.add_marker(pytest.mark.xdist_group("real-images" if images else item.nodeid.split("::")[0]))
-        if images:
-            first.add(item.nodeid)
-    # The real-image group is the longest (minutes on a cold cache): it starts first, the others fill in.
-    items.sort(key=lambda item: item.nodeid not in first)
+# pytest-xdist is a test extra for the fast tier only: `pytest -m "not buildah and not docker" -n 2
+# --dist loadfile` keeps each module (and what it shares: a corpus run, a built wheel, module fixtures)
+# in one worker. The whole suite runs in one process: its real-image tests share one buildah storage,
+# image cache, dockerd and registry, and must not run in two workers at once. xdist's `loadgroup`
+# cannot keep them together here: with pytest 9 it no longer tags a test with its group (it sets
+# `Item._nodeid`, which pytest 9 does not read), so each test was scheduled on its own and two workers
+# built and saved the same images at once on a cold cache.
 
 
 def pytest_xdist_auto_num_workers(config):

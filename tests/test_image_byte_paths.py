@@ -193,3 +193,28 @@ def test_a_compressed_blob_is_hashed_from_its_file_and_its_padding_counts(tmp_pa
     open(target, "wb").write(data)
     with pytest.raises(InputError, match=r"layer 1 .*the layer blob does not match its digest"):
         open_image(path)
+
+
+def test_is_tar_header_knows_ustar_gnu_and_v7_headers_by_their_checksum():
+    # One check for what ADD extracts (DL3020) and for a daemon export's layer members.
+    import io
+    import tarfile
+
+    from imagepolicy.image.tarstream import is_tar_header
+
+    def first_block(fmt: int) -> bytes:
+        out = io.BytesIO()
+        with tarfile.open(fileobj=out, mode="w", format=fmt) as tar:
+            tar.addfile(tarfile.TarInfo("a.txt"))
+        return out.getvalue()[:512]
+
+    ustar, gnu = first_block(tarfile.USTAR_FORMAT), first_block(tarfile.GNU_FORMAT)
+    v7 = bytearray(ustar)
+    v7[257:265] = bytes(8)  # no magic: only the checksum tells
+    v7[148:156] = b"%06o\0 " % (sum(v7[:148]) + 256 + sum(v7[156:]))
+    assert is_tar_header(ustar) and is_tar_header(gnu) and is_tar_header(bytes(v7))
+    broken = bytearray(v7)
+    broken[0] ^= 1
+    assert not is_tar_header(bytes(broken))
+    assert not is_tar_header(b"\x89PNG not a tar at all" * 40)
+    assert not is_tar_header(ustar[:511])

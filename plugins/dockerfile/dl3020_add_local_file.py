@@ -109,7 +109,9 @@ def _is_archive(path) -> bool | None:
             head = stream.read(512)
     except OSError:
         return None
-    return head.startswith(_COMPRESSED) or _is_tar_header(head)
+    from imagepolicy.image.tarstream import is_tar_header  # only for an ADD of a local file
+
+    return head.startswith(_COMPRESSED) or is_tar_header(head)
 
 
 def _unknown_sources(dockerfile, instr) -> str | bool | None:
@@ -138,16 +140,3 @@ def _unknown_sources(dockerfile, instr) -> str | bool | None:
         if archive:
             return False
     return None
-
-
-def _is_tar_header(block: bytes) -> bool:
-    """True when ``block`` is a tar header (its checksum holds), as ADD's archive detection reads it."""
-    if len(block) < 512:
-        return False
-    if block[257:262] == b"ustar":
-        return True
-    try:
-        stored = int(block[148:156].split(b"\x00", 1)[0].strip() or b"-1", 8)
-    except ValueError:
-        return False
-    return stored == sum(block[:148]) + 8 * 32 + sum(block[156:512])

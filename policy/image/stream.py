@@ -35,7 +35,7 @@ from .digests import mismatch
 from .layout import Resolved, resolve as resolve_layout
 from .merge import EntryBudget, LayerChanges, MergedFS, scan_layer
 from .model import FileEntry, LayerInfo
-from .tarstream import TarMember
+from .tarstream import TarMember, is_tar_header
 
 _DOC_PEEK = 512
 
@@ -155,18 +155,9 @@ def canonical(name: str, aliases: dict[str, str]) -> str:
 
 
 def _is_tar_head(head: bytes) -> bool:
-    if len(head) < 512:
-        return not head.strip(b"\0")  # an empty layer: nothing, or end-of-archive zeros only
-    block = head[:512]
-    if not block.strip(b"\0"):
-        return True
-    if block[257:262] == b"ustar":
-        return True
-    try:
-        stored = int(block[148:156].split(b"\0", 1)[0].strip() or b"-1", 8)
-    except ValueError:
-        return False
-    return stored == sum(block[:148]) + 256 + sum(block[156:])
+    if not head[:512].strip(b"\0"):
+        return True  # an empty layer: nothing, or end-of-archive zeros only
+    return is_tar_header(head)
 
 
 class _Bounded(io.RawIOBase):

@@ -121,6 +121,23 @@ def _checksum_ok(header: bytes, stored: int) -> bool:
     return (stored - unsigned) % 65521 == 0 or stored == _signed_sum(header)
 
 
+def is_tar_header(block: bytes) -> bool:
+    """Whether ``block`` starts with a tar header: ustar magic, or a stored checksum that holds.
+
+    What a file's first 512 bytes must be for ``ADD`` to extract it as a plain tar, and for a layer
+    stream to be read as one; the reader itself checks every header field.
+    """
+    if len(block) < BLOCK:
+        return False
+    if block[257:262] == b"ustar":
+        return True
+    try:
+        stored = int(block[148:156].split(b"\0", 1)[0].strip() or b"-1", 8)
+    except ValueError:
+        return False
+    return stored >= 0 and _checksum_ok(block[:BLOCK], stored)
+
+
 def _shown(raw: bytes) -> str:
     """A hostile value, quoted and shortened for an error message."""
     text = repr(raw.split(b"\0", 1)[0][:24])[1:]

@@ -187,24 +187,13 @@ class PolicyTester:
         Parameters as for :meth:`check_dockerfile`. The file in the case folder is
         left as written; the result holds the fixed text.
         """
-        from . import config as config_mod
         from .engine import CheckRequest, run_checks
         from .fixes import fix_dockerfiles
-        from .model import InputError
 
         folder = self._case(files)
         path = folder / name
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        raw = None
-        if config is not None:
-            cfg = folder / ".imagepolicy.json"
-            cfg.write_text(json.dumps(config, indent=1), encoding="utf-8")
-            raw = config_mod.load_raw(cfg)
-        try:
-            resolved = config_mod.resolve(raw, list(self.registry.rules), self.registry.presets,
-                                          settings=self.registry.settings.values())
-        except InputError as exc:
-            raise AssertionError(f"the config is not valid: {exc}") from None
+        resolved = self._resolve(folder, config)
 
         def check(pairs):
             request = CheckRequest(dockerfiles=[p for p, _ in pairs], texts=[t for _, t in pairs],
@@ -265,9 +254,9 @@ class PolicyTester:
                 target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
         return folder
 
-    def _run(self, folder: Path, config: Mapping[str, Any] | None, request: Any, allow_errors: bool) -> CheckResult:
+    def _resolve(self, folder: Path, config: Mapping[str, Any] | None) -> Any:
+        """``config`` written to the case folder and resolved as the CLI would; AssertionError when it is invalid."""
         from . import config as config_mod
-        from .engine import run_checks
         from .model import InputError
 
         raw = None
@@ -276,10 +265,15 @@ class PolicyTester:
             path.write_text(json.dumps(config, indent=1), encoding="utf-8")
             raw = config_mod.load_raw(path)
         try:
-            resolved = config_mod.resolve(raw, list(self.registry.rules), self.registry.presets,
-                                          settings=self.registry.settings.values())
+            return config_mod.resolve(raw, list(self.registry.rules), self.registry.presets,
+                                      settings=self.registry.settings.values())
         except InputError as exc:
             raise AssertionError(f"the config is not valid: {exc}") from None
+
+    def _run(self, folder: Path, config: Mapping[str, Any] | None, request: Any, allow_errors: bool) -> CheckResult:
+        from .engine import run_checks
+
+        resolved = self._resolve(folder, config)
         report = run_checks(self.pm, self.registry, resolved, request)
         code = 2 if report.errors else 1 if report.blocking() else 0
         result = CheckResult(report, code, self.registry.formats)

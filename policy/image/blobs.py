@@ -261,16 +261,11 @@ def _describe_non_tar(head: bytes, compression: str) -> str:
     return "it has no tar header"
 
 
-class _Region(io.RawIOBase):
-    """A seekable, read-only window ``[offset, offset + size)`` of a random-access source
-    (``fd`` is set when the source is a plain file: the window is those bytes of it)."""
+class SizedReader(io.RawIOBase):
+    """A read-only raw file of ``_size`` bytes that seeks anywhere by moving ``_pos``; subclasses read."""
 
-    def __init__(self, read_at: Callable[[int, int], bytes], offset: int, size: int, fd: int | None = None) -> None:
-        self._read_at = read_at
-        self._offset = offset
-        self._size = size
-        self._pos = 0
-        self.fd = fd
+    _size = 0
+    _pos = 0
 
     def readable(self) -> bool:
         return True
@@ -285,6 +280,18 @@ class _Region(io.RawIOBase):
         base = {0: 0, 1: self._pos, 2: self._size}[whence]
         self._pos = max(0, base + pos)
         return self._pos
+
+
+class _Region(SizedReader):
+    """A seekable, read-only window ``[offset, offset + size)`` of a random-access source
+    (``fd`` is set when the source is a plain file: the window is those bytes of it)."""
+
+    def __init__(self, read_at: Callable[[int, int], bytes], offset: int, size: int, fd: int | None = None) -> None:
+        self._read_at = read_at
+        self._offset = offset
+        self._size = size
+        self._pos = 0
+        self.fd = fd
 
     def read(self, size: int = -1) -> bytes:
         left = self._size - self._pos

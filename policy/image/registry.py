@@ -44,7 +44,7 @@ from imagepolicy import limits
 from imagepolicy.model import InputError
 
 from .auth import Credential, find_credential, redact, remember_secret
-from .blobs import Store, blob_path
+from .blobs import SizedReader, Store, blob_path
 from .http import Client, Endpoint, Response, describe_oserror
 from .reference import ImageTarget
 
@@ -457,7 +457,7 @@ def _announced(body: bytes, header: str, what: str) -> str:
     return actual
 
 
-class _BlobFile(io.RawIOBase):
+class _BlobFile(SizedReader):
     """A layer blob as a seekable file: each read streams from the registry, a seek opens a range request.
 
     A connection that breaks mid-blob is resumed from the current offset with
@@ -472,20 +472,6 @@ class _BlobFile(io.RawIOBase):
         self._resp: Response | None = None
         self._resp_pos = 0
         self._broken = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: self._size}[whence]
-        self._pos = max(base + pos, 0)
-        return self._pos
 
     def _open(self) -> None:
         self._drop()

@@ -48,6 +48,7 @@ class CheckSession:
     errors: list[str] = field(default_factory=list)
     ran: dict[str, Rule] = field(default_factory=dict)
     debug: bool = False  # --debug: a crashing rule raises, so its traceback is shown
+    holds: frozenset[str] | None = field(default=None, repr=False, compare=False)  # dockerfile_features, once
 
     def setting(self, rule: Rule, code: str | None = None):
         return self.config.setting(rule, code)
@@ -120,6 +121,9 @@ class CheckSession:
             setting = self.setting(rule)
             if not setting.enabled and not self._family_partly_on(rule):
                 continue
+            if rule.needs and self.kind == "dockerfile" and not self._holds_any(rule.needs, target):
+                self.ran[rule.code] = rule  # it would have found nothing: run, without importing it
+                continue
             ctx = RuleContext(options=setting.options, config=self.config, context_dir=self.context_dir,
                               dockerfile=self.dockerfile, settings=settings)
             try:
@@ -137,6 +141,22 @@ class CheckSession:
                 continue
             self.ran[rule.code] = rule
         return findings
+
+    def _holds_any(self, needs: tuple[str, ...], dockerfile: Any) -> bool:
+        """True when ``dockerfile`` holds one of a rule's ``needs`` (or what it holds cannot be told)."""
+        if self.holds is None:
+            try:
+                self.holds = dockerfile_features(dockerfile)
+            except Exception:  # noqa: BLE001 - a script the splitter refuses: every rule runs, and reports it
+                self.holds = frozenset({"*"})
+        if "*" in self.holds:
+            return True
+        for need in needs:
+            if need in self.holds:
+                return True
+            if need.endswith("*") and any(have.startswith(need[:-1]) for have in self.holds):
+                return True
+        return False
 
     def reported_by_hook(self, plugin: str) -> None:
         """Record ``plugin``'s check-less rules of this target kind as run (its check hook returned)."""
@@ -165,6 +185,33 @@ class CheckSession:
                 "engine runs every rule a plugin declares; remove the call (and the check hook if that is all it does)"
             )
         return []
+
+
+def dockerfile_features(dockerfile: Any) -> frozenset[str]:
+    """What a Dockerfile holds, in the terms of a rule's ``needs`` (:data:`imagepolicy.model.NEEDS_HELP`).
+
+    The keyword of every instruction (and of every ONBUILD trigger), and ``"RUN <name>"`` for every
+    command a RUN or ONBUILD RUN runs, named as :func:`imagepolicy.shellcmd.instruction_commands`
+    names it (the rules read commands through the same function, so a command they see is here).
+    This is the engine's one laziness device for rules: a rule whose ``needs`` the file does not
+    hold is recorded as run without being called, and its module is not imported.
+    """
+    from .shellcmd import instruction_commands
+
+    found: set[str] = set()
+    instructions = list(dockerfile.instructions)
+    for stage in dockerfile.stages:
+        instructions.append(stage.from_instruction)
+        instructions.extend(stage.instructions)
+    for instr in instructions:
+        found.add(instr.keyword)
+        run = instr if instr.keyword == "RUN" else None
+        if instr.onbuild is not None:
+            found.add(instr.onbuild.keyword)
+            run = instr.onbuild if instr.onbuild.keyword == "RUN" else run
+        if run is not None:
+            found.update("RUN " + command.name for command, _line in instruction_commands(run))
+    return frozenset(found)
 
 
 def _declared_fix(rule: Rule, fix: Any) -> Any:

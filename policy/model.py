@@ -56,6 +56,11 @@ AUTOFIX_KINDS = ("", "safe", "unsafe", "sometimes")
 
 _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_NEED_RE = re.compile(r"^[A-Z]+(?: [^\s*]+\*?)?$")
+#: What a rule's ``needs`` may name; the engine's :func:`~imagepolicy.engine.dockerfile_holds` reads it.
+NEEDS_HELP = ("instruction keywords (\"LABEL\": an instruction of that keyword, ONBUILD's included) and commands "
+              "a RUN runs (\"RUN apt-get\": a command of that base name, as imagepolicy.shellcmd.instruction_commands "
+              "finds them, ONBUILD RUN included; \"RUN pip*\": any name starting with pip)")
 
 
 @record(frozen=True, order=True)
@@ -168,6 +173,12 @@ class Rule:
     in the config; the engine validates user options against it and fills in
     ``default`` values. A rule *family* (``code_pattern`` set) reports several
     codes matching the pattern, each Violation naming its own ``code``.
+
+    ``needs`` says what a Dockerfile must hold for the rule to find anything
+    (:data:`NEEDS_HELP`): when a Dockerfile holds none of it, the engine
+    records the rule as run on that file without calling it, so a rule module
+    whose subject is absent is not even imported. Leave it empty (the default)
+    unless the check provably yields nothing, and raises nothing, without it.
     """
 
     code: str
@@ -183,6 +194,7 @@ class Rule:
     plugin: str = ""
     default_enabled: bool = True  # False: runs only when the config names it (hadolint's opt-in rules)
     autofix: str = ""  # one of AUTOFIX_KINDS: whether its violations carry automatic fixes, and how safe
+    needs: tuple[str, ...] = ()  # see NEEDS_HELP: a Dockerfile without any of these gets no call
 
     def __post_init__(self) -> None:
         problems = []
@@ -198,6 +210,11 @@ class Rule:
             problems.append(f"severity {self.severity!r} is not a Severity")
         if not self.summary or "\n" in self.summary:
             problems.append("summary must be one non-empty line")
+        bad = [n for n in self.needs if not isinstance(n, str) or not _NEED_RE.match(n)]
+        if bad or not isinstance(self.needs, tuple):
+            problems.append(f"needs {self.needs!r} is not a tuple of {NEEDS_HELP}")
+        elif self.needs and self.target == "image":
+            problems.append("needs applies to Dockerfiles: an image rule cannot declare it")
         if problems:
             raise ValueError(f"invalid rule {self.code}: " + "; ".join(problems))
 
@@ -224,6 +241,7 @@ def rule(
     code_pattern: str | None = None,
     default_enabled: bool = True,
     autofix: str = "",
+    needs: Iterable[str] = (),
 ) -> Callable[[CheckFunction], Rule]:
     """Decorate a rule's check function; the module docstring becomes its docs.
 
@@ -254,6 +272,7 @@ def rule(
             plugin=func.__module__,
             default_enabled=default_enabled,
             autofix=autofix,
+            needs=tuple(needs),
         )
 
     return decorate

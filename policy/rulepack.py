@@ -6,18 +6,18 @@ instead of keeping a hand-written list in step with its folder.
 
 Declaring a rule does not import its module. The first run imports every rule
 module and keeps each rule's declaration (code, name, severity, target, summary,
-docs, aliases, options) in the cache, keyed by the installed code and the files of
-the package; later runs build the rules from there, each with a
+docs, aliases, options, needs) in the cache, keyed by the installed code and the
+files of the package; later runs build the rules from there, each with a
 :class:`LazyCheck` that imports the module when the engine first runs the rule.
-A run over Dockerfiles then never imports the image rules, and ``imagepolicy
-rules`` imports none.
+A run over Dockerfiles then never imports the image rules, a Dockerfile without
+what a rule ``needs`` (no LABEL, no ``apt-get``) never imports that rule, and
+``imagepolicy rules`` imports none.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import pkgutil
 import re
 from dataclasses import fields
 from typing import Any, Iterable
@@ -66,14 +66,16 @@ def discover_rules(package: str, path: Iterable[str], pattern: str) -> tuple[Rul
 
     Each such module must define ``check``, made with :func:`imagepolicy.model.rule`.
     """
-    name_re = re.compile(pattern)
     folders = list(path)
-    names = sorted(info.name for info in pkgutil.iter_modules(folders) if name_re.fullmatch(info.name))
     key = _key(package, folders, pattern)
     if key is not None:
         rules = _from_cache(key)
         if rules is not None:
             return rules
+    import pkgutil  # the folder is listed only when the declarations are not in the cache
+
+    name_re = re.compile(pattern)
+    names = sorted(info.name for info in pkgutil.iter_modules(folders) if name_re.fullmatch(info.name))
     found = []
     for name in names:
         module = importlib.import_module(f"{package}.{name}")
@@ -111,6 +113,7 @@ def _from_cache(key: str) -> tuple[Rule, ...] | None:
         for row in rows:
             fields = {name: row[name] for name in _FIELDS}
             fields["aliases"] = tuple(fields["aliases"])
+            fields["needs"] = tuple(fields["needs"])
             module = row["module"]
             rules.append(Rule(severity=Severity.parse(row["severity"]), check=LazyCheck(module, fields["code"]), **fields))
     except (KeyError, TypeError, ValueError):
@@ -128,7 +131,7 @@ def _store(key: str, rules: tuple[Rule, ...]) -> None:
         if check is None or module is None or getattr(importlib.import_module(module), "check", None) is not rule:
             return  # a rule whose check cannot be found again by module: not cached
         row = {name: getattr(rule, name) for name in _FIELDS}
-        row.update(aliases=list(rule.aliases), severity=rule.severity.label, module=module)
+        row.update(aliases=list(rule.aliases), needs=list(rule.needs), severity=rule.severity.label, module=module)
         try:
             same = json.loads(cache.canonical(row)) == row
         except (TypeError, ValueError):

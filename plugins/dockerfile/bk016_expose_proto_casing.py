@@ -30,7 +30,8 @@ from imagepolicy.model import Violation, rule
 from imagepolicy.plugins.dockerfile._buildkit import expose_ports
 
 
-@rule("BK016", "expose-proto-casing", "info", "dockerfile", "EXPOSE protocol not in lowercase", aliases=("ExposeProtoCasing",))
+@rule("BK016", "expose-proto-casing", "info", "dockerfile", "EXPOSE protocol not in lowercase", aliases=("ExposeProtoCasing",),
+      needs=("EXPOSE",))
 def check(dockerfile, ctx):
     for instr, port in expose_ports(dockerfile):
         proto = port.rsplit(":", 1)[-1].partition("/")[2]

@@ -42,7 +42,8 @@ def split_parts(port: str) -> tuple[str, str, str]:
 
 
 @rule("BK017", "expose-host-mapping", "warning", "dockerfile", "EXPOSE with an IP address or host port",
-      aliases=("ExposeInvalidFormat",))
+      aliases=("ExposeInvalidFormat",),
+      needs=("EXPOSE",))
 def check(dockerfile, ctx):
     for instr, port in expose_ports(dockerfile):
         ip, host, container = split_parts(port)

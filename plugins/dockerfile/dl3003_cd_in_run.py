@@ -35,7 +35,7 @@ from imagepolicy.model import Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
 
-@rule("DL3003", "cd-in-run", "warning", "dockerfile", "cd in RUN instead of WORKDIR")
+@rule("DL3003", "cd-in-run", "warning", "dockerfile", "cd in RUN instead of WORKDIR", needs=("RUN cd",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         target = next((c for c, _ in instruction_commands(instr) if c.name == "cd"), None)

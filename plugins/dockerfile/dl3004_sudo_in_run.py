@@ -34,7 +34,7 @@ from imagepolicy.model import Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
 
-@rule("DL3004", "sudo-in-run", "error", "dockerfile", "sudo in RUN")
+@rule("DL3004", "sudo-in-run", "error", "dockerfile", "sudo in RUN", needs=("RUN sudo",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         found = next((c for c, _ in instruction_commands(instr) if c.name == "sudo"), None)

@@ -59,7 +59,8 @@ def is_pinned(package: str) -> bool:
     return "=" in package or "/" in package or package.endswith(".deb")
 
 
-@rule("DL3008", "apt-get-unpinned", "warning", "dockerfile", "apt-get install without package versions")
+@rule("DL3008", "apt-get-unpinned", "warning", "dockerfile", "apt-get install without package versions",
+      needs=("RUN apt-get",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         unpinned = [p for p in apt_get_install_packages(instr) if not is_pinned(p)]

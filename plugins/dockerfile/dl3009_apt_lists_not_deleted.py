@@ -65,7 +65,8 @@ CLEANUP = "rm -rf /var/lib/apt/lists/*"
 
 
 @rule("DL3009", "apt-lists-not-deleted", "info", "dockerfile", "apt-get update without deleting /var/lib/apt/lists",
-      autofix="sometimes")
+      autofix="sometimes",
+      needs=tuple(f"RUN {tool}" for tool in APT_TOOLS))
 def check(dockerfile, ctx):
     for instr, commands in final_image_runs(dockerfile, APT_LISTS):
         # hadolint counts `apt update` and `aptitude update` as well as `apt-get update`

@@ -63,7 +63,8 @@ def _copied_archives(instr) -> list[str]:
     return [posixpath.basename(s) for s in instr.sources if posixpath.basename(s).endswith(ARCHIVE_SUFFIXES)]
 
 
-@rule("DL3010", "copy-then-extract", "info", "dockerfile", "COPY of an archive that a later RUN extracts")
+@rule("DL3010", "copy-then-extract", "info", "dockerfile", "COPY of an archive that a later RUN extracts",
+      needs=tuple(f"RUN {name}" for name in ("tar", *sorted(DECOMPRESSORS))))
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
         copied: dict[str, Instruction] = {}

@@ -42,7 +42,7 @@ def invalid_ports(words: list[str]) -> list[str]:
     return bad
 
 
-@rule("DL3011", "invalid-port", "error", "dockerfile", "EXPOSE port outside 0-65535")
+@rule("DL3011", "invalid-port", "error", "dockerfile", "EXPOSE port outside 0-65535", needs=("EXPOSE",))
 def check(dockerfile, ctx):
     from imagepolicy.dockerfile import process_words
 

@@ -27,7 +27,8 @@ from __future__ import annotations
 from imagepolicy.model import Violation, rule
 
 
-@rule("DL3012", "multiple-healthchecks", "error", "dockerfile", "more than one HEALTHCHECK in a stage")
+@rule("DL3012", "multiple-healthchecks", "error", "dockerfile", "more than one HEALTHCHECK in a stage",
+      needs=("HEALTHCHECK",))
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
         checks = [i for i in stage.instructions if i.keyword == "HEALTHCHECK"]

@@ -94,7 +94,8 @@ def unpinned_packages(instr) -> list[str]:
     return found
 
 
-@rule("DL3013", "pip-unpinned", "warning", "dockerfile", "pip install without package versions")
+@rule("DL3013", "pip-unpinned", "warning", "dockerfile", "pip install without package versions",
+      needs=("RUN pip*", "RUN python*"))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         unpinned = unpinned_packages(instr)

@@ -56,7 +56,8 @@ def answers_yes(cmd: Command) -> bool:
     return any(a.lower().replace(" ", "") in ("apt::get::assume-yes=true", "apt::get::assume-yes=1") for a in cmd.args)
 
 
-@rule("DL3014", "apt-get-no-yes", "warning", "dockerfile", "apt-get install without -y", autofix="safe")
+@rule("DL3014", "apt-get-no-yes", "warning", "dockerfile", "apt-get install without -y", autofix="safe",
+      needs=("RUN apt-get",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         offending = [cmd for cmd, _ in instruction_commands(instr)

@@ -50,7 +50,8 @@ def skips_recommends(cmd: Command) -> bool:
 
 
 @rule("DL3015", "apt-get-recommends", "info", "dockerfile", "apt-get install without --no-install-recommends",
-      autofix="unsafe")
+      autofix="unsafe",
+      needs=("RUN apt-get",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         offending = [cmd for cmd, _ in instruction_commands(instr)

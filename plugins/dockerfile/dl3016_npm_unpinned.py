@@ -53,7 +53,8 @@ def is_pinned(spec: str) -> bool:
     return name.rsplit("@", 1)[1] not in ("", "latest")
 
 
-@rule("DL3016", "npm-unpinned", "warning", "dockerfile", "npm install without package versions")
+@rule("DL3016", "npm-unpinned", "warning", "dockerfile", "npm install without package versions",
+      needs=("RUN npm",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         unpinned: list[str] = []

@@ -47,7 +47,8 @@ def apk_add_packages(instr):
             yield from expand_word(instr, word) or ()
 
 
-@rule("DL3018", "apk-add-unpinned", "warning", "dockerfile", "apk add without package versions")
+@rule("DL3018", "apk-add-unpinned", "warning", "dockerfile", "apk add without package versions",
+      needs=("RUN apk",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         unpinned = [p for p in apk_add_packages(instr) if not ("=" in p or "~" in p or p.endswith(".apk"))]

@@ -46,7 +46,8 @@ from ._stages import final_image_runs
 APK_CACHE = "/var/cache/apk"
 
 
-@rule("DL3019", "apk-add-cache", "info", "dockerfile", "apk add without --no-cache", autofix="safe")
+@rule("DL3019", "apk-add-cache", "info", "dockerfile", "apk add without --no-cache", autofix="safe",
+      needs=("RUN apk",))
 def check(dockerfile, ctx):
     for instr, commands in final_image_runs(dockerfile, APK_CACHE):
         offending = [c for c in commands if c.name == "apk" and "add" in c.args and not c.has_flag("no-cache")]

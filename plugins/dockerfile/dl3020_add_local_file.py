@@ -61,7 +61,8 @@ def is_remote_or_archive(source: str) -> bool:
     return bool(_REMOTE.match(source)) or source.endswith(ARCHIVE_SUFFIXES)
 
 
-@rule("DL3020", "add-local-file", "error", "dockerfile", "ADD used for local files instead of COPY", autofix="sometimes")
+@rule("DL3020", "add-local-file", "error", "dockerfile", "ADD used for local files instead of COPY", autofix="sometimes",
+      needs=("ADD",))
 def check(dockerfile, ctx):
     for instr in dockerfile.instructions:
         if instr.keyword != "ADD":

@@ -32,7 +32,8 @@ from imagepolicy.model import Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
 
-@rule("DL3027", "apt-in-run", "warning", "dockerfile", "apt (the interactive front end) in RUN")
+@rule("DL3027", "apt-in-run", "warning", "dockerfile", "apt (the interactive front end) in RUN",
+      needs=("RUN apt",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         found = next((c for c, _ in instruction_commands(instr) if c.name == "apt"), None)

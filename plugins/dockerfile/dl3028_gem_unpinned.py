@@ -53,7 +53,8 @@ def unpinned_gems(instr) -> list[str]:
     return found
 
 
-@rule("DL3028", "gem-unpinned", "warning", "dockerfile", "gem install without gem versions")
+@rule("DL3028", "gem-unpinned", "warning", "dockerfile", "gem install without gem versions",
+      needs=("RUN gem",))
 def check(dockerfile, ctx):
     for instr in iter_run_instructions(dockerfile):
         unpinned = unpinned_gems(instr)

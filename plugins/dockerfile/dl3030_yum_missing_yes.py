@@ -34,7 +34,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import YUM, missing_yes
 
 
-@rule("DL3030", "yum-missing-yes", "warning", "dockerfile", "yum install without -y waits for a confirmation the build cannot give")
+@rule("DL3030", "yum-missing-yes", "warning", "dockerfile", "yum install without -y waits for a confirmation the build cannot give",
+      needs=tuple(f"RUN {name}" for name in YUM.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, cmd in missing_yes(dockerfile, YUM):
         yield Violation(

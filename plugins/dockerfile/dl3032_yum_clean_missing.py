@@ -51,7 +51,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import YUM, uncleaned_installs
 
 
-@rule("DL3032", "yum-clean-missing", "warning", "dockerfile", "yum install leaves its package cache in the layer")
+@rule("DL3032", "yum-clean-missing", "warning", "dockerfile", "yum install leaves its package cache in the layer",
+      needs=tuple(f"RUN {name}" for name in YUM.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, install in uncleaned_installs(dockerfile, YUM):
         yield Violation(

@@ -44,7 +44,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import YUM, unpinned_installs
 
 
-@rule("DL3033", "yum-unpinned", "warning", "dockerfile", "yum install of a package without a version")
+@rule("DL3033", "yum-unpinned", "warning", "dockerfile", "yum install of a package without a version",
+      needs=tuple(f"RUN {name}" for name in YUM.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, _cmd, unpinned in unpinned_installs(dockerfile, YUM):
         yield Violation(

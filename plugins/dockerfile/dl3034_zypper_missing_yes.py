@@ -38,7 +38,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import ZYPPER, missing_yes
 
 
-@rule("DL3034", "zypper-missing-yes", "warning", "dockerfile", "zypper without -y/--non-interactive waits for a confirmation the build cannot give")
+@rule("DL3034", "zypper-missing-yes", "warning", "dockerfile", "zypper without -y/--non-interactive waits for a confirmation the build cannot give",
+      needs=tuple(f"RUN {name}" for name in ZYPPER.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, cmd in missing_yes(dockerfile, ZYPPER):
         yield Violation(

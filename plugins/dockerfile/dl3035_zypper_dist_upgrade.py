@@ -35,7 +35,8 @@ from imagepolicy.shellcmd import Command
 from ._packages import first_per_run
 
 
-@rule("DL3035", "zypper-dist-upgrade", "warning", "dockerfile", "zypper dist-upgrade changes the base image's release")
+@rule("DL3035", "zypper-dist-upgrade", "warning", "dockerfile", "zypper dist-upgrade changes the base image's release",
+      needs=("RUN zypper",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     def upgrades(cmd: Command) -> bool:
         return cmd.name == "zypper" and any(v in cmd.positional() for v in ("dist-upgrade", "dup"))

@@ -49,7 +49,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import ZYPPER, uncleaned_installs
 
 
-@rule("DL3036", "zypper-clean-missing", "warning", "dockerfile", "zypper install leaves its package cache in the layer")
+@rule("DL3036", "zypper-clean-missing", "warning", "dockerfile", "zypper install leaves its package cache in the layer",
+      needs=tuple(f"RUN {name}" for name in ZYPPER.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, install in uncleaned_installs(dockerfile, ZYPPER):
         yield Violation(

@@ -39,7 +39,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import ZYPPER, unpinned_installs
 
 
-@rule("DL3037", "zypper-unpinned", "warning", "dockerfile", "zypper install of a package without a version")
+@rule("DL3037", "zypper-unpinned", "warning", "dockerfile", "zypper install of a package without a version",
+      needs=tuple(f"RUN {name}" for name in ZYPPER.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, _cmd, unpinned in unpinned_installs(dockerfile, ZYPPER):
         yield Violation(

@@ -34,7 +34,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import DNF, missing_yes
 
 
-@rule("DL3038", "dnf-missing-yes", "warning", "dockerfile", "dnf install without -y waits for a confirmation the build cannot give")
+@rule("DL3038", "dnf-missing-yes", "warning", "dockerfile", "dnf install without -y waits for a confirmation the build cannot give",
+      needs=tuple(f"RUN {name}" for name in DNF.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, cmd in missing_yes(dockerfile, DNF):
         yield Violation(

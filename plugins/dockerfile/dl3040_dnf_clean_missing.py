@@ -55,7 +55,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import DNF, uncleaned_installs
 
 
-@rule("DL3040", "dnf-clean-missing", "warning", "dockerfile", "dnf install leaves its package cache in the layer")
+@rule("DL3040", "dnf-clean-missing", "warning", "dockerfile", "dnf install leaves its package cache in the layer",
+      needs=tuple(f"RUN {name}" for name in DNF.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, install in uncleaned_installs(dockerfile, DNF):
         yield Violation(

@@ -43,7 +43,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._packages import DNF, unpinned_installs
 
 
-@rule("DL3041", "dnf-unpinned", "warning", "dockerfile", "dnf install of a package without a version")
+@rule("DL3041", "dnf-unpinned", "warning", "dockerfile", "dnf install of a package without a version",
+      needs=tuple(f"RUN {name}" for name in DNF.names))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, cmd, unpinned in unpinned_installs(dockerfile, DNF):
         yield Violation(

@@ -73,7 +73,8 @@ def _cache_off(run: Instruction, cmd: Command) -> bool:
 
 
 @rule("DL3042", "pip-cache-kept", "warning", "dockerfile", "pip install keeps its download cache in the image",
-      autofix="safe")
+      autofix="safe",
+      needs=("RUN pip*", "RUN python*"))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, commands in final_image_runs(dockerfile, PIP_CACHE):
         offending = [cmd for cmd in commands if is_pip_install(cmd) and not _cache_off(run, cmd)]

@@ -39,7 +39,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 FORBIDDEN = ("ONBUILD", "FROM", "MAINTAINER")
 
 
-@rule("DL3043", "onbuild-forbidden-trigger", "error", "dockerfile", "ONBUILD triggers FROM, MAINTAINER or ONBUILD, which the builder refuses")
+@rule("DL3043", "onbuild-forbidden-trigger", "error", "dockerfile", "ONBUILD triggers FROM, MAINTAINER or ONBUILD, which the builder refuses",
+      needs=("ONBUILD",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     # The model refuses these triggers while parsing; this stays as a guard
     # should it ever accept them.

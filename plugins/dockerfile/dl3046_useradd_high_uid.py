@@ -41,7 +41,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import run_commands
 
 
-@rule("DL3046", "useradd-high-uid", "warning", "dockerfile", "useradd with a high UID and without -l bloats the image with lastlog")
+@rule("DL3046", "useradd-high-uid", "warning", "dockerfile", "useradd with a high UID and without -l bloats the image with lastlog",
+      needs=("RUN useradd",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
         for cmd, _line in run_commands(run):

@@ -46,7 +46,8 @@ QUIET = ("progress", "q", "quiet", "o", "output-file", "a", "append-output", "no
 
 
 @rule("DL3047", "wget-without-progress", "info", "dockerfile", "wget without --progress floods the build log",
-      autofix="safe")
+      autofix="safe",
+      needs=("RUN wget",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
         offending = [cmd for cmd, _line in instruction_commands(run)

@@ -46,7 +46,8 @@ def invalid_key(key: str) -> bool:
     return not _KEY.match(key) or ".." in key or "--" in key or key.startswith(_RESERVED)
 
 
-@rule("DL3048", "invalid-label-key", "style", "dockerfile", "A label key breaks Docker's key format")
+@rule("DL3048", "invalid-label-key", "style", "dockerfile", "A label key breaks Docker's key format",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr in dockerfile.instructions:
         if instr.keyword != "LABEL":

@@ -40,7 +40,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._labels import label_options, label_pairs
 
 
-@rule("DL3050", "label-superfluous", "info", "dockerfile", "A label is not in the label schema while strict-labels is on")
+@rule("DL3050", "label-superfluous", "info", "dockerfile", "A label is not in the label schema while strict-labels is on",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     options = label_options(ctx)
     if not options.get("strict-labels"):

@@ -44,7 +44,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._labels import label_pairs, labels_of_type
 
 
-@rule("DL3051", "label-empty", "warning", "dockerfile", "A label from the label schema is empty")
+@rule("DL3051", "label-empty", "warning", "dockerfile", "A label from the label schema is empty",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     names = labels_of_type(ctx)
     if not names:

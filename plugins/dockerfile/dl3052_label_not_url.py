@@ -51,7 +51,8 @@ def _is_url(value: str) -> bool:
     return re.match(_URL, value) is not None
 
 
-@rule("DL3052", "label-not-url", "warning", "dockerfile", "A label typed url in the label schema is not a valid URL")
+@rule("DL3052", "label-not-url", "warning", "dockerfile", "A label typed url in the label schema is not a valid URL",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "url", _is_url):
         yield Violation(

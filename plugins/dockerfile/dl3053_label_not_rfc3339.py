@@ -57,7 +57,8 @@ def _is_rfc3339(value: str) -> bool:
     return True
 
 
-@rule("DL3053", "label-not-rfc3339", "warning", "dockerfile", "A label typed rfc3339 in the label schema is not an RFC 3339 time")
+@rule("DL3053", "label-not-rfc3339", "warning", "dockerfile", "A label typed rfc3339 in the label schema is not an RFC 3339 time",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "rfc3339", _is_rfc3339):
         yield Violation(

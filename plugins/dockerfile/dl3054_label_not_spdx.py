@@ -63,7 +63,8 @@ def _is_spdx(value: str) -> bool:
     return True
 
 
-@rule("DL3054", "label-not-spdx", "warning", "dockerfile", "A label typed spdx in the label schema is not an SPDX license identifier")
+@rule("DL3054", "label-not-spdx", "warning", "dockerfile", "A label typed spdx in the label schema is not an SPDX license identifier",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "spdx", _is_spdx):
         yield Violation(

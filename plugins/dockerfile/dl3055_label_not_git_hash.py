@@ -49,7 +49,8 @@ def _is_hash(value: str) -> bool:
     return _HASH.match(value) is not None
 
 
-@rule("DL3055", "label-not-git-hash", "warning", "dockerfile", "A label typed hash in the label schema is not a git commit hash")
+@rule("DL3055", "label-not-git-hash", "warning", "dockerfile", "A label typed hash in the label schema is not a git commit hash",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "hash", _is_hash):
         yield Violation(

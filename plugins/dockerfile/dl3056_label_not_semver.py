@@ -54,7 +54,8 @@ def _is_semver(value: str) -> bool:
     return re.match(_SEMVER, value) is not None
 
 
-@rule("DL3056", "label-not-semver", "warning", "dockerfile", "A label typed semver in the label schema is not a semantic version")
+@rule("DL3056", "label-not-semver", "warning", "dockerfile", "A label typed semver in the label schema is not a semantic version",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "semver", _is_semver):
         yield Violation(

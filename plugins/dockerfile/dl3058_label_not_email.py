@@ -53,7 +53,8 @@ def _is_email(value: str) -> bool:
     return re.match(_EMAIL, value) is not None
 
 
-@rule("DL3058", "label-not-email", "warning", "dockerfile", "A label typed email in the label schema is not an email address")
+@rule("DL3058", "label-not-email", "warning", "dockerfile", "A label typed email in the label schema is not an email address",
+      needs=("LABEL",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr, key, value in invalid_labels(dockerfile, ctx, "email", _is_email):
         yield Violation(

@@ -50,7 +50,8 @@ from ._stages import final_image_runs
 CACHES = ("/usr/local/share/.cache/yarn", "/root/.cache/yarn")
 
 
-@rule("DL3060", "yarn-cache-kept", "info", "dockerfile", "yarn install keeps its package cache in the image")
+@rule("DL3060", "yarn-cache-kept", "info", "dockerfile", "yarn install keeps its package cache in the image",
+      needs=("RUN yarn",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run, commands in final_image_runs(dockerfile, *CACHES):
         installs = [i for i, c in enumerate(commands) if c.name == "yarn" and "install" in c.positional()]

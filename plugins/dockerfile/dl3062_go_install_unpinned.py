@@ -48,7 +48,8 @@ def _unpinned(word: str) -> bool:
     return not at or version in ("", "latest")
 
 
-@rule("DL3062", "go-install-unpinned", "warning", "dockerfile", "go install of a module without a version")
+@rule("DL3062", "go-install-unpinned", "warning", "dockerfile", "go install of a module without a version",
+      needs=("RUN go",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in iter_run_instructions(dockerfile):
         for cmd, _line in instruction_commands(run):

@@ -31,7 +31,8 @@ from imagepolicy.dockerfile import Dockerfile
 from imagepolicy.model import RuleContext, Violation, rule
 
 
-@rule("DL4000", "maintainer-deprecated", "error", "dockerfile", "MAINTAINER is deprecated", aliases=("MaintainerDeprecated",))
+@rule("DL4000", "maintainer-deprecated", "error", "dockerfile", "MAINTAINER is deprecated", aliases=("MaintainerDeprecated",),
+      needs=("MAINTAINER",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for instr in dockerfile.instructions:
         if instr.keyword == "MAINTAINER":

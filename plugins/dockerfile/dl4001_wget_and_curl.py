@@ -37,7 +37,8 @@ from imagepolicy.shellcmd import instruction_commands
 TOOLS = ("curl", "wget")
 
 
-@rule("DL4001", "wget-and-curl", "warning", "dockerfile", "A stage uses both wget and curl")
+@rule("DL4001", "wget-and-curl", "warning", "dockerfile", "A stage uses both wget and curl",
+      needs=tuple(f"RUN {tool}" for tool in TOOLS))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for stage in dockerfile.stages:
         seen: set[str] = set()

@@ -34,7 +34,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from ._stages import repeated
 
 
-@rule("DL4004", "multiple-entrypoint", "error", "dockerfile", "A stage has more than one ENTRYPOINT; only the last takes effect")
+@rule("DL4004", "multiple-entrypoint", "error", "dockerfile", "A stage has more than one ENTRYPOINT; only the last takes effect",
+      needs=("ENTRYPOINT",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for line, first in repeated(dockerfile, "ENTRYPOINT"):
         yield Violation(

@@ -33,7 +33,8 @@ from imagepolicy.model import RuleContext, Violation, rule
 from imagepolicy.shellcmd import instruction_commands
 
 
-@rule("DL4005", "ln-bin-sh", "warning", "dockerfile", "ln replaces /bin/sh instead of SHELL changing the build's shell")
+@rule("DL4005", "ln-bin-sh", "warning", "dockerfile", "ln replaces /bin/sh instead of SHELL changing the build's shell",
+      needs=("RUN ln",))
 def check(dockerfile: Dockerfile, ctx: RuleContext) -> Iterator[Violation]:
     for run in dockerfile.instructions:
         if run.keyword != "RUN":

@@ -343,7 +343,6 @@ def _parse_build_args(values: list[str]) -> dict[str, str]:
 def _targets(paths: list[str]) -> tuple[list[Path], list[TargetResult]]:
     """The Dockerfiles to check, and the folder arguments that could not be searched (as target errors)."""
     from . import tree
-    from .discovery import discover_dockerfiles
 
     targets: list[Path] = []
     failed: list[TargetResult] = []
@@ -353,6 +352,8 @@ def _targets(paths: list[str]) -> tuple[list[Path], list[TargetResult]]:
             targets.append(p)  # standard input; the engine reads it
             continue
         if p.is_dir():
+            from .discovery import discover_dockerfiles  # only for folders
+
             try:
                 tree.check_folder(p, raw, "folder to search")
                 found = discover_dockerfiles(p)

@@ -501,7 +501,8 @@ def _index_yaml(
 
 # JSON ---------------------------------------------------------------------------------
 
-_WS = re.compile(r"[ \t\n\r]*")
+# Patterns kept as text are compiled by re on first use (and cached there): only a run that reads a config needs them.
+_WS = r"[ \t\n\r]*"
 
 
 def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
@@ -523,7 +524,7 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
 
     def skip(pos: int) -> int:
         """The position of the first non-blank character at or after ``pos``."""
-        blank = _WS.match(text, pos)
+        blank = re.compile(_WS).match(text, pos)
         return blank.end() if blank else pos
 
     def walk(pos: int, prefix: Path_) -> int:
@@ -565,7 +566,7 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
 
 # TOML ---------------------------------------------------------------------------------
 
-_TOML_KEY = re.compile(r"""\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*""")
+_TOML_KEY = r"""\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*"""  # compiled on first use
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
@@ -614,7 +615,7 @@ def _toml_key(text: str) -> tuple[tuple[str, ...], str] | None:
     parts: list[str] = []
     pos = 0
     while True:
-        match = _TOML_KEY.match(text, pos)
+        match = re.compile(_TOML_KEY).match(text, pos)
         if not match:
             return None
         bare, basic, literal = match.groups()
@@ -683,7 +684,7 @@ def _bracket_balance(text: str) -> int:
 
 # --- plugins key -----------------------------------------------------------------------
 
-_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_MODULE_RE = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"  # compiled on first use
 
 
 def plugin_modules(raw: RawConfig | None) -> list[str]:
@@ -695,7 +696,7 @@ def plugin_modules(raw: RawConfig | None) -> list[str]:
     if not isinstance(value, list):
         raise source.error(("plugins",), f"must be a list, not {_kind(value)}; {_HINTS['plugins']}")
     for i, item in enumerate(value):
-        if not isinstance(item, str) or not _MODULE_RE.match(item):
+        if not isinstance(item, str) or not re.match(_MODULE_RE, item):
             shown = repr(item) if isinstance(item, str) else _kind(item)
             raise source.error(
                 ("plugins", i),

@@ -23,7 +23,8 @@ BUILDKIT_CHECK_NAMES = frozenset(
     "RedundantTargetPlatform SecretsUsedInArgOrEnv InvalidDefaultArgInFrom FromPlatformFlagConstDisallowed "
     "CopyIgnoredFile InvalidDefinitionDescription ExposeProtoCasing ExposeInvalidFormat".split()
 )
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+# A pattern, compiled by re on first use: only the checks that count parser directives read it.
+_DIRECTIVE = r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$"
 _KEYWORD = re.compile(r"\s*([A-Za-z]+)")
 
 
@@ -69,7 +70,7 @@ def directive_lines(dockerfile: Dockerfile) -> int:
     """How many lines at the top are parser directives (``syntax``, ``escape``, ``check``)."""
     count = 0
     for line in dockerfile.lines:
-        m = _DIRECTIVE.match(line.lstrip())
+        m = re.match(_DIRECTIVE, line.lstrip())
         if not m or m.group(1).lower() not in ("syntax", "escape", "check"):
             break
         count += 1

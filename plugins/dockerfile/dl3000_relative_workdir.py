@@ -32,7 +32,8 @@ import re
 
 from imagepolicy.model import Violation, rule
 
-_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:")
+# A pattern, compiled by re on first use: only a relative-looking WORKDIR needs it.
+_WINDOWS_ABSOLUTE = r"^[A-Za-z]:"
 
 
 def _resolved(instr, dockerfile) -> str | None:
@@ -53,7 +54,7 @@ def check(dockerfile, ctx):
         if instr.keyword != "WORKDIR":
             continue
         path = _resolved(instr, dockerfile)
-        if path is None or path.startswith(("/", "\\")) or _WINDOWS_ABSOLUTE.match(path):
+        if path is None or path.startswith(("/", "\\")) or re.match(_WINDOWS_ABSOLUTE, path):
             continue
         yield Violation(
             f"WORKDIR {instr.args.strip()} is relative ({path!r}): it depends on the WORKDIR before it",

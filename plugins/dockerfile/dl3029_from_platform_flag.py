@@ -32,14 +32,15 @@ import re
 
 from imagepolicy.model import Violation, rule
 
-_PLATFORM_ARG = re.compile(r"\$\{?(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)\b")
+# A pattern, compiled by re on first use: only a FROM with --platform needs it.
+_PLATFORM_ARG = r"\$\{?(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)\b"
 
 
 @rule("DL3029", "from-platform-flag", "warning", "dockerfile", "FROM --platform with a constant platform", aliases=("FromPlatformFlagConstDisallowed",))
 def check(dockerfile, ctx):
     for stage in dockerfile.stages:
         raw = stage.from_instruction.flag("platform")
-        if raw is None or _PLATFORM_ARG.search(raw):
+        if raw is None or re.search(_PLATFORM_ARG, raw):
             continue
         yield Violation(
             f"FROM --platform={raw} pins the stage to one platform",

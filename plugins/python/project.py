@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-import glob
 import os
 import re
 import sys
@@ -708,6 +707,8 @@ class _Reader:
             if (self.root / f"{cand}.py").is_file():
                 self.notes.append(f"hatchling default selection: module {cand}.py named after the project")
                 return [], [f"{cand}.py"]
+            import glob  # only for a src-less project whose package is not at the top
+
             nested = glob.glob(os.path.join(glob.escape(str(self.root)), "*", cand, "__init__.py"))
             if len(nested) == 1:  # glob.glob skips hidden folders, as hatchling's does
                 top = Path(nested[0]).relative_to(self.root).parts[0]

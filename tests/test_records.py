@@ -106,3 +106,52 @@ def test_record_keeps_methods_the_class_defines():
         __hash__ = object.__hash__
 
     assert repr(Own(1)) == "own" and Own(1) == Own(2)
+
+
+def _bookkeeping(cls) -> tuple:
+    """What dataclass records about a class: its fields (every attribute), defaults left on it, __match_args__."""
+    fields = [(f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare, dict(f.metadata),
+               f.kw_only, f._field_type) for f in cls.__dataclass_fields__.values()]
+    attributes = {name: cls.__dict__.get(name, "<absent>") for name in cls.__dataclass_fields__}
+    return fields, attributes, cls.__match_args__
+
+
+def test_plain_bookkeeping_is_dataclass_s():
+    """The fast path records what dataclass(init=False, repr=False, eq=False) does; other classes go to dataclass."""
+
+    def make():
+        class Base:
+            inherited = 7  # not a dataclass: its attribute becomes a field's default, as dataclass reads it
+
+        class Plain(Base):
+            name: str
+            inherited: int
+            line: int = 0
+            tags: list = field(default_factory=list)
+            note: str = field(default="", compare=False, repr=False, hash=False, metadata={"k": 1})
+            hidden: int = field(default=1, init=False)
+            required: str = field(repr=False)
+
+        return Plain
+
+    theirs = dataclass(make(), init=False, repr=False, eq=False)
+    ours = make()
+    assert records._plain_bookkeeping(ours)
+    assert _bookkeeping(ours) == _bookkeeping(theirs)
+
+    class WithClassVar:
+        kind: "ClassVar[str]" = "x"  # noqa: F821 - a string annotation, as under `from __future__ import annotations`
+
+    assert not records._plain_bookkeeping(WithClassVar)  # left to dataclass
+    with pytest.raises(ValueError, match="mutable default"):
+
+        class Shared:
+            items: list = []  # noqa: RUF012
+
+        records._plain_bookkeeping(Shared)
+    with pytest.raises(TypeError, match="no type annotation"):
+
+        class Unannotated:
+            value = field(default=1)
+
+        records._plain_bookkeeping(Unannotated)

@@ -13,7 +13,10 @@ runs, which is the least disturbed by a busy machine):
 * ``--no-cache``: no cache at all.
 
 ``-X importtime`` adds its own overhead, so the sums are above the real cost; compare states and
-modules, and take whole-run times from ``speed_bench.py``. Run it with the interpreter of a
+modules, and take whole-run times from ``speed_bench.py``. It only sees ``import`` statements: the
+plugins and the rule modules, which the core loads with ``importlib.import_module``, are missing
+from it, so one more run per state with ``python -v`` counts every module imported and the rule
+modules among them (``imagepolicy.plugins.<plugin>.<code>_...``). Run it with the interpreter of a
 non-editable install::
 
     /tmp/bench/bin/python benchmarks/import_bench.py [--runs 5] [--top 15]
@@ -34,6 +37,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ONE_FILE = HERE.parent / "tests" / "corpus" / "python.Dockerfile"
 LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
+VERBOSE = re.compile(r"^import '([^']+)' #")
+RULE_MODULE = re.compile(r"^imagepolicy\.plugins\.\w+\.[a-z]+\d+_\w+$")
 
 
 def imports(stderr: str) -> dict[str, int]:
@@ -52,6 +57,13 @@ def run(python: str, script: str, args: list[str], cwd: Path) -> dict[str, int]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"imagepolicy exited {proc.returncode}: {proc.stderr[-2000:]}")
     return imports(proc.stderr)
+
+
+def every_import(python: str, script: str, args: list[str], cwd: Path) -> set[str]:
+    """Every module a run imported, ``importlib.import_module`` included (``python -v``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMAGEPOLICY_") and k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([python, "-v", script, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return {m.group(1) for m in map(VERBOSE.match, proc.stderr.splitlines()) if m}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +93,18 @@ def main(argv: list[str] | None = None) -> int:
             states["cold"].append(run(python, script, command, work))
             states["warm"].append(run(python, script, command, work))
             states["--no-cache"].append(run(python, script, ["check", "--no-config", "--no-cache", "Dockerfile"], work))
+        shutil.rmtree(cache)
+        shutil.copytree(install, cache)
+        every = {"cold": every_import(python, script, command, work), "warm": every_import(python, script, command, work),
+                 "--no-cache": every_import(python, script, ["check", "--no-config", "--no-cache", "Dockerfile"], work)}
     print(f"{sys.implementation.name} {sys.version.split()[0]}; {args.file.name}; {args.runs} runs per state; "
           f"load average {os.getloadavg()[0]:.2f}")
-    print("| state | modules imported | summed import time, ms (median run) |")
-    print("|---|---:|---:|")
+    print("| state | modules imported (-X importtime) | summed import time, ms (median run) | every module (-v) | rule modules |")
+    print("|---|---:|---:|---:|---:|")
     for state, samples in states.items():
-        print(f"| {state} | {len(samples[0])} | {statistics.median(sum(s.values()) for s in samples) / 1000:.1f} |")
+        rules = sum(1 for name in every[state] if RULE_MODULE.match(name))
+        print(f"| {state} | {len(samples[0])} | {statistics.median(sum(s.values()) for s in samples) / 1000:.1f} "
+              f"| {len(every[state])} | {rules} |")
     for state in ("cold", "warm"):
         samples = states[state]
         least = {name: min(s.get(name, 0) for s in samples) for name in samples[0]}

@@ -119,7 +119,7 @@ def _plain_bookkeeping(cls: Any) -> bool:
         else:
             if isinstance(default, types.MemberDescriptorType):  # a slot
                 default = MISSING
-            spec = dataclasses.field(default=default)
+            spec = dataclasses.field(default=default)  # type: ignore[arg-type]  # MISSING, as dataclass passes it
         spec.name, spec.type, spec._field_type = name, annotation, _FIELD  # type: ignore[attr-defined]
         if spec.kw_only is MISSING:
             spec.kw_only = False
@@ -132,7 +132,7 @@ def _plain_bookkeeping(cls: Any) -> bool:
     cls.__dataclass_params__ = dataclasses._DataclassParams(False, False, False, False, False, False)  # type: ignore[attr-defined]
     cls.__dataclass_fields__ = fields
     if "__match_args__" not in own:
-        cls.__match_args__ = tuple(name for name, spec in fields.items() if spec.init)
+        cls.__match_args__ = tuple(name for name, spec in fields.items() if spec.init)  # type: ignore[misc]  # a class, not an instance
     if hasattr(cls, "__abstractmethods__"):
         import abc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pytest
 
@@ -140,7 +141,7 @@ def test_plain_bookkeeping_is_dataclass_s():
     assert _bookkeeping(ours) == _bookkeeping(theirs)
 
     class WithClassVar:
-        kind: "ClassVar[str]" = "x"  # noqa: F821 - a string annotation, as under `from __future__ import annotations`
+        kind: ClassVar[str] = "x"  # a string annotation here (`from __future__ import annotations`)
 
     assert not records._plain_bookkeeping(WithClassVar)  # left to dataclass
     with pytest.raises(ValueError, match="mutable default"):

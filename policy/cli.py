@@ -80,12 +80,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``command``, only that subcommand's arguments are made.
 
     Every subcommand is listed either way (``imagepolicy --help``, a wrong name); making the other
-    subcommands' 60 arguments cost 3 ms of every start.
+    subcommands' 60 arguments cost 3 ms of every start. When ``command`` is one of
+    :data:`COMMANDS`, the other subcommands' parsers are not made at all (each asks gettext for its
+    titles: 18 look-ups); a name that is none of them gets every parser, so the error lists them.
     """
     parser = _Parser(prog="imagepolicy", description="Pre-merge image policy for CI: checks Dockerfiles and built images.")
     parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
     # prog given: argparse would otherwise build a help formatter for it, which imports shutil (3 ms) for the terminal size.
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
+    if command in COMMANDS:
+        sub = _OnlySubcommand(sub, command)
 
     check = _used(command, sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries)."))
     _target_arguments(check)
@@ -151,8 +155,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _used(command: str | None, parser: argparse.ArgumentParser) -> Any:
+#: The subcommands, as build_parser makes them.
+COMMANDS = ("check", "baseline", "fix", "rules", "explain", "schema", "docs")
+
+
+class _OnlySubcommand:
+    """The subparsers action of a run whose subcommand is known: only that one's parser is made."""
+
+    def __init__(self, action: Any, command: str) -> None:
+        self._action = action
+        self._command = command
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        return self._action.add_parser(name, **kwargs) if name == self._command else _Unused()
+
+
+def _used(command: str | None, parser: Any) -> Any:
     """``parser`` when its subcommand runs (or every one is wanted), else a stand-in that drops its arguments."""
+    if isinstance(parser, _Unused):
+        return parser
     return parser if command is None or command == parser.prog.rsplit(" ", 1)[-1] else _Unused()
 
 

@@ -156,3 +156,23 @@ def test_plain_bookkeeping_is_dataclass_s():
             value = field(default=1)
 
         records._plain_bookkeeping(Unannotated)
+
+
+def test_the_models_take_the_plain_path():
+    """No model class of a cold check's path falls back to dataclass's slower bookkeeping (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import dataclasses\n"
+        "calls = []\n"
+        "real = dataclasses.dataclass\n"
+        "def spy(cls=None, /, **kwargs):\n"
+        "    calls.append(getattr(cls, '__qualname__', cls))\n"
+        "    return real(cls, **kwargs)\n"
+        "dataclasses.dataclass = spy\n"
+        "import imagepolicy.model, imagepolicy.engine, imagepolicy.config, imagepolicy.dockerfile, imagepolicy.shellcmd\n"
+        "print(calls)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]", proc.stdout

@@ -57,7 +57,7 @@ AUTOFIX_KINDS = ("", "safe", "unsafe", "sometimes")
 _CODE_RE = re.compile(r"^[A-Z]{2,}[0-9]{3,4}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _NEED_RE = re.compile(r"^[A-Z]+(?: [^\s*]+\*?)?$")
-#: What a rule's ``needs`` may name; the engine's :func:`~imagepolicy.engine.dockerfile_holds` reads it.
+#: What a rule's ``needs`` may name; :func:`imagepolicy.engine.dockerfile_features` lists what a Dockerfile holds.
 NEEDS_HELP = ("instruction keywords (\"LABEL\": an instruction of that keyword, ONBUILD's included) and commands "
               "a RUN runs (\"RUN apt-get\": a command of that base name, as imagepolicy.shellcmd.instruction_commands "
               "finds them, ONBUILD RUN included; \"RUN pip*\": any name starting with pip)")

@@ -3,9 +3,9 @@
 What is kept (each under its own *kind*, one JSON file per entry):
 
 ``shellcheck``
-    ShellCheck's comments on one script, keyed by the script as given to
-    ShellCheck (dialect and exported names included), ShellCheck's version and
-    its flags.
+    ShellCheck's comments on one Dockerfile's scripts, keyed by its path,
+    ShellCheck's version and its flags, and inside by each script as given to
+    ShellCheck (dialect and exported names included).
 ``file``
     One Dockerfile's findings, keyed by its bytes and everything else a result
     depends on (see :mod:`imagepolicy.cachekeys`).

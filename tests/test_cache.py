@@ -344,3 +344,44 @@ def test_the_github_action_restores_and_fills_its_results_cache(tmp_path):
     shutil.rmtree(results)
     off = Runner(tmp_path, workspace, {"dockerfiles": ".", "cache": "false"}).run()
     assert off.stdout == first.stdout and not results.exists()
+
+
+def test_shellcheck_comments_are_kept_one_entry_per_dockerfile_and_an_edit_checks_only_its_new_runs(tmp_path, monkeypatch):
+    from imagepolicy import cache as cache_mod
+    from imagepolicy.dockerfile import parse_dockerfile
+    from imagepolicy.plugins.shell import scripts, shellcheck
+
+    def parsed(name: str, text: str):
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        return parse_dockerfile(path, display_path=name)
+
+    a = "FROM debian:12\nRUN echo $1\nRUN [[ -n \"$1\" ]] && echo ok\n"
+    b = "FROM debian:12\nRUN echo $1\n"  # the same RUN as a's first: checked once
+    edited = a + "RUN echo $2\n"
+
+    def check(*dockerfiles) -> list[list[tuple[str, int]]]:
+        return [sorted((v.code, v.line) for v in found) for found in scripts.check_dockerfiles(dockerfiles)]
+
+    monkeypatch.setattr(cache_mod, "_active", None)  # no cache: what every run must report
+    expected = check(parsed("a/Dockerfile", a), parsed("b/Dockerfile", b)) + check(parsed("a/Dockerfile", edited))
+    assert expected[0] == [("SC2086", 2), ("SC3010", 3)] and ("SC2086", 4) in expected[2]
+
+    monkeypatch.delenv("IMAGEPOLICY_NO_CACHE", raising=False)
+    store, _ = cache_mod.open_cache(str(tmp_path / "cache"))
+    cache_mod.activate(store)
+    try:
+        checked = []
+        real = shellcheck._run
+        monkeypatch.setattr(shellcheck, "_run", lambda command, files, cwd: checked.append(len(files)) or real(command, files, cwd))
+        first = check(parsed("a/Dockerfile", a), parsed("b/Dockerfile", b))
+        assert checked == [2] and len(entries(tmp_path / "cache", "shellcheck")) == 2
+        # The edited Dockerfile: only its new RUN goes to ShellCheck, the others come from its entry.
+        assert check(parsed("a/Dockerfile", edited)) == expected[2:] and checked == [2, 1]
+        assert first == expected[:2]
+        # Nothing new: no ShellCheck at all.
+        assert check(parsed("a/Dockerfile", edited), parsed("b/Dockerfile", b)) == expected[2:] + expected[1:2]
+        assert checked == [2, 1]
+    finally:
+        cache_mod.activate(None)

@@ -698,3 +698,15 @@ globals().update(fix_tests(
         "FROM registry.example.com/base:1\nRUN ls / | diff - <(ls /etc)\n",
     ],
 ))
+
+
+def test_a_batch_starts_each_chunk_once_full_and_takes_more_scripts_after():
+    from imagepolicy.plugins.shell.shellcheck import new_batch
+
+    batch = new_batch(chunk_size=2, jobs=2)
+    batch.add([Script("a", "echo $1\n"), Script("b", "echo ok\n")], group="first")
+    # Full: its chunk runs already, so its results come without closing the batch.
+    assert [(r.script_id, r.code) for r in batch.results(["a", "b"])] == [("a", "SC2086")]
+    batch.add([Script("c", "echo $2\n"), Script("d", "echo $1\n")], group="second")  # d: a's text, checked once
+    batch.close()
+    assert [(r.script_id, r.code) for r in batch.results(["d", "c", "a"])] == [("a", "SC2086"), ("c", "SC2086"), ("d", "SC2086")]

@@ -21,7 +21,7 @@ from imagepolicy.shells import bin_sh, run_shell
 
 from .bashisms import USE_BASH, bashism_for, describe, describe_portable, runs_anyway
 from .joined import Joined, join_continuations
-from .shellcheck import ScResult, Script, start_shellcheck
+from .shellcheck import ScResult, Script, new_batch
 from .shellopts import shell_option_violations
 
 _LEVELS = {
@@ -235,10 +235,22 @@ def note(message: str) -> None:
 
 
 def start_dockerfiles(dockerfiles: Sequence[Any]) -> list[PendingViolations]:
-    """Start ShellCheck on every RUN of all ``dockerfiles`` (chunks in file order) and return at once."""
-    per_file = [run_scripts(dockerfile, prefix=f"{number}:") for number, dockerfile in enumerate(dockerfiles)]
-    batch = start_shellcheck([run.script for runs in per_file for run in runs])
-    return [PendingViolations(batch, runs, getattr(df, "path", "Dockerfile")) for df, runs in zip(dockerfiles, per_file)]
+    """Start ShellCheck on every RUN of all ``dockerfiles`` (chunks in file order) and return at once.
+
+    Each chunk starts as soon as it is full, while the later Dockerfiles' scripts are still being
+    made; each Dockerfile's comments are kept in the cache under its path.
+    """
+    batch = new_batch()
+    pending = []
+    try:
+        for number, dockerfile in enumerate(dockerfiles):
+            runs = run_scripts(dockerfile, prefix=f"{number}:")
+            path = getattr(dockerfile, "path", "Dockerfile")
+            batch.add([run.script for run in runs], group=str(path))
+            pending.append(PendingViolations(batch, runs, path))
+    finally:
+        batch.close()
+    return pending
 
 
 def to_violation(result: ScResult, run: RunScript) -> Violation:

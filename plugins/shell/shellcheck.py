@@ -25,11 +25,15 @@ with an address-space cap (``shellcheck-memory``) and a timeout
 by one, so only the script that needs more is left out. Scripts left out get
 no comment; :meth:`Batch.too_large` says which and why, for the caller's note.
 
-ShellCheck's comments on each file are kept in the persistent cache
-(:mod:`imagepolicy.cache`, kind ``shellcheck``) under the file's text (the
-dialect directive and the exported names included), ShellCheck's version and its
-flags: a script seen before, in any Dockerfile, is not checked again. A script
-that hit a limit is never kept.
+Scripts come in groups (a Dockerfile's RUNs), and each chunk starts as soon as
+it is full, while the caller still turns later Dockerfiles into scripts.
+ShellCheck's comments are kept in the persistent cache (:mod:`imagepolicy.cache`,
+kind ``shellcheck``) one entry a group, under the group's name (the Dockerfile's
+path), ShellCheck's version and its flags; inside it, per file text (the dialect
+directive and the exported names included): a script that Dockerfile had in an
+earlier run is not checked again. One entry per Dockerfile, not per script:
+creating a file is the cost of an entry, and one per script was a tenth of a
+cold run's CPU on the 419-file corpus. A script that hit a limit is never kept.
 """
 
 from __future__ import annotations
@@ -210,158 +214,316 @@ def start_shellcheck(
     only for the chunks holding the scripts asked for. Chunks follow the
     scripts' order, so a caller consuming results in that order rarely waits.
     """
-    exe = executable or find_shellcheck() if scripts else ""
+    batch = new_batch(exclude=exclude, executable=executable, chunk_size=chunk_size, jobs=jobs)
+    try:
+        batch.add(scripts)
+    finally:
+        batch.close()
+    return batch
+
+
+def new_batch(
+    *,
+    exclude: Iterable[str] = DEFAULT_EXCLUDES,
+    executable: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    jobs: int | None = None,
+) -> Batch:
+    """An empty :class:`Batch`: :meth:`Batch.add` the scripts (each chunk starts once it is full), then :meth:`Batch.close`."""
     excluded = ",".join(c.upper().removeprefix("SC") for c in exclude)
-    command = [exe, "--norc", "-f", "json1", "-S", "style"] + (["-e", excluded] if excluded else [])
-    return Batch(scripts, command, max(1, chunk_size), jobs or os.cpu_count() or 1)
+    flags = ["--norc", "-f", "json1", "-S", "style"] + (["-e", excluded] if excluded else [])
+    return Batch(executable, flags, max(1, chunk_size), jobs or os.cpu_count() or 1)
 
 
 class Batch:
-    """ShellCheck running over a set of scripts, chunk by chunk (see :func:`start_shellcheck`).
+    """ShellCheck running over sets of scripts, chunk by chunk (see :func:`start_shellcheck`).
 
-    Scripts whose comments the cache holds are answered from it (chunk ``-1``);
-    the others are written to files and checked, and their comments stored.
+    Scripts are added in groups (:meth:`add`; one group a Dockerfile). Identical
+    files (the same RUN in many Dockerfiles) are checked once. A chunk of
+    ``chunk_size`` files starts as soon as it is full, so ShellCheck runs while
+    the caller still prepares the next groups; :meth:`close` starts the last one.
+
+    The cache keeps ShellCheck's comments one entry a group, under the group's
+    name (a Dockerfile's path): a script the group had in an earlier run is
+    answered from it. One entry per Dockerfile instead of one per script: each
+    entry is a file, and creating thousands of them was a tenth of a cold run's
+    CPU on the reference machine (see benchmarks/README.md).
     """
 
-    def __init__(self, scripts: Sequence[Script], command: list[str], chunk_size: int, jobs: int) -> None:
-        self._order = {s.id: index for index, s in enumerate(scripts)}
-        self._chunk_of: dict[str, int] = {}
-        self._outputs: dict[int, list[tuple[Script, ScResult]]] = {-1: []}
+    def __init__(self, executable: str | None, flags: list[str], chunk_size: int, jobs: int) -> None:
+        import threading
+
+        self._executable = executable  # None: found (find_shellcheck) once there is a script to check
+        self._flags = flags
+        self._chunk_size = chunk_size
+        self._jobs = jobs
+        self._lock = threading.Lock()
+        self._scripts: dict[str, Script] = {}
+        self._order: dict[str, int] = {}
+        self._known: dict[str, list[dict]] = {}  # file text -> comments (kept, or checked by this batch)
+        self._file_of: dict[str, str] = {}  # file text -> its file name, while it is checked or after
+        self._text_of_file: dict[str, str] = {}  # file name -> its text
+        self._done_names: set[str] = set()  # files whose chunk is done
+        self._chunk_of: dict[str, int] = {}  # file name -> chunk number
+        self._failed: dict[str, str] = {}  # file name -> the limit it hit
+        self._text_of: dict[str, str] = {}  # script id -> its file text (absent: over the size limit)
         self._too_large: dict[str, str] = {}
-        self._chunks: list[list[str]] = []
-        self._keys: dict[str, str] = {}  # file name -> cache key
-        # Identical files (the same RUN in many Dockerfiles) are checked once.
-        by_text: dict[str, list[Script]] = {}
+        self._pending: list[str] = []  # files written, not yet in a chunk
+        self._waiting: dict[str, list[_Group]] = {}  # file name -> the groups to store once it is checked
+        self._store = cache.current()
+        self._stamp: list | None = None
+        self._stamped = False
+        self._tmp: str | None = None
+        self._workers: _Workers | None = None
+        self._closed = False
+
+    def add(self, scripts: Sequence[Script], group: str = "") -> None:
+        """Add one group of scripts (a Dockerfile's RUNs); ``group`` names its cache entry."""
         cap = limits.get("shellcheck-script-bytes")
+        texts: dict[str, None] = {}
         for script in scripts:
+            self._order.setdefault(script.id, len(self._order))
+            self._scripts[script.id] = script
             size = len(script.text.encode("utf-8", "surrogatepass"))
             if size > cap:
                 self._too_large[script.id] = f"{size:,} bytes, over the limit shellcheck-script-bytes={cap}"
                 continue
-            by_text.setdefault(wrap_script(script), []).append(script)
-        self._by_file: dict[str, list[Script]] = {}
-        self._workers: _Workers | None = None
-        store = cache.current()
-        stamp = _cache_stamp(command) if store is not None and by_text else None
-        to_check: list[tuple[str, list[Script], str | None]] = []
-        for text, same in by_text.items():
-            key = cache.digest(["shellcheck", stamp, text]) if stamp is not None else None
-            comments = store.get("shellcheck", key) if key is not None and store is not None else None
-            if isinstance(comments, list) and _valid_comments(comments):
-                self._outputs[-1].extend(_positioned(comments, same))
-                for script in same:
-                    self._chunk_of[script.id] = -1
-            else:
-                to_check.append((text, same, key))
-        if not to_check:
+            text = wrap_script(script)
+            self._text_of[script.id] = text
+            texts[text] = None
+        if not texts:
             return
-        # Removed, and ShellCheck killed, when the run is cancelled; else when the last chunk is done.
-        self._tmp = cleanup.scratch_folder("imagepolicy-sc-", dir=_scratch_dir())
-        for number, (text, same, key) in enumerate(to_check):
-            name = f"{number}.sh"
+        command = self._command  # raises here, in the caller, when ShellCheck is missing
+        store = self._store
+        if store is not None and not self._stamped:
+            self._stamp, self._stamped = _cache_stamp(command), True
+        entry = _Group(group, list(texts)) if store is not None and self._stamp is not None else None
+        kept = self._kept(entry.key(self._stamp)) if entry is not None else {}
+        for text in texts:
+            if text in self._known or text in self._file_of:
+                continue  # answered, or being checked, for an earlier group
+            comments = kept.get(_text_key(text))
+            if comments is not None:
+                self._known[text] = comments
+                continue
+            name = f"{len(self._file_of)}.sh"
+            if self._tmp is None:
+                # Removed, and ShellCheck killed, when the run is cancelled; else when the last chunk is done.
+                self._tmp = cleanup.scratch_folder("imagepolicy-sc-", dir=_scratch_dir())
             Path(self._tmp, name).write_text(text, encoding="utf-8")
-            self._by_file[name] = same
-            if key is not None:
-                self._keys[name] = key
-            for script in same:
-                self._chunk_of[script.id] = number // chunk_size
-        names = list(self._by_file)
-        self._chunks = [names[i : i + chunk_size] for i in range(0, len(names), chunk_size)]
-        # The files are only needed while processes run: removed when the last chunk is done.
-        from functools import partial
+            self._file_of[text] = name
+            self._text_of_file[name] = text
+            self._pending.append(name)
+            if len(self._pending) >= self._chunk_size:
+                self._start_chunk()
+        if entry is not None and any(_text_key(text) not in kept for text in texts):
+            # Stored (unless all came from its own entry) once its files are checked.
+            with self._lock:
+                for text in texts:
+                    name = self._file_of.get(text)
+                    if name is not None and name not in self._done_names:
+                        entry.waiting += 1
+                        self._waiting.setdefault(name, []).append(entry)
+                ready = entry.waiting == 0
+            if ready:
+                self._keep(entry)
 
-        self._workers = _Workers([partial(self._check_chunk, command, chunk) for chunk in self._chunks],
-                                 jobs, partial(cleanup.remove, self._tmp))
+    def close(self) -> None:
+        """No more scripts: start the last chunk; :meth:`results` may be called before or after."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._pending:
+            self._start_chunk()
+        if self._workers is not None:
+            self._workers.close()
 
     def results(self, script_ids: Iterable[str]) -> list[ScResult]:
         """Comments on the given scripts, in script order, then line and column."""
-        wanted = set(script_ids)
         positioned: list[tuple[Script, ScResult]] = []
-        for chunk in self._wait(wanted):
-            positioned.extend(item for item in self._outputs[chunk] if item[0].id in wanted)
+        for script_id in dict.fromkeys(script_ids):
+            text = self._text_of.get(script_id)
+            if text is None:
+                continue
+            comments = self._comments(text)
+            if comments:
+                positioned.extend(_positioned(comments, [self._scripts[script_id]]))
         positioned.sort(key=lambda item: (self._order.get(item[0].id, 0), item[1].line, item[1].column))
         return [result for _, result in positioned]
 
     def too_large(self, script_ids: Iterable[str]) -> dict[str, str]:
         """The given scripts ShellCheck did not check, each with the reason (which limit, by how much)."""
-        wanted = set(script_ids)
-        self._wait(wanted)
-        return {i: reason for i, reason in self._too_large.items() if i in wanted}
+        found = {}
+        for script_id in dict.fromkeys(script_ids):
+            if script_id in self._too_large:
+                found[script_id] = self._too_large[script_id]
+            elif script_id in self._text_of:
+                text = self._text_of[script_id]
+                if self._comments(text) is None:
+                    found[script_id] = self._failed[self._file_of[text]]
+        return found
 
-    def _wait(self, wanted: set[str]) -> list[int]:
-        """Wait for the chunks holding ``wanted`` scripts; return their numbers."""
-        chunks = sorted({self._chunk_of[i] for i in wanted if i in self._chunk_of})
-        for chunk in chunks:
-            if chunk not in self._outputs:
-                assert self._workers is not None
-                by_file, failed = self._workers.result(chunk)
-                self._outputs[chunk] = [item for name, comments in by_file.items() for item in _positioned(comments, self._by_file[name])]
-                for name, reason in failed.items():
-                    for script in self._by_file[name]:
-                        self._too_large[script.id] = reason
-        return chunks
+    def _comments(self, text: str) -> list[dict] | None:
+        """ShellCheck's comments on one file (waiting for its chunk); None when it hit a limit."""
+        if text in self._known:
+            return self._known[text]
+        name = self._file_of[text]
+        if name not in self._chunk_of:
+            self.close()  # asked before close(): its chunk has not started yet
+        assert self._workers is not None
+        self._workers.result(self._chunk_of[name])
+        return self._known.get(text)
 
-    def _check_chunk(self, command: list[str], chunk: list[str]) -> tuple[dict[str, list[dict]], dict[str, str]]:
-        """On a worker thread: ShellCheck one chunk; its comments per file (kept in the cache), and the files left out."""
-        outputs, failed = _run_chunk(command, chunk, self._tmp)
+    @property
+    def _command(self) -> list[str]:
+        if not self._executable:
+            self._executable = find_shellcheck()
+        return [self._executable, *self._flags]
+
+    def _start_chunk(self) -> None:
+        chunk, self._pending = self._pending, []
+        if self._workers is None:
+            from functools import partial
+
+            self._workers = _Workers(self._jobs, partial(cleanup.remove, self._tmp))
+        number = self._workers.add(lambda: self._check_chunk(chunk))
+        for name in chunk:
+            self._chunk_of[name] = number
+
+    def _check_chunk(self, chunk: list[str]) -> None:
+        """On a worker thread: ShellCheck one chunk; keep its comments, and store the groups it completes."""
+        assert self._tmp is not None
+        outputs, failed = _run_chunk(self._command, chunk, self._tmp)
         by_file: dict[str, list[dict]] = {name: [] for name in chunk if name not in failed}
         for output in outputs:
             for comment in _comments(output):
                 if comment.get("file") in by_file:
                     by_file[comment["file"]].append(comment)
-        self._store(by_file)  # here, while the caller's rules run on the other core
-        return by_file, failed
+        ready: list[_Group] = []
+        with self._lock:
+            for name, comments in by_file.items():
+                self._known[self._text_of_file[name]] = [{k: v for k, v in c.items() if k != "file"} for c in comments]
+            self._failed.update(failed)
+            for name in chunk:
+                self._done_names.add(name)
+                for entry in self._waiting.pop(name, ()):
+                    entry.waiting -= 1
+                    if entry.waiting == 0:
+                        ready.append(entry)
+        for entry in ready:  # here, while the caller's rules run on the other core
+            self._keep(entry)
 
-    def _store(self, by_file: dict[str, list[dict]]) -> None:
-        store = cache.current()
-        if store is None:
+    def _kept(self, key: str) -> dict[str, list[dict]]:
+        """A group's kept entry: comments by file-text key (empty when missing or malformed)."""
+        assert self._store is not None
+        found = self._store.get("shellcheck", key)
+        if not isinstance(found, dict):
+            return {}
+        return {k: v for k, v in found.items() if isinstance(k, str) and _valid_comments(v)}
+
+    def _keep(self, entry: _Group) -> None:
+        """Store a group's comments (files that hit a limit are left out: checked again next time)."""
+        if self._store is None or self._stamp is None:
             return
-        for name, comments in by_file.items():
-            key = self._keys.get(name)
-            if key is not None:
-                store.put("shellcheck", key, [{k: v for k, v in c.items() if k != "file"} for c in comments])
+        value = {_text_key(text): self._known[text] for text in entry.texts if text in self._known}
+        self._store.put("shellcheck", entry.key(self._stamp), value)
+
+
+@record
+class _Group:
+    """One group of a batch (a Dockerfile's scripts) and what its cache entry still waits for."""
+
+    name: str
+    texts: list[str]
+    waiting: int = 0  # its files still being checked
+
+    def key(self, stamp: list | None) -> str:
+        return cache.digest(["shellcheck", stamp, self.name])
+
+
+def _text_key(text: str) -> str:
+    """A file text's key inside a group's entry."""
+    return cache.bytes_digest(text.encode("utf-8", "surrogatepass"))
 
 
 class _Workers:
-    """Run ``tasks`` in order on up to ``jobs`` threads; :meth:`result` waits for one (its exception raised there).
+    """Run tasks in the order added on up to ``jobs`` threads; :meth:`result` waits for one (its exception raised there).
 
     A plain pool of threads: ``concurrent.futures`` costs 5 ms of imports (``logging`` among them) at every start.
-    ``last`` runs once every task is done.
+    A thread starts when a task is added and fewer than ``jobs`` run; it ends when no task is left.
+    ``last`` runs once every task is done and :meth:`close` was called.
     """
 
-    def __init__(self, tasks: list[Callable[[], Any]], jobs: int, last: Callable[[], Any]) -> None:
+    def __init__(self, jobs: int, last: Callable[[], Any]) -> None:
         import threading
 
-        self._tasks = tasks
-        self._done = [threading.Event() for _ in tasks]
-        self._results: list[Any] = [None] * len(tasks)
-        self._errors: list[BaseException | None] = [None] * len(tasks)
+        self._threading = threading
+        self._tasks: list[Callable[[], Any]] = []
+        self._done: list[Any] = []
+        self._results: list[Any] = []
+        self._errors: list[BaseException | None] = []
         self._lock = threading.Lock()
         self._next = 0
-        self._left = len(tasks)
-        self._last = last
-        for _ in range(min(len(tasks), max(1, jobs))):
-            threading.Thread(target=self._work, name="imagepolicy-shellcheck").start()
+        self._left = 0
+        self._running = 0
+        self._jobs = max(1, jobs)
+        self._closed = False
+        self._last: Callable[[], Any] | None = last
+
+    def add(self, task: Callable[[], Any]) -> int:
+        with self._lock:
+            number = len(self._tasks)
+            self._tasks.append(task)
+            self._done.append(self._threading.Event())
+            self._results.append(None)
+            self._errors.append(None)
+            self._left += 1
+            spawn = self._running < self._jobs
+            if spawn:
+                self._running += 1
+        if spawn:
+            self._threading.Thread(target=self._work, name="imagepolicy-shellcheck").start()
+        return number
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            last = self._take_last()
+        self._finish(last)
+
+    def _take_last(self) -> Callable[[], Any] | None:
+        """``last`` when it is due (under the lock), once."""
+        if not (self._closed and self._left == 0):
+            return None
+        last, self._last = self._last, None
+        return last
+
+    @staticmethod
+    def _finish(last: Callable[[], Any] | None) -> None:
+        try:
+            if last is not None:
+                last()
+        except OSError:
+            pass  # the folder went already (a cancelled run removes it)
 
     def _work(self) -> None:
         while True:
             with self._lock:
                 number = self._next
                 if number >= len(self._tasks):
+                    self._running -= 1
                     return
                 self._next += 1
+                task = self._tasks[number]
             try:
-                self._results[number] = self._tasks[number]()
+                self._results[number] = task()
             except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread, by result()
                 self._errors[number] = exc
             with self._lock:
                 self._left -= 1
-                finished = self._left == 0
+                last = self._take_last()
             try:
-                if finished:
-                    self._last()
-            except OSError:
-                pass  # the folder went already (a cancelled run removes it)
+                self._finish(last)
             finally:
                 self._done[number].set()
 

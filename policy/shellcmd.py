@@ -63,6 +63,9 @@ MAX_NESTING = 64
 # no newline, so line counting needs no update), in a word and in a [[ ]] test.
 _PLAIN_RUN = re.compile(r"[^ \t\r\n;&|<>()\\'\"$`]+")
 _PLAIN_RUN_TEST = re.compile(r"[^ \t\r\n;\\'\"$`]+")
+#: What ends a plain word for sure (``<``, ``>`` and ``(`` may go on: ``<(...)``, ``a=(1 2)``).
+_PLAIN_ENDS = frozenset(" \t\r\n;&|)")
+_PLAIN_ENDS_TEST = frozenset(" \t\r\n;")
 _SINGLE_QUOTED_RUN = re.compile(r"[^'\\\n]+")
 _DOUBLE_QUOTED_RUN = re.compile(r'[^"\\$`\n]+')
 # Shells whose scripts are not POSIX shell: PowerShell and cmd.exe.
@@ -617,6 +620,14 @@ class _Parser:
         stops = " \t\r\n;&|<>()" if not test else " \t\r\n;"
         plain = _PLAIN_RUN if not test else _PLAIN_RUN_TEST
         start = self.pos
+        # Most words are plain characters up to a blank or an operator that ends them: taken whole.
+        run = plain.match(self.text, start)
+        if run is not None:
+            end = run.end()
+            if end >= self.n or self.text[end] in (_PLAIN_ENDS if not test else _PLAIN_ENDS_TEST):
+                self.pos = end
+                text = run.group()
+                return Word(text, (("lit", text),), start, end)
 
         def add(kind: str, text: str) -> None:
             if parts and parts[-1][0] == kind and kind in ("lit", "q"):

@@ -20,7 +20,10 @@ folder of its own, with imagepolicy's cache in four states:
 ``corpus`` checks a folder of Dockerfiles (``--dir``, default the 419 real ones in
 ``../shared/real-dockerfiles/files``, read where they are) in one ``imagepolicy check DIR`` against
 ``hadolint FILE...`` (as few invocations as ARG_MAX allows): first run, cold (installation known,
-no result of these files), warm (the same run again: every result from the cache).
+no result of these files), warm (the same run again: every result from the cache). ``--before
+OTHER/bin/imagepolicy`` runs another installation (main, say) in the same rounds, with a cache of its
+own in the same state, and adds its row and the ratio of the two: on a machine other work shares, runs
+minutes apart do not compare, runs of one round do.
 
 Install imagepolicy non-editable for figures users see (an editable install adds the import hook's
 cost to every start)::
@@ -44,6 +47,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -70,6 +74,7 @@ class Figure:
     scenario: str
     ours: list[Sample] = field(default_factory=list)
     theirs: list[Sample] = field(default_factory=list)
+    older: list[Sample] = field(default_factory=list)  # --before: another installation, in the same rounds
 
     def row(self) -> str:
         ow, tw = statistics.median(s.wall for s in self.ours), statistics.median(s.wall for s in self.theirs)
@@ -78,6 +83,13 @@ class Figure:
         cpu_ratio = statistics.median(o.cpu / max(t.cpu, 1e-6) for o, t in zip(self.ours, self.theirs))
         rss = max(s.rss for s in self.ours) / 2**20
         return (f"| {self.scenario} | {ow:.3f} | {tw:.3f} | **{ratio:.2f}** | {oc:.3f} | {tc:.3f} | {cpu_ratio:.2f} | {rss:.0f} |")
+
+    def before_rows(self) -> str:
+        """With ``--before``: the older installation's row, and ours against it round by round."""
+        older = Figure(f"{self.scenario}, before", self.older, self.theirs).row()
+        wall = statistics.median(o.wall / b.wall for o, b in zip(self.ours, self.older))
+        cpu = statistics.median(o.cpu / max(b.cpu, 1e-6) for o, b in zip(self.ours, self.older))
+        return f"{older}\n| {self.scenario}: this / before | | | **{wall:.2f}** | | | {cpu:.2f} | |"
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample:
@@ -142,12 +154,19 @@ class Cache:
         shutil.copytree(self.install, self.path)
 
 
-def pairs(figure: Figure, runs: int, ours: tuple[list[str], Path], theirs: list[list[str]], cwd: Path, before=None) -> Figure:
+def pairs(figure: Figure, runs: int, ours: tuple[list[str], Path], theirs: list[list[str]], cwd: Path, before=None,
+          older: tuple[list[str], Any] | None = None) -> Figure:
+    """``runs`` rounds of: ours (after ``before()``, which sets its cache's state), ``older`` (another
+    installation's command and its own state-setting call) when given, then hadolint."""
     env = child_env()
     for _ in range(runs):
         if before is not None:
             before()
         figure.ours.append(timed(ours[0], ours[1], env))
+        if older is not None:
+            if older[1] is not None:
+                older[1]()
+            figure.older.append(timed(older[0], ours[1], env))
         samples = [timed(argv, cwd, env) for argv in theirs]
         figure.theirs.append(Sample(sum(s.wall for s in samples), sum(s.cpu for s in samples), max(s.rss for s in samples), 0))
     return figure
@@ -196,9 +215,21 @@ def corpus(args: argparse.Namespace) -> list[Figure]:
         (other / "Dockerfile").write_text("FROM debian:12\nRUN echo warming\n")
         timed(ours[:2] + ["Dockerfile"] + ours[3:], other, child_env())
         cache.keep_install()
-        figures = [pairs(Figure(f"{len(files)} files, first run (empty cache)"), args.runs, (ours, folder), theirs, folder, cache.empty),
-                   pairs(Figure(f"{len(files)} files, cold (installation cached)"), args.runs, (ours, folder), theirs, folder, cache.cold)]
-        figures.append(pairs(Figure(f"{len(files)} files, warm (unchanged)"), args.runs, (ours, folder), theirs, folder))
+        old, old_cache = None, None
+        if args.before is not None:  # another installation, with a cache of its own, in the same rounds
+            old_cache = Cache(Path(tmp) / "before")
+            old = [str(args.before), *ours[1:-1], str(old_cache.path)]
+            timed(old[:2] + ["Dockerfile"] + old[3:], other, child_env())
+            old_cache.keep_install()
+
+        def older(state: str) -> tuple[list[str], Any] | None:
+            return None if old is None or old_cache is None else (old, getattr(old_cache, state) if state else None)
+
+        figures = [pairs(Figure(f"{len(files)} files, first run (empty cache)"), args.runs, (ours, folder), theirs, folder, cache.empty,
+                         older("empty")),
+                   pairs(Figure(f"{len(files)} files, cold (installation cached)"), args.runs, (ours, folder), theirs, folder, cache.cold,
+                         older("cold"))]
+        figures.append(pairs(Figure(f"{len(files)} files, warm (unchanged)"), args.runs, (ours, folder), theirs, folder, None, older("")))
     return figures
 
 
@@ -219,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     many = sub.add_parser("corpus", help="a folder of Dockerfiles: first run, cold, warm")
     many.add_argument("--dir", type=Path, default=REAL)
     many.add_argument("--runs", type=int, default=3)
+    many.add_argument("--before", type=Path, help="another installation's imagepolicy command, run in the same rounds")
     for p in (one, many):
         p.add_argument("--json", type=Path, help="also write every sample to this file")
     args = parser.parse_args(argv)
@@ -231,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for figure in figures:
         print(figure.row())
+        if figure.older:
+            print(figure.before_rows())
     print(f"({load().replace(' at the start', ' at the end')})")
     if args.json:
         args.json.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")

@@ -257,6 +257,8 @@ class _Builder:
 
     def _continuation(self, line: str) -> tuple[str, bool]:
         """``line`` without its trailing escape token, and whether it continues."""
+        if not line.rstrip(" \t").endswith(self.escape):
+            return line, False  # most lines: no need to search them for the pattern
         m = self.cont_re.search(line)
         if m is None:
             return line, False

@@ -710,3 +710,26 @@ def test_a_batch_starts_each_chunk_once_full_and_takes_more_scripts_after():
     batch.add([Script("c", "echo $2\n"), Script("d", "echo $1\n")], group="second")  # d: a's text, checked once
     batch.close()
     assert [(r.script_id, r.code) for r in batch.results(["d", "c", "a"])] == [("a", "SC2086"), ("c", "SC2086"), ("d", "SC2086")]
+
+
+def test_a_batch_of_one_chunk_is_one_process_and_a_larger_one_ends_in_smaller_chunks(monkeypatch):
+    from imagepolicy.plugins.shell.shellcheck import TAIL_CHUNK, new_batch
+
+    sizes = []
+    real = runner._run
+    monkeypatch.setattr(runner, "_run", lambda command, files, cwd: sizes.append(len(files)) or real(command, files, cwd))
+    scripts = [Script(f"s{i}", f"echo ok{i}\n") for i in range(60)]
+    batch = new_batch(chunk_size=60, jobs=2)
+    batch.add(scripts)
+    batch.close()
+    assert batch.results([s.id for s in scripts]) == [] and sizes == [60]
+    sizes.clear()
+    more = [Script(f"t{i}", f"echo more{i}\n") for i in range(100)]
+    batch = new_batch(chunk_size=40, jobs=2)
+    batch.add(more)
+    batch.close()
+    assert batch.results([s.id for s in more]) == []
+    # Chunks of at most 40 while scripts came in, then what was left shared out between the two
+    # workers, TAIL_CHUNK files at least (but the very last).
+    ordered = sorted(sizes, reverse=True)
+    assert sum(sizes) == 100 and ordered[0] <= 40 and len(sizes) >= 3 and min(ordered[:-1]) >= TAIL_CHUNK, sizes

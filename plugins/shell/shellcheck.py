@@ -414,6 +414,8 @@ class Batch:
         left = len(self._queue)
         if not self._closed:
             size = self._chunk_size if left >= self._chunk_size else 0
+        elif len(self._file_of) <= self._chunk_size:
+            size = left  # up to a chunk's worth (a Dockerfile's RUNs): one process
         else:
             share = -(-left // self._jobs)
             size = max(min(self._chunk_size, share), min(self._chunk_size, TAIL_CHUNK))

@@ -43,13 +43,10 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from imagepolicy import cache, cleanup, limits
 from imagepolicy.records import record
-
-if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Callable
 
 DIALECTS = ("sh", "bash", "dash", "ksh", "busybox")
 
@@ -331,10 +328,10 @@ class Batch:
             # Stored (unless all came from its own entry) once its files are checked.
             with self._lock:
                 for text in texts:
-                    name = self._file_of.get(text)
-                    if name is not None and name not in self._checked:
+                    checked_as = self._file_of.get(text)
+                    if checked_as is not None and checked_as not in self._checked:
                         entry.waiting += 1
-                        self._waiting.setdefault(name, []).append(entry)
+                        self._waiting.setdefault(checked_as, []).append(entry)
                 ready = entry.waiting == 0
             if ready:
                 self._keep(entry)

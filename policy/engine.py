@@ -490,7 +490,7 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
     try:
         if isinstance(image, BaseException):
             raise image  # opening it early (for its /bin/sh) failed: report that, without asking the source again
-        image = image if image is not None else open_target(ref, platform=request.platform, options=request.image_sources)
+        image = image if image is not None else open_target(ref, platform=request.platform, options=request.image_sources, verify_later=True)
     except InputError as exc:
         result.errors.append(str(exc))
         return result
@@ -501,11 +501,29 @@ def _check_image(pm, registry, config, request: CheckRequest, ref: str, dockerfi
         return result
     context = request.context if request.context is not None else (Path(dockerfile.context.root) if dockerfile is not None and dockerfile.context.root else None)
     session = CheckSession(registry, config, shown, "image", context_dir=str(context) if context else None, dockerfile=dockerfile, debug=request.debug)
-    findings = _run_plugins(pm, registry, session, image, "imagepolicy_check_image", "image")
+    try:
+        findings = _run_plugins(pm, registry, session, image, "imagepolicy_check_image", "image")
+    except Exception:
+        if _digest_mismatch(image, result):
+            return result  # what the rules raised on a layer that is not what its digest says does not count
+        raise
+    if _digest_mismatch(image, result):
+        return result
     result.findings = sorted((f for f in findings if not _config_ignored(config, f)), key=Finding.sort_key)
     result.rules = _rules_run(session)
     result.errors.extend(session.errors)
     return result
+
+
+def _digest_mismatch(image: Any, result: TargetResult) -> bool:
+    """Wait for the image's layer hashes (the rules ran while the last ones were hashed); True, with the
+    error noted, when a layer does not match its digest: nothing the rules found on it is reported."""
+    try:
+        image.verify()
+    except InputError as exc:
+        result.errors.append(str(exc))
+        return True
+    return False
 
 
 def _rules_run(session: CheckSession) -> list[Rule]:

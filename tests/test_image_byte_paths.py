@@ -218,3 +218,52 @@ def test_is_tar_header_knows_ustar_gnu_and_v7_headers_by_their_checksum():
     assert not is_tar_header(bytes(broken))
     assert not is_tar_header(b"\x89PNG not a tar at all" * 40)
     assert not is_tar_header(ustar[:511])
+
+
+def _secret_image(tmp_path, tamper: bool) -> str:
+    """A docker-archive whose second layer holds an AWS key (IM004 fires) and a big file; ``tamper`` flips one
+    byte of the big file's data, which the tar parser skips and only the layer's hash sees."""
+    path = str(tmp_path / ("tampered.tar" if tamper else "good.tar"))
+    secret = {"app/settings.yaml": b"aws:\n  key_id: AKIAQWERTYUIOPASDFGH\n", "app/data.bin": b"\x01" * 300_000}
+    docker_archive(path, [_layers()[0], plain_layer(secret)])
+    if tamper:
+        data = bytearray(open(path, "rb").read())
+        data[data.find(b"\x01" * 1024) + 500] ^= 1
+        open(path, "wb").write(data)
+    return path
+
+
+def test_verify_later_returns_the_image_and_verify_raises_the_mismatch(tmp_path) -> None:
+    """``verify_later`` hands the image over while the pool may still hash; ``verify()`` waits and raises the
+    error open_image raises without it (once: the pool is closed after it)."""
+    good = open_image(_secret_image(tmp_path, tamper=False), verify_later=True)
+    good.verify()
+    good.verify()
+    tampered = _secret_image(tmp_path, tamper=True)
+    with pytest.raises(InputError) as plain:
+        open_image(tampered)
+    image = open_image(tampered, verify_later=True)
+    assert "/app/settings.yaml" in image.files
+    with pytest.raises(InputError) as later:
+        image.verify()
+    assert str(later.value) == str(plain.value) and "layer 1 " in str(plain.value) and "does not match its digest" in str(plain.value)
+    image.verify()  # checked once
+
+
+def test_the_check_reports_no_finding_of_an_image_whose_layer_does_not_match(tmp_path) -> None:
+    """The rules run while the last layers are hashed; a layer that then does not match its digest is the
+    image's one error (the message open_image gives) and the secret the rules found in it is not reported."""
+    import json
+    import subprocess
+    import sys
+
+    good, tampered = _secret_image(tmp_path, tamper=False), _secret_image(tmp_path, tamper=True)
+    run = subprocess.run([sys.executable, "-m", "imagepolicy", "check", "--no-config", "--no-cache", "--format", "json",
+                          "--image", good, "--image", tampered], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert run.returncode == 2, run.stderr
+    report = json.loads(run.stdout)
+    with pytest.raises(InputError) as expected:
+        open_image(tampered)
+    assert [e["message"] for e in report["errors"]] == [str(expected.value)]
+    assert {f["file"] for f in report["findings"] if f["rule"] == "IM004"} == {"good.tar"}
+    assert not [f for f in report["findings"] if f["file"] == "tampered.tar"]

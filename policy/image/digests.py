@@ -154,12 +154,13 @@ class HashPool:
     ``submit`` queues a region (its own duplicate of the file descriptor, closed when hashed);
     ``defer`` queues a check to run after every region is hashed; :meth:`finish` waits for the
     workers and runs the checks in order (the first mismatch is raised); :meth:`close` stops the
-    workers whatever happened (pending regions are dropped). Threads start with the first region,
-    at most one per core (two here): small images never start one.
+    workers whatever happened (pending regions are dropped). Threads start with the first region, at
+    most one per core but one (four at most): the caller's thread, which parses the tar headers and then
+    runs the rules while the last regions are hashed, keeps a core to itself. Small images never start one.
     """
 
     def __init__(self, workers: int | None = None) -> None:
-        self._workers = max(1, workers if workers is not None else min(_cores(), 4))
+        self._workers = max(1, workers if workers is not None else min(_cores() - 1, 4))
         self._queue: queue.SimpleQueue[_RegionTask | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._checks: list[Callable[[], None]] = []

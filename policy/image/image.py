@@ -22,7 +22,7 @@ _MEDIA_TYPES = {
 }
 
 
-def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Image:
+def open_image(path: str | os.PathLike[str], platform: str | None = None, *, verify_later: bool = False) -> Image:
     """Read the image at ``path`` (archive tar or OCI layout folder), detected by content.
 
     ``platform`` (``os/arch[/variant]``) picks the manifest of a multi-platform
@@ -33,18 +33,24 @@ def open_image(path: str | os.PathLike[str], platform: str | None = None) -> Ima
     contents are read later, on demand. Raises
     :class:`imagepolicy.model.InputError` for unreadable, inconsistent or
     hostile archives (:class:`imagepolicy.limits.LimitExceeded` past a limit).
+
+    With ``verify_later``, the image is returned while the layers hashed from
+    their file (:class:`~.digests.HashPool`) may still be hashing: the caller
+    must call :meth:`Image.verify` before it reports anything it found, and
+    drop what it found when that raises.
     """
     source = os.fspath(path)
     with open_store(source) as store:
-        return image_from_store(source, store, platform)
+        return image_from_store(source, store, platform, verify_later=verify_later)
 
 
 def image_from_store(source: str, store: Store, platform: str | None, opener: Callable[[], Store] | None = None,
-                     fmt: str | None = None) -> Image:
+                     fmt: str | None = None, *, verify_later: bool = False) -> Image:
     """Resolve, check and index the image in ``store`` (an archive, a layout, or a registry seen as one).
 
     ``opener`` gives the store file reads use later (default: the archive at
-    ``source`` opened again); ``fmt`` overrides the format name (``registry``).
+    ``source`` opened again); ``fmt`` overrides the format name (``registry``);
+    ``verify_later`` as for :func:`open_image`.
     """
     resolved = resolve_layout(store, platform)
     if fmt:
@@ -60,10 +66,14 @@ def image_from_store(source: str, store: Store, platform: str | None, opener: Ca
         hash_ahead(store, [(ref.member, ref.blob_digest, ref.diff_id) for ref in resolved.layers], budget.hashes)
         for info, ref in zip(layers, resolved.layers):
             _index_layer(store, info, ref, merged, indexes, budget, scanned, uses)
-        budget.hashes.finish()  # uncompressed layers are hashed from their file in parallel: checked here
-    finally:
+    except BaseException:
         budget.hashes.close()
-    return Image(source, resolved, layers, merged, indexes, opener=opener)
+        raise
+    image = Image(source, resolved, layers, merged, indexes, opener=opener)
+    image._hashing = budget.hashes  # layers hashed from their file in parallel: checked by verify()
+    if not verify_later:
+        image.verify()
+    return image
 
 
 class _Budget:
@@ -241,6 +251,19 @@ class Image:
         self.deleted: dict[str, list[FileEntry]] = merged.deleted
         self._tree = merged
         self._gzip_indexes = gzip_indexes or {}  # resume points: reads skip less of a gzip layer
+        self._hashing: HashPool | None = None
+
+    def verify(self) -> None:
+        """Wait until every layer blob hashed from its file is hashed; InputError naming the first layer that
+        does not match its digest or diff_id. Later calls do nothing (an image opened without ``verify_later``
+        was verified before it was returned)."""
+        pool, self._hashing = self._hashing, None
+        if pool is None:
+            return
+        try:
+            pool.finish()
+        finally:
+            pool.close()
 
     def __repr__(self) -> str:
         return f"<Image {self.source} {self.format} {self.platform} layers={len(self.layers)} files={len(self.files)}>"

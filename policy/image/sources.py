@@ -26,8 +26,11 @@ class SourceOptions:
     env: Mapping[str, str] | None = field(default=None, compare=False)
 
 
-def open_target(text: str, platform: str | None = None, options: SourceOptions | None = None) -> Any:
-    """Read the image ``text`` names (see :mod:`imagepolicy.image.reference`); InputError when it cannot be read."""
+def open_target(text: str, platform: str | None = None, options: SourceOptions | None = None, *, verify_later: bool = False) -> Any:
+    """Read the image ``text`` names (see :mod:`imagepolicy.image.reference`); InputError when it cannot be read.
+
+    ``verify_later``: an archive's or layout's layers may still be hashing when it returns; the caller
+    calls ``verify()`` on the image before it reports anything (see :func:`~.image.open_image`)."""
     options = options or SourceOptions()
     target = parse_target(text)
     if target.kind == "archive":
@@ -40,7 +43,7 @@ def open_target(text: str, platform: str | None = None, options: SourceOptions |
         from imagepolicy import tree
 
         tree.check_image_path(target.path, text)  # docker-archive:PATH too: a FIFO or a link out of the tree is refused
-        return open_image(target.path, platform=platform)
+        return open_image(target.path, platform=platform, verify_later=verify_later)
     from .auth import redact
 
     env = os.environ if options.env is None else options.env

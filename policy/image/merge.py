@@ -33,7 +33,7 @@ from imagepolicy.model import InputError
 
 from .blobs import CHUNK, normalize_member
 from .model import FileEntry, HistoryEntry
-from .tarstream import TarError, TarMember, iter_members
+from .tarstream import TarError, TarMember, TarReader, iter_members
 
 if TYPE_CHECKING:
     from typing import Any
@@ -136,44 +136,22 @@ def scan_layer(stream: BinaryIO, index: int, what: str, tree: MergedFS | None = 
     """
     tree = tree if isinstance(tree, MergedFS) else MergedFS()
     changes = LayerChanges(tree, first=tree.record_count, end=tree.record_count)
-    counted = _Counting(stream)
+    reader = TarReader(stream.read, getattr(stream, "skip", None))  # counts the bytes read and skipped
     count = (budget or EntryBudget()).counter(what)
-    scan = _Scan(tree, changes, what)
+    take = _Scan(tree, changes, what).take
     try:
-        for member in iter_members(counted, where=f"{what}: ", count=count, skip=counted.skip):  # type: ignore[arg-type]
+        for member in iter_members(stream, where=f"{what}: ", count=count, reader=reader):
             if on_member is not None:
                 on_member(member)
-            scan.take(member)
+            take(member)
     except TarError as exc:
         raise InputError(f"{what}: {exc}; the archive is damaged or incomplete, save or copy the image again") from None
     finally:
         changes.end = tree.record_count
-    while counted.read(CHUNK):
+    while reader.read(CHUNK):
         pass  # after the end-of-archive blocks: count the rest, let the decompressor check its trailer
-    changes.uncompressed_size = counted.position
+    changes.uncompressed_size = reader.position
     return changes
-
-
-class _Counting:
-    """Count the bytes read from a stream (and skipped, when the stream can skip: ``skip`` is None otherwise)."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self.position = 0
-        inner = getattr(stream, "skip", None)
-        self.skip: Callable[[int], int] | None = None
-        if inner is not None:
-            def skip(size: int) -> int:
-                skipped = inner(size)
-                self.position += skipped
-                return skipped
-
-            self.skip = skip
-
-    def read(self, size: int) -> bytes:
-        data = self._stream.read(size)
-        self.position += len(data)
-        return data
 
 
 class _Scan:
@@ -347,10 +325,15 @@ class MergedFS:
         folder, _, name = path.rpartition("/")
         parent = self._dirs.get(folder)
         if parent is None:
-            parent = 0
-            for part in folder.split("/")[1:]:
-                parent = self._new_child(parent, part)
-            if len(self._dirs) > 256:
+            up, _, last = folder.rpartition("/")
+            above = self._dirs.get(up) if folder else None
+            if above is not None:  # a folder's members come after it, and it came after its own folder's
+                parent = self._new_child(above, last)
+            else:
+                parent = 0
+                for part in folder.split("/")[1:]:
+                    parent = self._new_child(parent, part)
+            if len(self._dirs) > 1024:
                 self._dirs.clear()
             self._dirs[folder] = parent
         return self._new_child(parent, name)

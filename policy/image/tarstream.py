@@ -34,6 +34,8 @@ _NO_DATA = {b"1", b"2", b"3", b"4", b"5", b"6"}  # like tarfile: these never car
 _EXTENDED = (b"x", b"g", b"L", b"K")
 _MAX_EXTENDED_RUN = 16  # extended headers in a row before a member: real tars write at most a few
 _DECIMAL = re.compile(rb"[0-9]{1,20}")
+# size, mtime and checksum (bytes 124-156) as nearly every writer spells them: parsed in one match
+_COMMON_NUMBERS = re.compile(rb"([0-7]{11})\0([0-7]{11})\0([0-7]{6})\0 ")
 _PAX_TIME = re.compile(rb"-?[0-9]{1,20}(?:\.[0-9]{0,20})?")
 _PAX_NUMBERS = {"size": _DECIMAL, "uid": _DECIMAL, "gid": _DECIMAL, "mtime": _PAX_TIME}
 
@@ -205,7 +207,10 @@ def _mtime(text: str) -> int:
     return int(seconds) if seconds not in ("", "-") else 0
 
 
-class _Reader:
+class TarReader:
+    """A forward reader over ``read`` (and ``skip``, which passes over bytes without reading them) that
+    counts the bytes it passed in ``position``; :func:`iter_members` reads through one."""
+
     def __init__(self, read: Callable[[int], bytes], skip: Callable[[int], int] | None = None) -> None:
         self._read = read
         self._skip = skip
@@ -216,6 +221,10 @@ class _Reader:
         if len(data) == size:
             self.position += size
             return data
+        return self.rest(data, size)
+
+    def rest(self, data: bytes, size: int) -> bytes:
+        """``data`` (a short read of ``size`` bytes, not counted yet) completed by more reads, counted."""
         parts, want = [data], size - len(data)
         while want > 0 and data:
             chunk = self._read(want)
@@ -242,7 +251,7 @@ class _Reader:
 
 
 def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int] | None = None,
-                 count: Callable[[TarMember, int], None] | None = None) -> Iterator[TarMember]:
+                 count: Callable[[TarMember, int], None] | None = None, reader: TarReader | None = None) -> Iterator[TarMember]:
     """Yield each member of the tar ``stream``; raise TarError when it is truncated or corrupt.
 
     A stream may end right after a member (no end-of-archive blocks); it may
@@ -250,10 +259,15 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
     given, passes over ``n`` data bytes without reading them and returns how
     many there were (fewer at the end of the stream). ``count(member, at)`` is
     called for each member before it is yielded (to enforce a budget); ``where``
-    prefixes limit messages (``"image.tar: "``).
+    prefixes limit messages (``"image.tar: "``). ``reader``, when given, is the
+    :class:`TarReader` over ``stream`` to read through (its ``position`` then
+    tells the caller where the tar ended).
     """
-    reader = _Reader(stream.read, skip)
-    read, parse, owners, unpack = reader.read, _parse_number, _OWNERS, _HEADER.unpack  # the loop runs once per member
+    reader = reader if reader is not None else TarReader(stream.read, skip)
+    skip = reader._skip
+    # the loop runs once per member: a header is read straight from the stream (a short read is completed by
+    # the reader) and member data skipped straight through ``skip``, the reader's position kept in step
+    stream_read, parse, owners, unpack, common = reader._read, _parse_number, _OWNERS, _HEADER.unpack, _COMMON_NUMBERS.fullmatch
     pax_global: dict[str, str] = {}
     pax: dict[str, str] = {}
     long_name = long_link = None
@@ -262,7 +276,11 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
     quarter_path = path_limit // 4  # a path of fewer characters cannot have more bytes
     while True:
         at = reader.position
-        header = read(BLOCK)
+        header = stream_read(BLOCK)
+        if len(header) == BLOCK:
+            reader.position = at + BLOCK
+        else:
+            header = reader.rest(header, BLOCK)
         if len(header) != BLOCK:
             if not header:
                 return
@@ -270,16 +288,22 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
         if header == _ZERO_BLOCK:
             return
         fields = unpack(header)
-        try:
-            checksum = parse(fields[6])
-        except ValueError:
-            raise TarError(f"corrupt tar header at byte {at} (not a number)", not_tar=at == 0) from None
+        numbers = common(header, 124, 156)
+        if numbers is not None:
+            size, mtime, checksum = int(numbers[1], 8), int(numbers[2], 8), int(numbers[3], 8)
+        else:
+            mtime = None
+            try:
+                checksum = parse(fields[6])
+            except ValueError:
+                raise TarError(f"corrupt tar header at byte {at} (not a number)", not_tar=at == 0) from None
         if not _checksum_ok(header, checksum):
             raise TarError(f"corrupt tar header at byte {at} (checksum mismatch)", not_tar=at == 0)
-        try:
-            size = parse(fields[4])
-        except ValueError:
-            raise _bad_field(fields, at) from None
+        if numbers is None:
+            try:
+                size = parse(fields[4])
+            except ValueError:
+                raise _bad_field(fields, at) from None
         flag = fields[7]
         offset_data = at + BLOCK
         if flag in _EXTENDED:
@@ -313,7 +337,8 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
                 owner = parse(fields[1]), parse(fields[2]), parse(fields[3])
                 if len(owners) < _OWNERS_KEPT:
                     owners[header[100:124]] = owner
-            mtime = parse(fields[5])
+            if mtime is None:
+                mtime = parse(fields[5])
         except ValueError:
             raise _bad_field(fields, at) from None
         mode, uid, gid = owner
@@ -344,7 +369,16 @@ def iter_members(stream: BinaryIO, *, where: str = "", skip: Callable[[int], int
         if count is not None:
             count(member, at)
         yield member
-        if flag not in _NO_DATA and not reader.skip(size + (-size % BLOCK)):
-            if reader.position >= offset_data + size:
-                return  # only the final padding is missing
-            raise TarError(f"truncated: the stream ends at byte {reader.position}, inside member '{name}' (which needs {offset_data + size} bytes)")
+        if flag in _NO_DATA:
+            continue
+        span = size + (-size % BLOCK)
+        if skip is not None and span > 0:
+            skipped = skip(span)
+            reader.position += skipped
+            if skipped == span:
+                continue
+        elif reader.skip(span):
+            continue
+        if reader.position >= offset_data + size:
+            return  # only the final padding is missing
+        raise TarError(f"truncated: the stream ends at byte {reader.position}, inside member '{name}' (which needs {offset_data + size} bytes)")

@@ -182,6 +182,15 @@ def assert_same(tree: MergedFS, reference: _Reference) -> None:
     assert {p: view(e) for p, e in tree.files.items()} == {p: view(e) for p, e in reference.files.items()}
     assert {p: [view(e) for e in v] for p, v in tree.deleted.items()} == {p: [view(e) for e in v] for p, v in reference.deleted.items()}
     assert len(tree.files) == len(reference.files)
+    files = {p: view(e) for p, e in reference.files.items() if e.type == "file"}
+    sizes: dict[int, int] = {}
+    for entry in reference.files.values():
+        if entry.type == "file" and entry.size:
+            sizes[entry.layer] = sizes.get(entry.layer, 0) + entry.size
+    for _ in range(2):  # the second time from the folder paths and the sizes the first one kept
+        assert [p for p, _ in tree.files.select()] == list(tree.files)
+        assert {p: view(e) for p, e in tree.files.select(("file",))} == files
+        assert tree.files.sizes_by_layer() == sizes
     for path, entry in reference.files.items():
         assert view(tree.files[path]) == view(entry)
     for path, versions in tree.deleted.items():  # one history per path, shared by its versions, as before

@@ -56,6 +56,7 @@ _OWNERS_MAX = 0xFFFF  # more distinct (mode, uid, gid) than this: the record's v
 _unpack = _RECORD.unpack_from
 _NONE, _IMPLICIT = -1, -2  # a node's record number when it has no version / is a folder made for a child
 _CHUNK_NODES = 4096
+_FOLDER_PATHS_KEPT = 1 << 15  # about 3 MB of folder paths at most, kept for the rules' repeated selections
 
 
 def parent_of(path: str) -> str:
@@ -224,6 +225,7 @@ class MergedFS:
         self._next_sibling = array("i", [-1])
         self._slots = array("i", [-1]) * 1024
         self._dirs: dict[str, int] = {}  # a few recent folders, for tar members that come by folder
+        self._folder_paths: dict[int, str] = {0: ""}  # node -> path of folders whose children were listed
         # versions: the record of each node's current version and the layer that placed it
         self._rows = array("i", [_NONE])
         self._layers = array("H", [0])
@@ -252,10 +254,24 @@ class MergedFS:
 
     def path_of(self, node: int) -> str:
         parts = []
+        known = self._folder_paths
         while node:
+            path = known.get(node)
+            if path is not None:
+                return path + "/" + b"/".join(reversed(parts)).decode("utf-8", "surrogateescape") if parts else path
             parts.append(self._name(node))
             node = self._parents[node]
         return "/" + b"/".join(reversed(parts)).decode("utf-8", "surrogateescape")
+
+    def folder_path(self, node: int) -> str:
+        """The path of the folder ``node`` as a prefix of its children's paths (``""`` for the root), kept for
+        the next time (rules select paths many times over; at most :data:`_FOLDER_PATHS_KEPT` are kept)."""
+        path = self._folder_paths.get(node)
+        if path is None:
+            path = self.path_of(node)
+            if len(self._folder_paths) < _FOLDER_PATHS_KEPT:
+                self._folder_paths[node] = path
+        return path
 
     def _probe(self, parent: int, encoded: bytes) -> tuple[int, int]:
         """(slot, node) of the name ``encoded`` in ``parent``; node -1 and the free slot when absent."""
@@ -673,6 +689,7 @@ class Files(Mapping[str, FileEntry]):
 
     def __init__(self, tree: MergedFS) -> None:
         self._tree = tree
+        self._sizes: tuple[tuple[int, int, int], dict[int, int]] | None = None
 
     def __getitem__(self, path: str) -> FileEntry:
         node = self._tree.lookup(path) if isinstance(path, str) else None
@@ -709,8 +726,7 @@ class Files(Mapping[str, FileEntry]):
         if not codes:
             return
         rows, parents, records, wide, names, ends, owners = tree._rows, tree._parents, tree.records, tree.wide, tree._names, tree._ends, tree._owners
-        make = tree._make
-        folders: dict[int, str] = {0: ""}
+        make, folders, folder_path = tree._make, tree._folder_paths, tree.folder_path
         pattern = re.compile(b"[" + b"".join(b"\\x%02x" % c for c in codes) + b"]")
         for match in pattern.finditer(tree._kinds):
             node = match.start()
@@ -726,7 +742,7 @@ class Files(Mapping[str, FileEntry]):
                 parent = parents[node]
                 folder = folders.get(parent)
                 if folder is None:
-                    folder = folders[parent] = tree.path_of(parent)
+                    folder = folder_path(parent)
                 path = folder + "/" + names[ends[node - 1] : ends[node]].decode("utf-8", "surrogateescape")
             else:
                 path = "/"
@@ -736,6 +752,9 @@ class Files(Mapping[str, FileEntry]):
     def sizes_by_layer(self) -> dict[int, int]:
         """Bytes of the current files by the layer that wrote them (their sum: the merged filesystem's bytes)."""
         tree = self._tree
+        state = (tree.record_count, len(tree), tree._live)
+        if self._sizes is not None and self._sizes[0] == state:  # several rules ask: counted once per merged view
+            return dict(self._sizes[1])
         rows, layers, records, wide = tree._rows, tree._layers, tree.records, tree.wide
         sizes: dict[int, int] = {}
         for match in re.finditer(b"\\x%02x" % _FILE, tree._kinds):
@@ -744,6 +763,7 @@ class Files(Mapping[str, FileEntry]):
             size = _unpack(records, row * _SIZE)[3] if not records[row * _SIZE + 4] & _WIDE else wide[row][3]
             if size:
                 sizes[layers[node]] = sizes.get(layers[node], 0) + size
+        self._sizes = (state, dict(sizes))
         return sizes
 
     def items(self) -> _Items:

@@ -28,8 +28,6 @@ import base64
 import json
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -242,6 +240,9 @@ def run_helper(name: str, server: str, source: str, env: Mapping[str, str]) -> C
     """Ask ``docker-credential-NAME get`` for ``server``'s credentials (the docker credential-helper protocol)."""
     if not _HELPER_NAME.match(name):
         raise InputError(f"{source}: credential helper name {name!r} is not a plain name (docker-credential-<name>)")
+    import shutil  # only a registry with a credential helper needs these: checking an archive does not
+    import subprocess
+
     program = f"docker-credential-{name}"
     found = shutil.which(program, path=env.get("PATH", os.defpath))
     if found is None:

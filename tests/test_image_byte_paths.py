@@ -267,3 +267,42 @@ def test_the_check_reports_no_finding_of_an_image_whose_layer_does_not_match(tmp
     assert [e["message"] for e in report["errors"]] == [str(expected.value)]
     assert {f["file"] for f in report["findings"] if f["rule"] == "IM004"} == {"good.tar"}
     assert not [f for f in report["findings"] if f["file"] == "tampered.tar"]
+
+
+def test_finish_hashes_the_regions_no_worker_started_in_the_callers_thread(tmp_path, monkeypatch) -> None:
+    """One worker on the largest region; the caller, waiting in finish(), hashes the two left in the queue
+    instead of idling, and every digest is still checked."""
+    from imagepolicy.image import digests
+
+    blobs = [plain_layer({f"f{i}.bin": bytes([i]) * (200_000 - i * 50_000)}) for i in range(3)]
+    path = tmp_path / "blobs"
+    path.write_bytes(b"".join(blobs))
+    started, release, hashed_here = threading.Event(), threading.Event(), []
+    real = digests._hash_region
+
+    def hashing(task, buffer, view, pool) -> None:
+        if threading.current_thread() is threading.main_thread():
+            hashed_here.append(task.size)
+            release.set()
+        else:
+            started.set()
+            assert release.wait(10)
+        real(task, buffer, view, pool)
+
+    monkeypatch.setattr(digests, "_hash_region", hashing)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pool, offset = HashPool(1), 0
+        for i, blob in enumerate(blobs):
+            digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+            with LayerDigests(digest, digest, f"layer {i}", pool) as layer:
+                layer.hash_region(fd, offset, len(blob))
+                layer.verify()
+            offset += len(blob)
+            if i == 0:
+                assert started.wait(10)
+        pool.finish()
+        pool.close()
+    finally:
+        os.close(fd)
+    assert hashed_here == [len(blobs[1]), len(blobs[2])]

@@ -198,11 +198,18 @@ class HashPool:
         self._queue.put(task)
         return task
 
-    def _run(self) -> None:
+    def _run(self, wait: bool = True) -> None:
+        """Hash queued regions until a stop mark (``wait``), or until none is left (the caller helping)."""
         buffer = bytearray()
         view = memoryview(buffer)
         while True:
-            task = self._queue.get()
+            if wait:
+                task = self._queue.get()
+            else:
+                try:
+                    task = self._queue.get_nowait()
+                except queue.Empty:
+                    return
             if task is None:
                 return
             if len(buffer) < min(task.size, _REGION_READ):  # as large as the regions need: a small image keeps a small buffer
@@ -221,7 +228,12 @@ class HashPool:
         self._checks.append(check)
 
     def finish(self) -> None:
-        """Wait until every region is hashed; run the deferred checks in order (InputError on a mismatch)."""
+        """Wait until every region is hashed; run the deferred checks in order (InputError on a mismatch).
+
+        The caller hashes the regions no worker has started yet meanwhile (the smallest: the largest go
+        first): a core it would leave idle while it waits."""
+        if self._threads:
+            self._run(wait=False)
         self._join()
         checks, self._checks = self._checks, []
         for check in checks:

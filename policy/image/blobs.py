@@ -32,7 +32,7 @@ from .tarstream import TarError, TarMember, iter_members
 
 CHUNK = 1 << 20
 _ZSTD_FEED = 1 << 11  # small input chunks bound the output of one zstd call (an RLE block: 4 bytes -> 128 KiB)
-_GZIP_FEED = 1 << 18  # about 600 KB inflated a call: each chunk is handed to the hash and inflate threads, so fewer (910 for the benchmark image, not 3,306) cost 4 % less CPU
+_GZIP_FEED = 1 << 16
 INFLATE_FLOOR = 256 << 20
 """Bytes an image may inflate before ``inflate-ratio`` applies (small bombs cost little)."""
 MAX_JSON_BYTES = limits.LIMITS["json-bytes"].default

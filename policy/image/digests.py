@@ -204,6 +204,10 @@ class HashPool:
         view = memoryview(buffer)
         while True:
             if wait:
+                if buffer and self._queue.empty():  # idle (the image's rules may run meanwhile): hold no buffer
+                    view.release()
+                    buffer = bytearray()
+                    view = memoryview(buffer)
                 task = self._queue.get()
             else:
                 try:

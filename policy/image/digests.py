@@ -37,7 +37,7 @@ _HASHES = {
 _INLINE_BYTES = 4 << 20  # a small layer is hashed in line: a thread would cost more than it saves
 _QUEUE_CHUNKS = 8  # chunks waiting for the worker: with _QUEUED_CHUNK_BYTES, bounds its memory
 _QUEUED_CHUNK_BYTES = 1 << 20
-_REGION_READ = 4 << 20  # one pread of a region hashed from its file: large enough that the syscalls cost nothing
+_REGION_READ = 1 << 20  # one pread of a region hashed from its file: the syscalls cost nothing at this size, and the buffer is alive while the rules run
 
 
 def hasher(digest: str, where: str) -> Any:

@@ -253,7 +253,7 @@ class MergedFS:
         return bytes(self._names[self._ends[node - 1] : self._ends[node]]) if node else b""
 
     def path_of(self, node: int) -> str:
-        parts = []
+        parts: list[bytes] = []
         known = self._folder_paths
         while node:
             path = known.get(node)

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -383,5 +384,34 @@ def test_shellcheck_comments_are_kept_one_entry_per_dockerfile_and_an_edit_check
         # Nothing new: no ShellCheck at all.
         assert check(parsed("a/Dockerfile", edited), parsed("b/Dockerfile", b)) == expected[2:] + expected[1:2]
         assert checked == [2, 1]
+    finally:
+        cache_mod.activate(None)
+
+
+def test_once_a_batchs_last_results_are_in_its_entries_are_stored_and_its_scratch_files_gone(tmp_path, monkeypatch):
+    # The comments of a chunk are known before its groups' entries are written and, after the last
+    # chunk, the scratch folder removed: results must wait for both (the command ends with os._exit).
+    from imagepolicy import cache as cache_mod
+    from imagepolicy import cleanup
+    from imagepolicy.plugins.shell import shellcheck
+
+    folders = []
+    real, remove = cleanup.scratch_folder, cleanup.remove
+    monkeypatch.setattr(cleanup, "scratch_folder", lambda *a, **k: folders.append(real(*a, **k)) or folders[-1])
+    monkeypatch.setattr(cleanup, "remove", lambda folder: time.sleep(0.3) or remove(folder))  # a slow disk
+    monkeypatch.delenv("IMAGEPOLICY_NO_CACHE", raising=False)
+    store, _ = cache_mod.open_cache(str(tmp_path / "cache"))
+    cache_mod.activate(store)
+    try:
+        batch = shellcheck.new_batch(chunk_size=3, jobs=2)
+        groups = {f"g{g}": [shellcheck.Script(f"{g}:{i}", f"echo ${i} {g}\n") for i in range(1, 4)] for g in range(5)}
+        for name, scripts in groups.items():
+            batch.add(scripts, group=name)
+        batch.close()
+        time.sleep(0.2)  # ShellCheck is done by now, the folder's removal not yet
+        for scripts in groups.values():
+            assert [r.code for r in batch.results([s.id for s in scripts])] == ["SC2086"] * 3
+        assert len(folders) == 1 and not os.path.exists(folders[0])
+        assert len(entries(tmp_path / "cache", "shellcheck")) == 5
     finally:
         cache_mod.activate(None)

@@ -374,9 +374,11 @@ class Batch:
 
     def _comments(self, text: str) -> list[dict] | None:
         """ShellCheck's comments on one file (waiting for its chunk); None when it hit a limit."""
-        if text in self._known:
-            return self._known[text]
-        name = self._file_of[text]
+        name = self._file_of.get(text)
+        if name is None:
+            return self._known[text]  # kept from an earlier run
+        # A file checked here: wait until its chunk is done, its groups' entries stored and, after the
+        # last chunk, the scratch folder removed (the comments are known a little earlier).
         with self._lock:
             waiting = name in self._queue
         if waiting and not self._closed:

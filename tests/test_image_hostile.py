@@ -336,7 +336,7 @@ DIGESTS = [
     Case("config-swapped", lambda d: _layout_with_blob(d, "config-swapped", "config", _same_size_edit),
          r"image config 'blobs/sha256/[0-9a-f]{64}': the content does not match its digest"),
     Case("manifest-swapped", lambda d: _layout_with_blob(d, "manifest-swapped", "manifest", lambda p: Path(p).write_text('{"layers": []}')),
-         r"is 14 bytes but its descriptor says [0-9,]+; the archive is damaged"),
+         r"is 14 bytes but its descriptor says [0-9,]+; the image is damaged"),
     Case("diff-id-mismatch.tar", _docker_diff_id_mismatch, r"layer 0 .*: the uncompressed layer \(its diff_id\) does not match its digest sha256:[0-9a-f]{64}"),
 ]
 GROUPS = {"tar-headers": TAR_HEADERS, "compression": COMPRESSION, "files": FILES, "trees": TREES, "indexes": INDEXES, "digests": DIGESTS}

@@ -131,7 +131,7 @@ class Store:
         where = f"{self.label}: {what} '{name}'"
         actual = self.size(name)
         if size is not None and actual != size:
-            raise InputError(f"{where} is {actual:,} bytes but its descriptor says {size:,}; the archive is damaged")
+            raise InputError(f"{where} is {actual:,} bytes but its descriptor says {size:,}; the image is damaged")
         limit = limits.get("json-bytes")
         if actual > limit:
             raise limits.LimitExceeded("json-bytes", where, f"{actual:,} bytes")
@@ -149,9 +149,9 @@ class Store:
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{where} is not valid JSON ({str(exc)[:120]}); the archive is damaged") from None
+            raise InputError(f"{where} is not valid JSON ({str(exc)[:120]}); the image is damaged") from None
         except RecursionError:
-            raise InputError(f"{where} nests JSON arrays or objects too deeply to read; the archive is damaged or hostile") from None
+            raise InputError(f"{where} nests JSON arrays or objects too deeply to read; the image is damaged or hostile") from None
 
 
 _NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

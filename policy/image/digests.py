@@ -58,7 +58,9 @@ def well_formed(algorithm: str, encoded: str) -> bool:
 
 
 def mismatch(where: str, what: str, digest: str) -> InputError:
-    return InputError(f"{where}: {what} does not match its digest {digest}; the archive is damaged or was altered after it was written")
+    # Worded for every source: an archive or layout on disk, a daemon's export, a registry's blob.
+    return InputError(f"{where}: {what} does not match its digest {digest}; the image's bytes were damaged or "
+                      "altered after the digest was made (where it was stored or on the way here)")
 
 
 def _matches(h: Any, digest: str) -> bool:

@@ -115,7 +115,7 @@ def check_config(label: str, config: dict[str, Any]) -> None:
     problems += _history_problems(config.get("history"))
     if problems:
         raise InputError(f"{label}: the image config has keys of the wrong type: {'; '.join(problems)}; "
-                         "the archive is damaged or was not written by an image builder")
+                         "the image is damaged or was not made by an image builder")
 
 
 def _runtime_problems(runtime: dict[str, Any]) -> list[str]:
@@ -206,7 +206,7 @@ def _index_layer(store: Store, info: LayerInfo, ref: LayerRef, merged: MergedFS,
             indexes[info.index] = indexes[first]
     else:
         if ref.blob_size is not None and ref.size != ref.blob_size:
-            raise InputError(f"{what}: the blob is {ref.size:,} bytes but its descriptor says {ref.blob_size:,}; the archive is damaged")
+            raise InputError(f"{what}: the blob is {ref.size:,} bytes but its descriptor says {ref.blob_size:,}; the image is damaged")
         index = GzipIndex()
         with store.open(ref.member) as raw, LayerDigests(ref.blob_digest, ref.diff_id, what, budget.hashes) as digests:
             compression, stream = decompressed(raw, lambda problem: InputError(f"{what}: {problem}"), index,

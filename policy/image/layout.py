@@ -132,14 +132,14 @@ def _not_an_image_hint(store: Store) -> str:
 def _resolve_docker(store: Store, wanted: Platform | None, fmt: str) -> Resolved:
     entries = store.read_json("manifest.json", "manifest")
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
-        raise InputError(f"{store.label}: manifest.json is not a non-empty list of images; the archive is damaged")
+        raise InputError(f"{store.label}: manifest.json is not a non-empty list of images; the image is damaged")
     _visit(store, len(entries), "manifest.json")
     for i, entry in enumerate(entries):
         if not isinstance(entry.get("Config"), str) or not isinstance(entry.get("Layers"), list):
-            raise InputError(f"{store.label}: manifest.json entry {i} lacks 'Config' or 'Layers'; the archive is damaged")
+            raise InputError(f"{store.label}: manifest.json entry {i} lacks 'Config' or 'Layers'; the image is damaged")
         tags = entry.get("RepoTags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-            raise InputError(f"{store.label}: manifest.json entry {i}: 'RepoTags' is not a list of strings; the archive is damaged")
+            raise InputError(f"{store.label}: manifest.json entry {i}: 'RepoTags' is not a list of strings; the image is damaged")
     configs = [_read_config(store, e["Config"]) for e in entries] if len(entries) > 1 or wanted else None
     index = _pick_docker_entry(store, entries, configs, wanted)
     entry = entries[index]
@@ -222,7 +222,7 @@ def _descriptor(store: Store, desc: Any, where: str) -> dict:
     """``desc`` checked as an OCI descriptor: an object with a string digest and, when present, a string
     mediaType, a whole-number size and string annotations; InputError naming ``where`` otherwise."""
     if not isinstance(desc, dict):
-        raise InputError(f"{store.label}: {where} is not a descriptor object; the archive is damaged")
+        raise InputError(f"{store.label}: {where} is not a descriptor object; the image is damaged")
     problems = []
     if not isinstance(desc.get("digest"), str):
         problems.append("no string 'digest'")
@@ -250,7 +250,7 @@ def _diff_ids(store: Store, config: dict, where: str) -> list[str]:
     if diff_ids is None and rootfs is None:
         return []
     if not isinstance(diff_ids, list) or not all(isinstance(d, str) for d in diff_ids):
-        raise InputError(f"{store.label}: {where}: rootfs.diff_ids is not a list of digests; the archive is damaged")
+        raise InputError(f"{store.label}: {where}: rootfs.diff_ids is not a list of digests; the image is damaged")
     return diff_ids
 
 
@@ -386,7 +386,7 @@ def _check_manifest(store: Store, manifest: Any, digest: str) -> None:
     _descriptor(store, manifest["config"], f"manifest {digest} config")
     annotations = manifest.get("annotations")
     if annotations is not None and not (isinstance(annotations, dict) and all(isinstance(v, str) for v in annotations.values())):
-        raise InputError(f"{store.label}: manifest {digest}: 'annotations' is not an object of strings; the archive is damaged")
+        raise InputError(f"{store.label}: manifest {digest}: 'annotations' is not an object of strings; the image is damaged")
 
 
 def _platform_of(store: Store, desc: dict) -> Platform | None:
@@ -436,7 +436,7 @@ def _oci_layers(store: Store, manifest: dict, config: dict, manifest_digest: str
             raise InputError(f"{store.label}: manifest {manifest_digest} points at layer {i} blob {digest}, which the archive does not hold{foreign}")
         size, wanted = store.size(name), _descriptor_size(desc)
         if wanted is not None and size != wanted:
-            raise InputError(f"{store.label}: layer {i} blob {digest} is {size:,} bytes but the manifest says {wanted:,}; the archive is damaged")
+            raise InputError(f"{store.label}: layer {i} blob {digest} is {size:,} bytes but the manifest says {wanted:,}; the image is damaged")
         layers.append(LayerRef(member=name, digest=digest, diff_id=diff_id, media_type=desc.get("mediaType") or "", size=size,
                                blob_digest=digest, blob_size=wanted))
     return layers

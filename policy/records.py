@@ -25,7 +25,6 @@ and ``order``, and ``field()``'s ``default``, ``default_factory``, ``repr``,
 from __future__ import annotations
 
 import dataclasses
-import types
 from dataclasses import MISSING, FrozenInstanceError
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; these names are for the type checker only
@@ -68,8 +67,7 @@ def _process(cls: Any, frozen: bool, order: bool) -> Any:
     if not documented:
         cls.__doc__ = cls.__name__  # dataclass would read the signature for it (inspect.signature: slow)
     # The bookkeeping only: fields, defaults as class attributes, __match_args__; no method written.
-    if not _plain_bookkeeping(cls):
-        dataclasses.dataclass(cls, init=False, repr=False, eq=False)
+    dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     params = cls.__dataclass_params__  # what the class is, for dataclass's checks of subclasses
     params.init = params.repr = params.eq = True
     params.order, params.frozen = order, frozen
@@ -90,57 +88,6 @@ def _process(cls: Any, frozen: bool, order: bool) -> Any:
     if not documented:
         cls.__doc__ = f"{cls.__name__}({', '.join(names)})"
     return cls
-
-
-def _plain_bookkeeping(cls: Any) -> bool:
-    """What ``dataclass(cls, init=False, repr=False, eq=False)`` records, for a plain class; False to let it do it.
-
-    Plain: no base class is a dataclass, and every annotation is a string (``from __future__ import
-    annotations``) naming no ``ClassVar``, ``InitVar`` or ``KW_ONLY``. Then each annotation is a field
-    (a :class:`dataclasses.Field` of kind ``_FIELD``, its default the class attribute or the ``field()``
-    given), exactly as dataclass makes it, without its per-annotation checks (a regular expression
-    and module look-ups for each of them: half of the 5 ms a cold check spent making its 62 records).
-    """
-    if any(hasattr(base, "__dataclass_fields__") for base in cls.__mro__[1:]):
-        return False
-    annotations = cls.__dict__.get("__annotations__", {})
-    if not all(isinstance(a, str) and not any(w in a for w in ("ClassVar", "InitVar", "KW_ONLY")) for a in annotations.values()):
-        return False
-    own = cls.__dict__
-    fields: dict[str, Any] = {}
-    for name, annotation in annotations.items():
-        default = getattr(cls, name, MISSING)
-        if isinstance(default, dataclasses.Field):
-            spec = default
-            if spec.default is MISSING:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, spec.default)
-        else:
-            if isinstance(default, types.MemberDescriptorType):  # a slot
-                default = MISSING
-            spec = dataclasses.field(default=default)  # type: ignore[arg-type]  # MISSING, as dataclass passes it
-        spec.name, spec.type, spec._field_type = name, annotation, _FIELD  # type: ignore[attr-defined]
-        if spec.kw_only is MISSING:
-            spec.kw_only = False
-        if spec.default.__class__.__hash__ is None:  # dataclass's refusal of a shared mutable default
-            raise ValueError(f"mutable default {type(spec.default)} for field {name} is not allowed: use default_factory")
-        fields[name] = spec
-    for name, value in own.items():
-        if isinstance(value, dataclasses.Field) and name not in annotations:
-            raise TypeError(f"{name!r} is a field but has no type annotation")
-    cls.__dataclass_params__ = dataclasses._DataclassParams(False, False, False, False, False, False)  # type: ignore[attr-defined]
-    cls.__dataclass_fields__ = fields
-    if "__match_args__" not in own:
-        cls.__match_args__ = tuple(name for name, spec in fields.items() if spec.init)  # type: ignore[misc]  # a class, not an instance
-    if hasattr(cls, "__abstractmethods__"):
-        import abc
-
-        abc.update_abstractmethods(cls)
-    return True
-
-
-_FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
 
 
 def _set(cls: Any, name: str, function: Any) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 import pytest
 
@@ -109,70 +108,59 @@ def test_record_keeps_methods_the_class_defines():
     assert repr(Own(1)) == "own" and Own(1) == Own(2)
 
 
-def _bookkeeping(cls) -> tuple:
-    """What dataclass records about a class: its fields (every attribute), defaults left on it, __match_args__."""
-    fields = [(f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare, dict(f.metadata),
-               f.kw_only, f._field_type) for f in cls.__dataclass_fields__.values()]
-    attributes = {name: cls.__dict__.get(name, "<absent>") for name in cls.__dataclass_fields__}
-    return fields, attributes, cls.__match_args__
-
-
-def test_plain_bookkeeping_is_dataclass_s():
-    """The fast path records what dataclass(init=False, repr=False, eq=False) does; other classes go to dataclass."""
-
-    def make():
-        class Base:
-            inherited = 7  # not a dataclass: its attribute becomes a field's default, as dataclass reads it
-
-        class Plain(Base):
-            name: str
-            inherited: int
-            line: int = 0
-            tags: list = field(default_factory=list)
-            note: str = field(default="", compare=False, repr=False, hash=False, metadata={"k": 1})
-            hidden: int = field(default=1, init=False)
-            required: str = field(repr=False)
-
-        return Plain
-
-    theirs = dataclass(make(), init=False, repr=False, eq=False)
-    ours = make()
-    assert records._plain_bookkeeping(ours)
-    assert _bookkeeping(ours) == _bookkeeping(theirs)
-
-    class WithClassVar:
-        kind: ClassVar[str] = "x"  # a string annotation here (`from __future__ import annotations`)
-
-    assert not records._plain_bookkeeping(WithClassVar)  # left to dataclass
-    with pytest.raises(ValueError, match="mutable default"):
-
-        class Shared:
-            items: list = []  # noqa: RUF012
-
-        records._plain_bookkeeping(Shared)
-    with pytest.raises(TypeError, match="no type annotation"):
-
-        class Unannotated:
-            value = field(default=1)
-
-        records._plain_bookkeeping(Unannotated)
-
-
-def test_the_models_take_the_plain_path():
-    """No model class of a cold check's path falls back to dataclass's slower bookkeeping (a fresh interpreter)."""
+def _other_pythons() -> list[str]:
+    """CPython interpreters on this machine, other than the running one, that pyproject's requires-python admits."""
+    import glob
+    import os
+    import re
+    import shutil
     import subprocess
     import sys
+    from pathlib import Path
 
+    floor = re.search(r'requires-python\s*=\s*">=(\d+)\.(\d+)"', (Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert floor, "pyproject.toml states requires-python as >=X.Y"
+    candidates = [shutil.which(f"python3.{minor}") for minor in range(int(floor[2]), 20)]
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates += sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
+    found: dict[tuple[int, int], str] = {}
+    for exe in filter(None, candidates):
+        probe = subprocess.run([exe, "-I", "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True)
+        if probe.returncode != 0:
+            continue
+        version = tuple(int(n) for n in probe.stdout.split())
+        if version >= (int(floor[1]), int(floor[2])) and version != sys.version_info[:2]:
+            found.setdefault(version, exe)  # type: ignore[arg-type]
+    return [found[v] for v in sorted(found)]
+
+
+def test_records_and_the_models_work_on_every_supported_python_found_here(tmp_path):
+    """``@record`` leans on dataclass's bookkeeping, which changes between Python versions: the models must load,
+    and a record behave, on every CPython requires-python admits. Runs on the interpreters this machine has
+    (other than the one running the tests); the modules need nothing but the standard library."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    import imagepolicy
+
+    pythons = _other_pythons()
+    if not pythons:
+        pytest.skip("no other CPython that requires-python admits is installed here")
+    (tmp_path / "imagepolicy").symlink_to(Path(imagepolicy.__file__).parent, target_is_directory=True)
     script = (
-        "import dataclasses\n"
-        "calls = []\n"
-        "real = dataclasses.dataclass\n"
-        "def spy(cls=None, /, **kwargs):\n"
-        "    calls.append(getattr(cls, '__qualname__', cls))\n"
-        "    return real(cls, **kwargs)\n"
-        "dataclasses.dataclass = spy\n"
-        "import imagepolicy.model, imagepolicy.engine, imagepolicy.config, imagepolicy.dockerfile, imagepolicy.shellcmd\n"
-        "print(calls)\n"
+        "import sys, dataclasses\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import imagepolicy.model, imagepolicy.config, imagepolicy.dockerfile, imagepolicy.shellcmd\n"
+        "from imagepolicy.records import record\n"
+        "@record(frozen=True, order=True)\n"
+        "class Item:\n"
+        "    name: str\n"
+        "    line: int = 0\n"
+        "a, b = Item('a', 2), Item('a', 1)\n"
+        "assert sorted([a, b]) == [b, a] and hash(a) == hash(Item('a', 2)) and dataclasses.replace(a, line=1) == b\n"
+        "print('ok')\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert proc.stdout.strip() == "[]", proc.stdout
+    for exe in pythons:
+        proc = subprocess.run([exe, "-I", "-c", script], capture_output=True, text=True, env={"PATH": os.environ.get("PATH", "")})
+        assert proc.returncode == 0 and proc.stdout.strip() == "ok", f"{exe}:\n{proc.stderr[-2000:]}"

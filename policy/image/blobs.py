@@ -261,6 +261,11 @@ def _describe_non_tar(head: bytes, compression: str) -> str:
     return "it has no tar header"
 
 
+def _read_size(size: int | None, left: int) -> int:
+    """How much a ``read(size)`` returns with ``left`` bytes to go: all of them for None or a negative size."""
+    return left if size is None or size < 0 or size > left else size
+
+
 class SizedReader(io.RawIOBase):
     """A read-only raw file of ``_size`` bytes that seeks anywhere by moving ``_pos``; subclasses read."""
 
@@ -295,8 +300,7 @@ class _Region(SizedReader):
 
     def read(self, size: int = -1) -> bytes:
         left = self._size - self._pos
-        if size is None or size < 0 or size > left:
-            size = left
+        size = _read_size(size, left)
         if size <= 0:
             return b""
         data = self._read_at(size, self._offset + self._pos)
@@ -786,8 +790,7 @@ class FileLayer:
 
     def read(self, size: int = -1) -> bytes:
         left = self._size - self._pos
-        if size is None or size < 0 or size > left:
-            size = left
+        size = _read_size(size, left)
         if size <= 0:
             return b""
         start = self._pos - self._buf_at

@@ -16,7 +16,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -142,17 +144,35 @@ def test_each_input_a_finding_depends_on_invalidates_only_its_own_results(tmp_pa
     assert unchanged <= now
 
 
-def test_shellcheck_runs_once_per_script_and_version(tmp_path, monkeypatch):
+@contextmanager
+def _active_cache(folder: Path, monkeypatch) -> Iterator[Any]:
+    """A cache in ``folder``, the current one while the block runs (as the CLI makes it for a run)."""
     from imagepolicy import cache as cache_mod
-    from imagepolicy.plugins.shell import shellcheck
 
     monkeypatch.delenv("IMAGEPOLICY_NO_CACHE", raising=False)
-    store, _ = cache_mod.open_cache(str(tmp_path / "cache"))
+    store, _ = cache_mod.open_cache(str(folder))
     cache_mod.activate(store)
     try:
-        calls = []
-        real = shellcheck._run
-        monkeypatch.setattr(shellcheck, "_run", lambda command, files, cwd: calls.append(len(files)) or real(command, files, cwd))
+        yield store
+    finally:
+        cache_mod.activate(None)
+
+
+def _count_shellcheck_runs(monkeypatch) -> list[int]:
+    """How many files each ShellCheck process is given, one number a process, as ShellCheck runs."""
+    from imagepolicy.plugins.shell import shellcheck
+
+    calls: list[int] = []
+    real = shellcheck._run
+    monkeypatch.setattr(shellcheck, "_run", lambda command, files, cwd: calls.append(len(files)) or real(command, files, cwd))
+    return calls
+
+
+def test_shellcheck_runs_once_per_script_and_version(tmp_path, monkeypatch):
+    from imagepolicy.plugins.shell import shellcheck
+
+    with _active_cache(tmp_path / "cache", monkeypatch):
+        calls = _count_shellcheck_runs(monkeypatch)
         scripts = [shellcheck.Script("a", "echo $1\n"), shellcheck.Script("b", "[[ -n \"$1\" ]] && echo ok\n")]
         first = shellcheck.shellcheck_scripts(scripts)
         assert calls == [2] and {r.code for r in first} == {"SC2086", "SC3010"}
@@ -166,8 +186,6 @@ def test_shellcheck_runs_once_per_script_and_version(tmp_path, monkeypatch):
         monkeypatch.setattr(shellcheck, "tool_version", lambda exe: "99.0")
         shellcheck.shellcheck_scripts(scripts)
         assert calls == [2, 1, 2]
-    finally:
-        cache_mod.activate(None)
 
 
 def test_broken_or_hostile_entries_are_misses_and_never_change_a_report(tmp_path):
@@ -350,7 +368,7 @@ def test_the_github_action_restores_and_fills_its_results_cache(tmp_path):
 def test_shellcheck_comments_are_kept_one_entry_per_dockerfile_and_an_edit_checks_only_its_new_runs(tmp_path, monkeypatch):
     from imagepolicy import cache as cache_mod
     from imagepolicy.dockerfile import parse_dockerfile
-    from imagepolicy.plugins.shell import scripts, shellcheck
+    from imagepolicy.plugins.shell import scripts
 
     def parsed(name: str, text: str):
         path = tmp_path / name
@@ -369,13 +387,8 @@ def test_shellcheck_comments_are_kept_one_entry_per_dockerfile_and_an_edit_check
     expected = check(parsed("a/Dockerfile", a), parsed("b/Dockerfile", b)) + check(parsed("a/Dockerfile", edited))
     assert expected[0] == [("SC2086", 2), ("SC3010", 3)] and ("SC2086", 4) in expected[2]
 
-    monkeypatch.delenv("IMAGEPOLICY_NO_CACHE", raising=False)
-    store, _ = cache_mod.open_cache(str(tmp_path / "cache"))
-    cache_mod.activate(store)
-    try:
-        checked = []
-        real = shellcheck._run
-        monkeypatch.setattr(shellcheck, "_run", lambda command, files, cwd: checked.append(len(files)) or real(command, files, cwd))
+    with _active_cache(tmp_path / "cache", monkeypatch):
+        checked = _count_shellcheck_runs(monkeypatch)
         first = check(parsed("a/Dockerfile", a), parsed("b/Dockerfile", b))
         assert checked == [2] and len(entries(tmp_path / "cache", "shellcheck")) == 2
         # The edited Dockerfile: only its new RUN goes to ShellCheck, the others come from its entry.
@@ -384,14 +397,11 @@ def test_shellcheck_comments_are_kept_one_entry_per_dockerfile_and_an_edit_check
         # Nothing new: no ShellCheck at all.
         assert check(parsed("a/Dockerfile", edited), parsed("b/Dockerfile", b)) == expected[2:] + expected[1:2]
         assert checked == [2, 1]
-    finally:
-        cache_mod.activate(None)
 
 
 def test_once_a_batchs_last_results_are_in_its_entries_are_stored_and_its_scratch_files_gone(tmp_path, monkeypatch):
     # The comments of a chunk are known before its groups' entries are written and, after the last
     # chunk, the scratch folder removed: results must wait for both (the command ends with os._exit).
-    from imagepolicy import cache as cache_mod
     from imagepolicy import cleanup
     from imagepolicy.plugins.shell import shellcheck
 
@@ -399,10 +409,7 @@ def test_once_a_batchs_last_results_are_in_its_entries_are_stored_and_its_scratc
     real, remove = cleanup.scratch_folder, cleanup.remove
     monkeypatch.setattr(cleanup, "scratch_folder", lambda *a, **k: folders.append(real(*a, **k)) or folders[-1])
     monkeypatch.setattr(cleanup, "remove", lambda folder: time.sleep(0.3) or remove(folder))  # a slow disk
-    monkeypatch.delenv("IMAGEPOLICY_NO_CACHE", raising=False)
-    store, _ = cache_mod.open_cache(str(tmp_path / "cache"))
-    cache_mod.activate(store)
-    try:
+    with _active_cache(tmp_path / "cache", monkeypatch):
         batch = shellcheck.new_batch(chunk_size=3, jobs=2)
         groups = {f"g{g}": [shellcheck.Script(f"{g}:{i}", f"echo ${i} {g}\n") for i in range(1, 4)] for g in range(5)}
         for name, scripts in groups.items():
@@ -413,5 +420,3 @@ def test_once_a_batchs_last_results_are_in_its_entries_are_stored_and_its_scratc
             assert [r.code for r in batch.results([s.id for s in scripts])] == ["SC2086"] * 3
         assert len(folders) == 1 and not os.path.exists(folders[0])
         assert len(entries(tmp_path / "cache", "shellcheck")) == 5
-    finally:
-        cache_mod.activate(None)

@@ -88,10 +88,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"imagepolicy {__version__}")
     # prog given: argparse would otherwise build a help formatter for it, which imports shutil (3 ms) for the terminal size.
     sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog=parser.prog)
-    if command in COMMANDS:
+    if command is not None:
         sub = _OnlySubcommand(sub, command)
 
-    check = _used(command, sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries)."))
+    check = sub.add_parser("check", help="check Dockerfiles and built images", description="Check Dockerfiles (files or folders searched recursively) and built images (archives, OCI layouts, the Docker daemon, registries).")
     _target_arguments(check)
     check.add_argument("--format", "-f", default="text", metavar="FORMAT", help="output format: text (default), json, junit, sarif, codeclimate, github, github-summary")
     check.add_argument("--output", "-o", metavar="FILE", help="write the --format output to FILE instead of standard output")
@@ -110,15 +110,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply the automatic fixes to the Dockerfiles first (as `imagepolicy fix`), then check and report what is left")
     check.add_argument("--unsafe", action="store_true", help="with --fix: also apply the fixes that may change more than the finding (see `imagepolicy rules`)")
 
-    baseline = _used(command, sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
-                              description="Check like `imagepolicy check` and record every finding in a baseline file."))
+    baseline = sub.add_parser("baseline", help="record today's findings, so that check --baseline reports only new ones",
+                              description="Check like `imagepolicy check` and record every finding in a baseline file.")
     _target_arguments(baseline)
     baseline.add_argument("--output", "-o", metavar="FILE", required=True, help="the baseline file to write (e.g. .imagepolicy-baseline.json)")
 
-    fix = _used(command, sub.add_parser("fix", help="apply the rules' automatic fixes to Dockerfiles",
+    fix = sub.add_parser("fix", help="apply the rules' automatic fixes to Dockerfiles",
                          description="Apply the rules' automatic fixes to Dockerfiles (files or folders searched recursively), "
                                      "keeping formatting and comments. Each fix is checked again before it is kept: one that would "
-                                     "break parsing or add a finding is dropped, and said so."))
+                                     "break parsing or add a finding is dropped, and said so.")
     fix.add_argument("paths", nargs="*", metavar="DOCKERFILE", help="Dockerfiles or folders to search, or - for standard input (the fixed text goes to standard output; default: ./Dockerfile)")
     fix.add_argument("--diff", action="store_true", help="print a unified diff of the fixes and change nothing (exit 1 when there is something to fix)")
     fix.add_argument("--unsafe", action="store_true", help="also apply the fixes that may change more than the finding (the rules' docs say what)")
@@ -131,24 +131,24 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     fix.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     _trust_flags(fix)
 
-    rules = _used(command, sub.add_parser("rules", help="list the available rules"))
+    rules = sub.add_parser("rules", help="list the available rules")
     rules.add_argument("--format", "-f", choices=["text", "json", "markdown"], default="text")
     rules.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(rules)
 
-    explain = _used(command, sub.add_parser("explain", help="show a rule's documentation"))
+    explain = sub.add_parser("explain", help="show a rule's documentation")
     explain.add_argument("code", metavar="CODE", help="rule code, name or alias (e.g. PY001, install-before-source, SC3001)")
     explain.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(explain)
 
-    schema = _used(command, sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules"))
+    schema = sub.add_parser("schema", help="print the JSON Schema of the config, with the installed plugins' rules")
     schema.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(schema)
 
-    docs = _used(command, sub.add_parser("docs", help="write a Markdown page per rule and a rule index",
+    docs = sub.add_parser("docs", help="write a Markdown page per rule and a rule index",
                           description="Write DIR/rules/<CODE>.md for every rule the installed plugins declare (from its "
                                       "docstring and declaration) and the index DIR/rules/README.md; generated pages of "
-                                      "rules that no longer exist are removed."))
+                                      "rules that no longer exist are removed.")
     docs.add_argument("--output", "-o", metavar="DIR", required=True, help="the documentation folder (e.g. docs)")
     docs.add_argument("--config", metavar="FILE", help="config whose plugins to load")
     _trust_flags(docs)
@@ -160,21 +160,22 @@ COMMANDS = ("check", "baseline", "fix", "rules", "explain", "schema", "docs")
 
 
 class _OnlySubcommand:
-    """The subparsers action of a run whose subcommand is known: only that one's parser is made."""
+    """The subparsers action of a run whose subcommand name is given: only that subcommand gets its arguments.
+
+    For a known name the other subcommands' parsers are not made at all; for a name that is none of
+    :data:`COMMANDS` every parser is made (so argparse's error lists them all), none with arguments.
+    """
 
     def __init__(self, action: Any, command: str) -> None:
         self._action = action
         self._command = command
 
     def add_parser(self, name: str, **kwargs: Any) -> Any:
-        return self._action.add_parser(name, **kwargs) if name == self._command else _Unused()
-
-
-def _used(command: str | None, parser: Any) -> Any:
-    """``parser`` when its subcommand runs (or every one is wanted), else a stand-in that drops its arguments."""
-    if isinstance(parser, _Unused):
-        return parser
-    return parser if command is None or command == parser.prog.rsplit(" ", 1)[-1] else _Unused()
+        if name == self._command:
+            return self._action.add_parser(name, **kwargs)
+        if self._command not in COMMANDS:
+            self._action.add_parser(name, **kwargs)
+        return _Unused()
 
 
 def _target_arguments(parser: argparse.ArgumentParser) -> None:

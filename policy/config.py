@@ -516,6 +516,7 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
         raise _long_number(text, path, "JSON") from None
     starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
     lines: dict[Path_, int] = {}
+    blanks = re.compile(_WS)
 
     def line_of(pos: int) -> int:
         return bisect.bisect_right(starts, pos)
@@ -524,7 +525,7 @@ def _load_json(text: str, path: Path) -> tuple[Any, Locator]:
 
     def skip(pos: int) -> int:
         """The position of the first non-blank character at or after ``pos``."""
-        blank = re.compile(_WS).match(text, pos)
+        blank = blanks.match(text, pos)
         return blank.end() if blank else pos
 
     def walk(pos: int, prefix: Path_) -> int:
